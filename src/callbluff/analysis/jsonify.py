@@ -1,0 +1,123 @@
+"""The JSON form of a scenario analysis: the contract of ``callbluff analyze --json``,
+shared by the report, the web API and the run store.
+
+Probabilities and payoffs are floats for reading; the decisive numbers also come
+exact as ``"p/q"`` strings under ``*_exact`` keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from callbluff.analysis.reading import EquilibriumReading
+from callbluff.analysis.verdict import OfferAnalysis, ScenarioAnalysis
+
+
+def exact(x: Fraction) -> str:
+    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
+def _floats(mapping: Mapping[str, Fraction]) -> dict[str, float]:
+    return {k: float(v) for k, v in mapping.items()}
+
+
+def equilibrium_json(e: EquilibriumReading) -> dict[str, Any]:
+    p = e.proposer_strategy
+    return {
+        "target_strategy": {t: _floats(s.as_dict()) for t, s in e.target_strategy.items()},
+        "counter_demands": {t: _floats(s.counter_by_demand) for t, s in e.target_strategy.items()},
+        "proposer_strategy": {
+            "after_reject": _floats(p.after_reject),
+            "after_detected_cheating": _floats(p.after_detected_cheating),
+            "after_counter": {x: _floats(v) for x, v in p.after_counter.items()},
+            "after_detected_cheating_on_grant": {
+                x: _floats(v) for x, v in p.after_detected_cheating_on_grant.items()},
+        },
+        "answer_probability": _floats(e.answer_probability),
+        "posteriors": {a: (None if post is None else _floats(post))
+                       for a, post in e.posteriors.items()},
+        "payoffs": {"proposer": float(e.proposer_value), "target": _floats(e.target_values),
+                    "stakeholders": _floats(e.stakeholder_values)},
+        "payoffs_exact": {"proposer": exact(e.proposer_value),
+                          "target": {t: exact(v) for t, v in e.target_values.items()}},
+        "outcome_probability": _floats(e.outcome_probability),
+        "separates": e.separates,
+        "diagnosticity_bits": e.diagnosticity_bits,
+        "misread_probability": float(e.misread_probability),
+        "classification": e.classification,
+        "intuitive_criterion": e.intuitive_criterion,
+        "max_regret": float(e.equilibrium.max_regret),
+    }
+
+
+def offer_json(o: OfferAnalysis, analysis: ScenarioAnalysis) -> dict[str, Any]:
+    t = analysis.thresholds if o.offer_id == analysis.main_offer else None
+    thresholds: dict[str, Any] | None = None
+    if t is not None:
+        thresholds = {
+            "detection": None if t.detection is None else float(t.detection),
+            "detection_exact": None if t.detection is None else exact(t.detection),
+            "max_package_cost": None if t.max_package_cost is None else float(t.max_package_cost),
+            "package_cost_now": float(t.package_cost_now),
+            "security_prior_ranges": [[float(a), float(b)] for a, b in t.security_prior_ranges],
+            "custom": {path: [{"at": float(f.at), "at_exact": exact(f.at),
+                               "left": _plain(f.left), "right": _plain(f.right)}
+                              for f in flips]
+                       for path, flips in t.custom.items()},
+            "readings": [t.detection_reading, t.package_cost_reading, t.security_prior_reading],
+        }
+    return {
+        "id": o.offer_id,
+        "label": o.label,
+        "regime": o.regime,
+        "method": o.method,
+        "game_sizes": o.game.sizes(),
+        "equilibria": [equilibrium_json(e) for e in o.equilibria],
+        "equilibria_disagree": o.equilibria_disagree,
+        "proposer_best": o.equilibria.index(o.proposer_best),
+        "proposer_worst": o.equilibria.index(o.proposer_worst),
+        "separates": o.separates_always,
+        "separates_in_some_equilibrium": o.separates_sometimes,
+        "diagnosticity_bits": min(e.diagnosticity_bits for e in o.equilibria),
+        "misread_probability": float(max(e.misread_probability for e in o.equilibria)),
+        "thresholds": thresholds,
+    }
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def analysis_json(a: ScenarioAnalysis) -> dict[str, Any]:
+    s = a.scenario
+    package = a.cheapest_package
+    policies = a.policies
+    return {
+        "scenario": {"id": s.id, "title": s.title, "types": s.type_ids(),
+                     "security_only_types": [t.id for t in s.types if t.security_only],
+                     "offers": [o.id for o in s.offers]},
+        "main_offer": a.main_offer,
+        "offers": [offer_json(o, a) for o in a.offers],
+        "status_quo": {"proposer_value": float(a.status_quo_value),
+                       "fallback": a.status_quo_fallback},
+        "best_offer": dict(a.best_offer),
+        "cheapest_package": None if package is None else {
+            "concessions": list(package.concessions), "regime": package.regime,
+            "cost": float(package.cost), "cost_exact": exact(package.cost),
+            "method": package.method, "optimal": package.optimal,
+        },
+        "policy_comparison": [] if policies is None else [
+            {"policy": p.policy, "rounds_of_talks": p.rounds_of_talks,
+             "proposer_value": float(p.proposer), "target_values": _floats(p.target),
+             "separates": p.separates}
+            for p in policies.policies
+        ],
+        "window": None if policies is None else policies.window,
+        "value_of_acting_now": None if policies is None or policies.value_of_acting_now is None
+        else float(policies.value_of_acting_now),
+        "verdict": list(a.verdict),
+    }

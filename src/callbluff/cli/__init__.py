@@ -1,0 +1,16 @@
+"""The `callbluff` command: one module per command group, all on one Typer app."""
+
+from __future__ import annotations
+
+# Each import registers its commands on the shared app.
+import callbluff.cli.game_cmds
+import callbluff.cli.runs_cmd
+import callbluff.cli.scenario_cmds  # noqa: F401
+from callbluff.cli.app import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,139 @@
+"""`callbluff analyze`: the main job — is the bargain a test?"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from callbluff.analysis.jsonify import analysis_json
+from callbluff.analysis.reading import explain_types
+from callbluff.analysis.verdict import ScenarioAnalysis, analyze
+from callbluff.cli.app import app, console, err_console
+from callbluff.errors import InputError
+from callbluff.scenario.loader import load_scenario
+
+DEFAULT_SCENARIO = "north-korea-2009"
+
+
+def _p(x: object) -> str:
+    return f"{float(x):.3f}".rstrip("0").rstrip(".") if x is not None else "—"  # type: ignore[arg-type]
+
+
+@app.command("analyze")
+def analyze_command(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or YAML file.")] = (
+        DEFAULT_SCENARIO),
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="For each type, the comparison that decided its answer.")] = False,
+    threshold: Annotated[list[str] | None, typer.Option(
+        "--threshold", help="A numeric field (e.g. 'regimes[rigorous].detection') whose "
+        "verdict flips to find; repeatable.")] = None,
+    no_thresholds: Annotated[bool, typer.Option(
+        "--no-thresholds", help="Skip the threshold searches (faster).")] = False,
+) -> None:
+    """Solve every offer of a scenario and say whether the bargain is a test.
+
+    Example: callbluff analyze north-korea-2009 --explain
+    """
+    try:
+        loaded = load_scenario(scenario)
+        result = analyze(loaded, thresholds=not no_thresholds, custom_paths=threshold or [])
+    except InputError as err:
+        err_console.print(f"[red]error:[/red] {err}", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+    except (KeyError, ValueError) as err:
+        err_console.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(analysis_json(result), indent=2))
+        return
+    _print(result, explain)
+
+
+def _print(a: ScenarioAnalysis, explain: bool) -> None:
+    s = a.scenario
+    console.print(Panel("\n\n".join(a.verdict), title=f"Verdict — {s.title}", expand=False))
+    for offer in a.offers:
+        console.rule(f"Offer {offer.offer_id}: {offer.label}")
+        sizes = offer.game.sizes()
+        console.print(
+            f"regime {offer.regime!r}; game: {sizes['nodes']} nodes, {sizes['infosets']} "
+            f"information sets; {len(offer.equilibria)} equilibrium outcome(s) "
+            f"({offer.method}); separates: "
+            + ("always" if offer.separates_always else
+               "in some equilibria" if offer.separates_sometimes else "never"))
+        for index, e in enumerate(offer.equilibria):
+            tags = []
+            if e is offer.proposer_best:
+                tags.append("proposer-best")
+            if e is offer.proposer_worst:
+                tags.append("proposer-worst")
+            table = Table(title=f"Equilibrium {index + 1} — {e.classification}"
+                          + (f" ({', '.join(tags)})" if tags else ""), show_lines=False)
+            for col in ("type", "prior", "accept & comply", "accept & cheat", "counter",
+                        "reject", "value"):
+                table.add_column(col, justify="right" if col != "type" else "left")
+            for t in s.types:
+                st = e.target_strategy[t.id]
+                table.add_row(t.id, _p(t.prior), _p(st.accept_comply), _p(st.accept_cheat),
+                              _p(st.counter), _p(st.reject), _p(e.target_values[t.id]))
+            console.print(table)
+            posts = "; ".join(
+                f"after {ans}: " + ("off the path" if post is None else
+                                     ", ".join(f"{k} {_p(v)}" for k, v in post.items() if v))
+                for ans, post in e.posteriors.items())
+            console.print(f"  posteriors — {posts}")
+            ps = e.proposer_strategy
+            reply = "; ".join(
+                f"after counter:{x}: " + ", ".join(f"{k} {_p(v)}" for k, v in r.items() if v)
+                for x, r in ps.after_counter.items())
+            console.print(
+                "  proposer — after reject: "
+                + ", ".join(f"{k} {_p(v)}" for k, v in ps.after_reject.items() if v)
+                + "; after detected cheating: "
+                + ", ".join(f"{k} {_p(v)}" for k, v in ps.after_detected_cheating.items() if v)
+                + (f"; {reply}" if reply else ""))
+            console.print(
+                f"  proposer value {_p(e.proposer_value)}; diagnosticity "
+                f"{e.diagnosticity_bits:.3f} bits; misread probability "
+                f"{_p(e.misread_probability)}; intuitive criterion: "
+                f"{'—' if e.intuitive_criterion is None else e.intuitive_criterion}")
+            if e.stakeholder_values:
+                console.print("  stakeholders — " + ", ".join(
+                    f"{k} {_p(v)}" for k, v in e.stakeholder_values.items()))
+            if explain:
+                for ex in explain_types(offer.game, e.equilibrium):
+                    values = ", ".join(f"{k} {_p(v)}" for k, v in ex.answer_values.items())
+                    console.print(
+                        f"  why {ex.type_id}: {values}; once accepted: comply {_p(ex.comply_value)}"
+                        f" vs cheat {_p(ex.cheat_value)} → plays {', '.join(ex.chosen)}")
+    console.rule("Across offers")
+    console.print(f"status quo (no offer): {_p(a.status_quo_value)} with {a.status_quo_fallback}; "
+                  f"best offer: proposer-best {a.best_offer['proposer-best']}, proposer-worst "
+                  f"{a.best_offer['proposer-worst']}")
+    if a.thresholds is not None:
+        t = a.thresholds
+        console.print(f"thresholds ({a.main_offer}): {t.detection_reading}; "
+                      f"{t.package_cost_reading}; {t.security_prior_reading}")
+        for path, flips in t.custom.items():
+            console.print(f"  {path}: " + ("no flip in range" if not flips else "; ".join(
+                f"{f.left} → {f.right} at {float(f.at):.6f}" for f in flips)))
+    if a.cheapest_package is not None:
+        p = a.cheapest_package
+        console.print(f"cheapest separating package: {', '.join(p.concessions) or '(nothing)'} "
+                      f"under {p.regime!r}, cost {_p(p.cost)}")
+    else:
+        console.print("cheapest separating package: none separates")
+    if a.policies is not None:
+        table = Table(title="All in now or more talks")
+        for col in ("policy", "rounds of talks", "proposer value", "separates"):
+            table.add_column(col)
+        for pv in a.policies.policies:
+            table.add_row(pv.policy, str(pv.rounds_of_talks), _p(pv.proposer),
+                          "—" if pv.separates is None else str(pv.separates))
+        console.print(table)

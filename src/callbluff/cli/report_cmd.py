@@ -1,0 +1,82 @@
+"""`callbluff report`: one self-contained HTML file with the whole analysis."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from callbluff.analysis.jsonify import analysis_json
+from callbluff.analysis.verdict import analyze
+from callbluff.cli.app import app, console, err_console
+from callbluff.errors import InputError
+from callbluff.report.html import build_report, write_report
+from callbluff.scenario.loader import dump_scenario, load_scenario
+
+DEFAULT_SCENARIO = "north-korea-2009"
+
+
+@app.command("report")
+def report_command(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or YAML file.")] = (
+        DEFAULT_SCENARIO),
+    output: Annotated[Path, typer.Option(
+        "-o", "--output", help="HTML file to write (replaced atomically).")] = Path(
+        "report.html"),
+    offer: Annotated[str | None, typer.Option(
+        "--offer", help="Offer whose game tree is drawn (default: the main offer).")] = None,
+    no_thresholds: Annotated[bool, typer.Option(
+        "--no-thresholds", help="Skip the threshold searches (faster).")] = False,
+    threshold: Annotated[list[str] | None, typer.Option(
+        "--threshold", help="A numeric field (e.g. 'regimes[rigorous].detection') whose "
+        "verdict flips to find; repeatable.")] = None,
+    store: Annotated[Path | None, typer.Option(
+        "--store", metavar="PATH",
+        help="Also save the run in this run store (SQLite file).")] = None,
+) -> None:
+    """Write one self-contained HTML report (verdict, inputs and sources, game tree,
+    plots, thresholds, timing, cheapest package, who gains, every equilibrium).
+
+    The file needs no network: Plotly is embedded, so it opens offline and prints
+    to PDF cleanly.
+
+    Example: callbluff report north-korea-2009 -o report.html
+    """
+    try:
+        loaded = load_scenario(scenario)
+        if offer is not None:
+            loaded.offer(offer)
+        result = analyze(loaded, thresholds=not no_thresholds, custom_paths=threshold or [])
+        data = analysis_json(result)
+        page = build_report(result, offer_id=offer, analysis_data=data)
+        written = write_report(output, page)
+        if store is not None:
+            _record(store, loaded, scenario, output, offer, not no_thresholds,
+                    threshold or [], data)
+    except InputError as err:
+        err_console.print(f"error: {err}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except (KeyError, ValueError) as err:
+        err_console.print(f"error: {err}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except OSError as err:
+        err_console.print(f"error: cannot write {output}: {err.strerror or err}",
+                          markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    size = written.stat().st_size
+    console.print(f"wrote {written} ({size / 1e6:.1f} MB)", markup=False, highlight=False)
+
+
+def _record(store: Path, loaded: object, name: str, output: Path, offer: str | None,
+            thresholds: bool, custom: list[str], data: dict[str, object]) -> None:
+    from callbluff.scenario.schema import Scenario
+    from callbluff.store import RunStore
+
+    assert isinstance(loaded, Scenario)
+    params = {"scenario": name, "output": str(output), "offer": offer,
+              "thresholds": thresholds, "custom_thresholds": custom}
+    result = json.loads(json.dumps(data))
+    with RunStore(store) as runs:
+        runs.record("report", loaded.id, dump_scenario(loaded), params, result)

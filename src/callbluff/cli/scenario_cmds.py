@@ -1,0 +1,96 @@
+"""Commands about scenario files: list the built-ins, show one, validate files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from callbluff.cli.app import app, console, err_console
+from callbluff.errors import InputError
+from callbluff.scenario.builtin import list_builtin
+from callbluff.scenario.loader import dump_scenario, load_scenario
+
+scenario_app = typer.Typer(
+    help="Look at one scenario.\n\nExample: callbluff scenario show north-korea-2009",
+    no_args_is_help=True,
+)
+app.add_typer(scenario_app, name="scenario")
+
+
+def _fail(err: InputError) -> typer.Exit:
+    err_console.print(str(err), markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+@app.command("scenarios")
+def scenarios() -> None:
+    """List the built-in scenarios: id, title, types and offers.
+
+    Example:
+
+        callbluff scenarios
+    """
+    table = Table(title="Built-in scenarios")
+    table.add_column("id", no_wrap=True)
+    for column in ("title", "types", "offers"):
+        table.add_column(column, overflow="fold")
+    for name in list_builtin():
+        try:
+            s = load_scenario(name)
+        except InputError as err:
+            raise _fail(err) from None
+        table.add_row(s.id, s.title, ", ".join(s.type_ids()),
+                      ", ".join(o.id for o in s.offers))
+    console.print(table)
+
+
+@scenario_app.command("show")
+def show(
+    name: Annotated[str, typer.Argument(
+        help="a built-in scenario id (see `callbluff scenarios`) or a YAML file")],
+) -> None:
+    """Print a scenario as YAML, with each number's source and note.
+
+    The text loads back to the same scenario, so it is a good start for your own
+    file.
+
+    Example:
+
+        callbluff scenario show north-korea-2009 > my-case.yaml
+    """
+    try:
+        text = dump_scenario(load_scenario(name))
+    except InputError as err:
+        raise _fail(err) from None
+    typer.echo(text, nl=False)
+
+
+@app.command("validate")
+def validate(
+    files: Annotated[list[Path], typer.Argument(
+        help="scenario files (YAML) to check", show_default=False)],
+) -> None:
+    """Check scenario files; print OK or where and why each one is wrong.
+
+    Exits with status 2 if any file is invalid.
+
+    Example:
+
+        callbluff validate my-case.yaml other-case.yaml
+    """
+    failed = False
+    for path in files:
+        try:
+            s = load_scenario(path)
+        except InputError as err:
+            err_console.print(str(err), markup=False, highlight=False, soft_wrap=True)
+            failed = True
+            continue
+        console.print(
+            f"OK {path}: {s.id} ({len(s.types)} types, {len(s.offers)} offers)",
+            markup=False, highlight=False, soft_wrap=True)
+    if failed:
+        raise typer.Exit(code=2)

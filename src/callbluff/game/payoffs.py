@@ -1,0 +1,189 @@
+"""The payoff formulas of ``docs/model.md``, exact, as functions of a scenario.
+
+This module is the one implementation of the table "Outcomes and payoffs (target,
+proposer)" in ``docs/model.md``; the game compiler and every analysis read the
+payoffs from here so that the formulas cannot drift apart.  All arithmetic is in
+:class:`fractions.Fraction`.
+
+Symbols (``docs/model.md``, "Derived quantities"): ``A_θ`` arsenal value,
+``B_θ(S)`` package value (``B_θ^irr`` its irreversible part), ``C(S)`` package cost
+(``C^irr``), ``q_θ`` status quo including stakeholder pressure, ``H_θ`` harm,
+``s_θ`` inspection sensitivity, ``d, ι, k`` of the regime, ``κ, F`` of cheating,
+``D`` the value of denuclearisation, ``f_P(θ), f_T(θ)`` a fallback's payoffs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from callbluff.scenario.schema import Concession, Fallback, Scenario, TargetType
+
+#: (target payoff, proposer payoff) of one outcome.
+PayoffPair = tuple[Fraction, Fraction]
+
+
+@dataclass(frozen=True)
+class OutcomePayoffs:
+    """(target, proposer) payoffs of the four outcomes of an accepted package.
+
+    ``cheat_detected`` and ``no_deal`` use the fallback passed to
+    :func:`outcome_payoffs`.
+    """
+
+    comply: PayoffPair
+    cheat_undetected: PayoffPair
+    cheat_detected: PayoffPair
+    no_deal: PayoffPair
+
+    def cheat_expected(self, detection: Fraction) -> PayoffPair:
+        """Expected (target, proposer) payoff of cheating when detection has
+        probability ``detection``: ``(1−d)·undetected + d·detected``."""
+        d = Fraction(detection)
+        if not 0 <= d <= 1:
+            raise ValueError(f"detection must be a probability in [0, 1], got {d}")
+        return (
+            (1 - d) * self.cheat_undetected[0] + d * self.cheat_detected[0],
+            (1 - d) * self.cheat_undetected[1] + d * self.cheat_detected[1],
+        )
+
+
+def target_type(s: Scenario, type_id: str) -> TargetType:
+    """The type ``type_id`` of scenario ``s`` (``KeyError`` naming the known ids)."""
+    for t in s.types:
+        if t.id == type_id:
+            return t
+    raise KeyError(
+        f"scenario {s.id!r} has no type {type_id!r} (types: {', '.join(s.type_ids())})")
+
+
+def fallback(s: Scenario, fallback_id: str) -> Fallback:
+    """The fallback ``fallback_id`` of scenario ``s``."""
+    for f in s.fallbacks:
+        if f.id == fallback_id:
+            return f
+    raise KeyError(
+        f"scenario {s.id!r} has no fallback {fallback_id!r} "
+        f"(fallbacks: {', '.join(f.id for f in s.fallbacks)})")
+
+
+def _concessions(s: Scenario, concession_ids: Iterable[str]) -> list[Concession]:
+    ids = list(concession_ids)
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"a package lists a concession twice: {ids}")
+    known = {c.id: c for c in [*s.concessions, *s.counter_demands]}
+    out: list[Concession] = []
+    for i in ids:
+        if i not in known:
+            raise KeyError(
+                f"scenario {s.id!r} has no concession or counter-demand {i!r}")
+        out.append(known[i])
+    return out
+
+
+def _dot(weights: Mapping[str, Fraction], values: Mapping[str, Fraction]) -> Fraction:
+    return sum((w * values[m] for m, w in weights.items() if m in values), Fraction(0))
+
+
+def arsenal_value(s: Scenario, type_id: str) -> Fraction:
+    """``A_θ = Σ_m w_θ,m · a_m``: value to type θ of keeping the whole arsenal."""
+    return _dot(target_type(s, type_id).weights, s.arsenal.values)
+
+
+def concession_value(s: Scenario, type_id: str, concession_id: str) -> Fraction:
+    """``w_θ · b_j``: value of one concession (or counter-demand) to type θ."""
+    return _dot(target_type(s, type_id).weights, s.concession(concession_id).values)
+
+
+def package_value(s: Scenario, type_id: str, concession_ids: Iterable[str],
+                  irreversible_only: bool = False) -> Fraction:
+    """``B_θ(S)`` (or ``B_θ^irr(S)`` with ``irreversible_only``): value of the package
+    ``S`` (concessions and granted counter-demands) to type θ."""
+    w = target_type(s, type_id).weights
+    return sum((_dot(w, c.values) for c in _concessions(s, concession_ids)
+                if not (irreversible_only and c.reversible)), Fraction(0))
+
+
+def package_cost(s: Scenario, concession_ids: Iterable[str],
+                 irreversible_only: bool = False) -> Fraction:
+    """``C(S) = Σ_{j∈S} c_j`` (or ``C^irr(S)``, the cost of the part that is not
+    withdrawn after detected cheating)."""
+    return sum((c.cost for c in _concessions(s, concession_ids)
+                if not (irreversible_only and c.reversible)), Fraction(0))
+
+
+def status_quo(s: Scenario, type_id: str) -> Fraction:
+    """``q_θ = status_quo_θ − Σ_s pressure_s``: value of no deal besides the arsenal."""
+    pressure = sum((st.pressure for st in s.stakeholders), Fraction(0))
+    return target_type(s, type_id).status_quo - pressure
+
+
+def no_deal_payoffs(s: Scenario, type_id: str, fallback_id: str) -> PayoffPair:
+    """No deal then fallback ``f``: ``(A_θ + q_θ + f_T(θ), −H_θ + f_P(θ))``."""
+    t = target_type(s, type_id)
+    f = fallback(s, fallback_id)
+    return (arsenal_value(s, type_id) + status_quo(s, type_id) + f.target[type_id],
+            -t.arsenal_harm + f.proposer[type_id])
+
+
+def outcome_payoffs(s: Scenario, type_id: str, concession_ids: Iterable[str],
+                    regime_id: str, fallback_id: str) -> OutcomePayoffs:
+    """The (target, proposer) payoffs of ``docs/model.md`` for type θ, package
+    ``S'`` = ``concession_ids`` in force under regime ``regime_id``; ``fallback_id``
+    is the proposer's policy after detected cheating and after no deal.
+
+    ===================  ==========================================  ====================
+    outcome              target                                      proposer
+    ===================  ==========================================  ====================
+    comply               B_θ(S') − s_θ ι                             D − C(S') − k
+    cheat, undetected    B_θ(S') − s_θ ι + κ A_θ                     (1−κ)D − C(S') − k − κH_θ
+    cheat, detected      B_θ^irr(S') − s_θ ι − F + κA_θ + q_θ + f_T  −C^irr(S') − k − κH_θ + f_P
+    no deal              A_θ + q_θ + f_T                             −H_θ + f_P
+    ===================  ==========================================  ====================
+    """
+    ids = list(concession_ids)
+    t = target_type(s, type_id)
+    r = s.regime(regime_id)
+    f = fallback(s, fallback_id)
+    big_a = arsenal_value(s, type_id)
+    q = status_quo(s, type_id)
+    b = package_value(s, type_id, ids)
+    b_irr = package_value(s, type_id, ids, irreversible_only=True)
+    c = package_cost(s, ids)
+    c_irr = package_cost(s, ids, irreversible_only=True)
+    kappa = s.cheating.covert_fraction
+    penalty = s.cheating.penalty
+    inspection = t.inspection_sensitivity * r.intrusiveness
+    harm = t.arsenal_harm
+    d_value = s.denuclearisation_value
+    return OutcomePayoffs(
+        comply=(b - inspection, d_value - c - r.cost),
+        cheat_undetected=(b - inspection + kappa * big_a,
+                          (1 - kappa) * d_value - c - r.cost - kappa * harm),
+        cheat_detected=(b_irr - inspection - penalty + kappa * big_a + q + f.target[type_id],
+                        -c_irr - r.cost - kappa * harm + f.proposer[type_id]),
+        no_deal=(big_a + q + f.target[type_id], -harm + f.proposer[type_id]),
+    )
+
+
+def best_fallback(s: Scenario, weights: Mapping[str, Fraction]) -> str:
+    """The fallback with the largest ``Σ_θ weights[θ] · f_P(θ)`` (weights need not be
+    normalised; types not in ``weights`` weigh 0).  Ties go to the fallback listed
+    first in the scenario, so the answer is deterministic."""
+    for type_id, w in weights.items():
+        target_type(s, type_id)
+        if w < 0:
+            raise ValueError(f"weight of type {type_id!r} must be >= 0, got {w}")
+    best_id = s.fallbacks[0].id
+    best_value: Fraction | None = None
+    for f in s.fallbacks:
+        value = sum((w * f.proposer[t] for t, w in weights.items()), Fraction(0))
+        if best_value is None or value > best_value:
+            best_id, best_value = f.id, value
+    return best_id
+
+
+def prior(s: Scenario) -> dict[str, Fraction]:
+    """The prior over types, ``type id -> p_θ``."""
+    return {t.id: t.prior for t in s.types}

@@ -1,0 +1,201 @@
+"""Plotly figures of an analysis, built from its JSON form
+(:func:`callbluff.analysis.jsonify.analysis_json`), never from the model.
+
+Plotly reads a small subset of HTML in text (``<b>``, ``<br>``, ``<a href>``) and
+decodes entities, so every string that comes from a scenario goes through
+:func:`text` (``html.escape``) before it reaches a figure: a label written
+``<b>x</b>`` is shown as those characters, not in bold.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+#: Response categories of docs/model.md ("Naming in results"), in display order.
+RESPONSES = (
+    ("accept_comply", "accept & comply", "#2e8b57"),
+    ("accept_cheat", "accept & cheat", "#d35400"),
+    ("counter", "counter-demand", "#8e44ad"),
+    ("reject", "reject", "#7f8c8d"),
+)
+WIDTH = 680
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939")
+
+
+def text(value: object) -> str:
+    """A scenario string made safe for Plotly's text renderer."""
+    return html.escape(str(value), quote=True)
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "font": {"size": 14}}, width=WIDTH, height=height,
+        template="simple_white", margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        legend={"orientation": "h", "y": -0.2},
+        font={"family": "sans-serif", "size": 11},
+    )
+    return fig
+
+
+def main_offer(aj: dict[str, Any]) -> dict[str, Any]:
+    return next(o for o in aj["offers"] if o["id"] == aj["main_offer"])
+
+
+def equilibrium_choices(offer: dict[str, Any]) -> list[tuple[int, str]]:
+    """(index, name) of the equilibria to show: all when few, else best and worst."""
+    n = len(offer["equilibria"])
+    tags: dict[int, list[str]] = {}
+    tags.setdefault(offer["proposer_worst"], []).append("proposer-worst")
+    tags.setdefault(offer["proposer_best"], []).append("proposer-best")
+    chosen = range(n) if n <= 3 else sorted(tags)
+    return [(i, f"equilibrium {i + 1}" + (f" ({', '.join(tags[i])})" if i in tags else ""))
+            for i in chosen]
+
+
+def responses_figure(aj: dict[str, Any], offer: dict[str, Any]) -> go.Figure:
+    """Each type's answer to the offer (stacked probabilities), per equilibrium."""
+    choices = equilibrium_choices(offer)
+    types = aj["scenario"]["types"]
+    fig = make_subplots(rows=len(choices), cols=1, shared_xaxes=True,
+                        subplot_titles=[text(name) for _, name in choices],
+                        vertical_spacing=0.12 if len(choices) > 1 else 0.05)
+    for row, (index, _) in enumerate(choices, start=1):
+        strategy = offer["equilibria"][index]["target_strategy"]
+        for key, label, colour in RESPONSES:
+            fig.add_trace(go.Bar(
+                y=[text(t) for t in types], x=[strategy[t][key] for t in types],
+                orientation="h", name=label, marker_color=colour, legendgroup=key,
+                showlegend=row == 1,
+                hovertemplate="%{y}: " + label + " %{x:.3f}<extra></extra>"), row=row, col=1)
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(range=[0, 1], title_text="probability", row=len(choices), col=1)
+    return _layout(fig, f"How each type answers the {text(offer['label'])} offer",
+                   140 + 50 * len(types) * len(choices))
+
+
+def posteriors_figure(aj: dict[str, Any], offer: dict[str, Any]) -> go.Figure:
+    """What the proposer should believe after each answer (proposer-worst equilibrium)."""
+    eq = offer["equilibria"][offer["proposer_worst"]]
+    answers = list(eq["posteriors"])
+    types = aj["scenario"]["types"]
+    fig = go.Figure()
+    for i, t in enumerate(types):
+        ys = [None if eq["posteriors"][a] is None else eq["posteriors"][a][t] for a in answers]
+        fig.add_trace(go.Bar(x=[text(a) for a in answers], y=ys, name=text(t),
+                             marker_color=PALETTE[i % len(PALETTE)]))
+    off = [a for a in answers if eq["posteriors"][a] is None]
+    subtitle = f" (off the path: {', '.join(text(a) for a in off)})" if off else ""
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(range=[0, 1], title_text="posterior probability")
+    return _layout(fig, f"Beliefs after each answer, worst equilibrium{subtitle}", 380)
+
+
+def thresholds_figure(aj: dict[str, Any], offer: dict[str, Any],
+                      current: dict[str, float]) -> go.Figure | None:
+    """The main offer's thresholds on their axes, with the scenario's current values.
+
+    ``current``: ``detection``, ``package_cost`` and ``security_prior`` now."""
+    t = offer["thresholds"]
+    if t is None:
+        return None
+    fig = make_subplots(rows=3, cols=1, vertical_spacing=0.28, subplot_titles=[
+        "detection probability: green where no ulterior type accepts and cheats",
+        "package cost: green where offering beats the best alternative",
+        "prior on security-only types: green where the offer is the best policy",
+    ])
+    good = "rgba(46,139,87,0.35)"
+    bad = "rgba(192,57,43,0.18)"
+
+    def band(row: int, lo: float, hi: float, ok: bool) -> None:
+        fig.add_trace(go.Bar(x=[hi - lo], base=[lo], y=[""], orientation="h",
+                             marker_color=good if ok else bad, showlegend=False,
+                             hovertemplate=f"{lo:.4g} to {hi:.4g}<extra></extra>"),
+                      row=row, col=1)
+
+    def marker(row: int, x: float, name: str) -> None:
+        fig.add_trace(go.Scatter(x=[x], y=[""], mode="markers+text", text=[f"now {x:.4g}"],
+                                 textposition="top center", marker={"size": 12,
+                                 "color": "#222", "symbol": "diamond"},
+                                 name=name, showlegend=False), row=row, col=1)
+
+    d = t["detection"]
+    if d is None:
+        band(1, 0.0, 1.0, False)
+    else:
+        band(1, 0.0, d, False)
+        band(1, d, 1.0, True)
+    marker(1, current["detection"], "detection")
+    cost_max = t["max_package_cost"]
+    now = t["package_cost_now"]
+    hi = max(2 * now, (cost_max or 0) * 1.25, 1.0)
+    if cost_max is None:
+        band(2, 0.0, hi, False)
+    else:
+        band(2, 0.0, cost_max, True)
+        band(2, cost_max, hi, False)
+    marker(2, now, "package cost")
+    edges = [0.0]
+    for lo, up in t["security_prior_ranges"]:
+        if lo > edges[-1]:
+            band(3, edges[-1], lo, False)
+        band(3, lo, up, True)
+        edges.append(up)
+    if edges[-1] < 1.0:
+        band(3, edges[-1], 1.0, False)
+    marker(3, current["security_prior"], "security prior")
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(range=[0, 1], row=1, col=1)
+    fig.update_xaxes(range=[0, hi], row=2, col=1)
+    fig.update_xaxes(range=[0, 1], row=3, col=1)
+    fig.update_yaxes(showticklabels=False)
+    fig.update_annotations(font_size=11)
+    return _layout(fig, f"Thresholds of the {text(offer['label'])} offer", 420)
+
+
+def policies_figure(aj: dict[str, Any]) -> go.Figure | None:
+    """Proposer's value of going all in after t rounds of talks, and of talks forever."""
+    rows = aj["policy_comparison"]
+    if not rows:
+        return None
+    offers = [r for r in rows if r["policy"] != "talks-forever"]
+    forever = [r for r in rows if r["policy"] == "talks-forever"]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=[r["rounds_of_talks"] for r in offers], y=[r["proposer_value"] for r in offers],
+        mode="lines+markers", name="talks for t rounds, then all in (t = 0: all in now)",
+        marker={"color": ["#2e8b57" if r["separates"] else "#c0392b" for r in offers],
+                "size": 9}, line={"color": "#1f5fbf"},
+        hovertemplate="after %{x} rounds: %{y:.2f}<extra></extra>"))
+    if forever:
+        fig.add_trace(go.Scatter(
+            x=[0, forever[0]["rounds_of_talks"]], y=[forever[0]["proposer_value"]] * 2,
+            mode="lines", name="talks forever (status quo)",
+            line={"color": "#7f8c8d", "dash": "dash"}))
+    fig.update_xaxes(title_text="rounds of talks before the offer", dtick=1)
+    fig.update_yaxes(title_text="proposer's discounted value")
+    return _layout(fig, "All in now, after more talks, or never "
+                   "(green marker: the offer still separates)", 400)
+
+
+def figures(aj: dict[str, Any], current: dict[str, float]) -> list[tuple[str, go.Figure]]:
+    """The report's figures, each with a stable id."""
+    offer = main_offer(aj)
+    out: list[tuple[str, go.Figure]] = [
+        ("fig-responses", responses_figure(aj, offer)),
+        ("fig-posteriors", posteriors_figure(aj, offer)),
+    ]
+    thresholds = thresholds_figure(aj, offer, current)
+    if thresholds is not None:
+        out.append(("fig-thresholds", thresholds))
+    policies = policies_figure(aj)
+    if policies is not None:
+        out.append(("fig-policies", policies))
+    return out
+
+
+__all__ = ["figures", "main_offer", "text"]

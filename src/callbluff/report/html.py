@@ -1,0 +1,243 @@
+"""One self-contained HTML report of a scenario analysis.
+
+The report reads the analysis through its JSON contract
+(:func:`callbluff.analysis.jsonify.analysis_json`) plus the scenario (inputs and
+their sources) and the compiled game (the tree picture).  It needs no network:
+Plotly's JavaScript is embedded from the installed ``plotly`` package, fonts are
+the reader's own, and a Content-Security-Policy allows only the report's own
+inline scripts (by hash), so nothing is fetched and nothing injected can run.
+
+Templates are Jinja2 with autoescaping on: every label and note from the scenario
+is HTML-escaped; figure data is embedded as JSON inside
+``<script type="application/json">`` with ``<``, ``>`` and ``&`` written as
+``\\u003c``... so no string can close the element.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import plotly.io as pio
+import plotly.offline
+from markupsafe import Markup
+
+import callbluff
+from callbluff.analysis.jsonify import analysis_json
+from callbluff.game.payoffs import no_deal_payoffs
+from callbluff.analysis.verdict import ScenarioAnalysis
+from callbluff.report.charts import figures, main_offer
+from callbluff.report.inputs import SECTIONS, format_number, input_rows, item_notes
+from callbluff.report.tree_svg import tree_svg
+from callbluff.scenario.schema import Scenario
+
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+#: The script that draws every figure from its JSON block (kept constant so that its
+#: hash in the Content-Security-Policy never changes).
+RENDER_SCRIPT = """
+document.querySelectorAll("[data-figure]").forEach(function (div) {
+  var fig = JSON.parse(document.getElementById(div.getAttribute("data-figure")).textContent);
+  Plotly.newPlot(div, fig.data, fig.layout,
+                 {displaylogo: false, responsive: false, staticPlot: false});
+});
+"""
+
+
+@cache
+def plotly_js() -> str:
+    """Plotly's JavaScript bundle, from the installed package (no CDN)."""
+    js: str = plotly.offline.get_plotlyjs()
+    return js
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = _num
+    env.filters["pct"] = _pct
+    return env
+
+
+def _num(value: object, places: int = 3) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Fraction):
+        return format_number(value)
+    if isinstance(value, int | float):
+        text = f"{float(value):.{places}f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    return str(value)
+
+
+def _pct(value: object) -> str:
+    if value is None:
+        return "—"
+    assert isinstance(value, int | float)
+    return f"{100 * float(value):.0f}%"
+
+
+def safe_json(data: Any) -> Markup:
+    """JSON that can sit inside a ``<script type="application/json">`` element."""
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)  # noqa: S704 - escaped above for a JSON script element
+
+
+def _csp_hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def _figure_json(fig: Any) -> Any:
+    return json.loads(pio.to_json(fig, validate=False, remove_uids=True))
+
+
+def current_values(scenario: Scenario, offer_id: str) -> dict[str, float]:
+    """The numbers the threshold plot marks: detection of the offer's regime, the
+    package's cost, the prior mass of the security-only types."""
+    offer = scenario.offer(offer_id)
+    return {
+        "detection": float(scenario.regime(offer.regime).detection),
+        "package_cost": float(sum((scenario.concession(c).cost for c in offer.concessions),
+                                  Fraction(0))),
+        "security_prior": float(sum((t.prior for t in scenario.types if t.security_only),
+                                    Fraction(0))),
+    }
+
+
+def headline(aj: Mapping[str, Any]) -> tuple[bool, str]:
+    """(separates, one sentence) for the main offer, from the analysis JSON."""
+    offer = main_offer(dict(aj))
+    label = offer["label"]
+    n = len(offer["equilibria"])
+    if offer["separates"]:
+        return True, (f"The {label} offer separates: in every equilibrium ({n}) the "
+                      "security-only types answer differently from those with ulterior "
+                      "motives.")
+    some = sum(1 for e in offer["equilibria"] if e["separates"])
+    extra = f" (it separates in {some} of {n} equilibria only)" if some else ""
+    return False, (f"The {label} offer does not separate the security-only types from those "
+                   f"with ulterior motives{extra}.")
+
+
+def who_gains(analysis: ScenarioAnalysis, aj: Mapping[str, Any]) -> dict[str, Any]:
+    """Rows (party, kind, status quo, value under each offer's worst equilibrium)."""
+    s = analysis.scenario
+    sq_fallback = analysis.status_quo_fallback
+    offers = aj["offers"]
+    rows: list[dict[str, Any]] = []
+
+    def values(get: Any) -> list[float]:
+        return [get(o["equilibria"][o["proposer_worst"]]) for o in offers]
+
+    rows.append({"party": s.proposer.name, "kind": "proposer",
+                 "status_quo": aj["status_quo"]["proposer_value"],
+                 "values": values(lambda e: e["payoffs"]["proposer"])})
+    for t in s.types:
+        sq = float(no_deal_payoffs(s, t.id, sq_fallback)[0])
+        rows.append({"party": f"{s.target.name}: {t.id}", "kind": "target type",
+                     "status_quo": sq,
+                     "values": values(lambda e, t=t: e["payoffs"]["target"][t.id])})
+    for st in s.stakeholders:
+        rows.append({"party": st.label or st.id, "kind": "stakeholder",
+                     "status_quo": float(st.payoffs.no_deal),
+                     "values": values(lambda e, st=st: e["payoffs"]["stakeholders"][st.id])})
+    return {"offers": [o["id"] for o in offers], "rows": rows}
+
+
+def build_report(
+    analysis: ScenarioAnalysis,
+    *,
+    offer_id: str | None = None,
+    analysis_data: Mapping[str, Any] | None = None,
+    generated_at: datetime | None = None,
+) -> str:
+    """The whole report as one HTML document (a string).
+
+    ``offer_id``: the offer whose game tree is drawn (default: the main offer).
+    ``analysis_data``: the analysis JSON if already computed."""
+    s = analysis.scenario
+    aj = dict(analysis_data) if analysis_data is not None else analysis_json(analysis)
+    tree_offer = offer_id or analysis.main_offer
+    if tree_offer not in [o.offer_id for o in analysis.offers]:
+        raise ValueError(f"no offer {tree_offer!r} in scenario {s.id!r}")
+    tree_analysis = analysis.offer(tree_offer)
+    worst = tree_analysis.proposer_worst
+    svg = tree_svg(tree_analysis.game, worst.equilibrium.behaviour,
+                   title=f"Game tree of the offer {tree_offer}")
+    current = current_values(s, analysis.main_offer)
+    figs = [(fid, safe_json(_figure_json(fig))) for fid, fig in figures(aj, current)]
+    separates, sentence = headline(aj)
+    scripts = [plotly_js(), RENDER_SCRIPT]
+    csp = ("default-src 'none'; script-src " + " ".join(_csp_hash(x) for x in scripts)
+           + "; style-src 'unsafe-inline'; img-src data:; font-src data:")
+    rows = input_rows(s)
+    sections = [(key, heading, [r for r in rows if r.section == key])
+                for key, heading in SECTIONS]
+    covered = {r.path for r in rows}
+    other = sorted((p, a) for p, a in s.annotations.items() if p not in covered)
+    when = generated_at or datetime.now(UTC)
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        s=s,
+        aj=aj,
+        main=main_offer(aj),
+        priors={t.id: float(t.prior) for t in s.types},
+        separates=separates,
+        headline=sentence,
+        sections=[x for x in sections if x[2]],
+        other_annotations=other,
+        notes=item_notes(s),
+        tree_offer=tree_analysis,
+        tree_svg=Markup(svg),  # noqa: S704 - built with every string escaped
+        figures=figs,
+        who=who_gains(analysis, aj),
+        current=current,
+        plotly_js=Markup(scripts[0]),  # noqa: S704 - the installed library's own code
+        render_js=Markup(scripts[1]),  # noqa: S704 - constant above
+        csp=csp,
+        version=callbluff.__version__,
+        generated=when.strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+def write_report(path: str | os.PathLike[str], html_text: str) -> Path:
+    """Write ``html_text`` to ``path`` atomically (temporary file, then rename)."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(html_text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+__all__ = ["build_report", "current_values", "headline", "plotly_js", "safe_json",
+           "who_gains", "write_report"]

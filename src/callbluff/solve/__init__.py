@@ -1,0 +1,150 @@
+"""The solve layer: exact equilibria of finite two-player extensive games.
+
+``solve(game)`` returns every weak perfect Bayesian equilibrium *outcome* of a
+game with one informed player (method ``"pbe-enumeration"``, :mod:`.pbe`), and
+otherwise falls back to pygambit (``"gambit-enummixed"`` or ``"gambit-lcp"``,
+:mod:`.gambit`).  Every reported equilibrium has exact maximum regret 0
+(:mod:`.verify`).  Methods and references: ``docs/algorithms.md``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from callbluff.game.tree import Game
+from callbluff.solve.assemble import build_equilibrium, merge_outcomes
+from callbluff.solve.gambit import gambit_profiles
+from callbluff.solve.pbe import enumerate_profiles
+from callbluff.solve.result import Beliefs, Equilibrium, LinearInequality, SolveResult
+from callbluff.solve.signalling import signalling_shape
+from callbluff.solve.structure import OneInformed, detect_one_informed
+from callbluff.solve.verify import node_values, regrets
+
+__all__ = [
+    "METHODS",
+    "Beliefs",
+    "Equilibrium",
+    "LinearInequality",
+    "SolveResult",
+    "node_values",
+    "regrets",
+    "solve",
+]
+
+METHODS = ("auto", "pbe-enumeration", "gambit-enummixed", "gambit-lcp", "gambit")
+
+
+def solve(game: Game, *, method: str = "auto") -> SolveResult:
+    """All equilibrium outcomes of a two-player game, exactly.
+
+    Parameters
+    ----------
+    game
+        A finite extensive game with two players.
+    method
+        ``"auto"`` (own solver when the game has one informed player, else
+        pygambit), ``"pbe-enumeration"`` (own solver; ``ValueError`` outside its
+        class) or ``"gambit"`` (pygambit's enummixed/lcp regardless of class).
+
+    Returns
+    -------
+    SolveResult
+        ``method`` names the algorithm that actually ran.
+
+    Examples
+    --------
+    >>> from callbluff.game.catalog import beer_quiche
+    >>> result = solve(beer_quiche())
+    >>> result.method, len(result.equilibria)
+    ('pbe-enumeration', 2)
+    """
+    if not isinstance(game, Game):
+        raise TypeError(f"solve() expects a callbluff Game, got {type(game).__name__}")
+    if len(game.players) != 2:
+        raise ValueError(
+            f"solve() handles two-player games; {game.title!r} has {len(game.players)} players"
+        )
+    if method not in ("auto", "pbe-enumeration", "gambit", "gambit-enummixed", "gambit-lcp"):
+        raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    roles = detect_one_informed(game)
+    if method == "pbe-enumeration" and roles is None:
+        raise ValueError(
+            f"{game.title!r} is not in the one-informed-player class (root chance move "
+            "for types, one player with singleton information sets, perfect recall)"
+        )
+    if roles is not None and method in ("auto", "pbe-enumeration"):
+        return _solve_own(game, roles)
+    return _solve_gambit(game, roles)
+
+
+def _solve_own(game: Game, roles: OneInformed) -> SolveResult:
+    shape = signalling_shape(game, roles.informed)
+    found: list[Equilibrium] = []
+    for beh in enumerate_profiles(game, roles):
+        eq = build_equilibrium(game, beh, roles.informed, shape)
+        if eq is not None:
+            found.append(eq)
+    return SolveResult(
+        game=game,
+        method="pbe-enumeration",
+        options={"informed": game.players[roles.informed], "types": roles.types},
+        equilibria=merge_outcomes(game, found),
+    )
+
+
+def _solve_gambit(game: Game, roles: OneInformed | None) -> SolveResult:
+    method, profiles = gambit_profiles(game)
+    informed = roles.informed if roles is not None else None
+    shape = signalling_shape(game, informed) if informed is not None else None
+    found: list[Equilibrium] = []
+    for beh in profiles:
+        for h in game.infosets:
+            if sum(beh[h.id], Fraction(0)) != 1:
+                beh[h.id] = [Fraction(1, len(h.actions))] * len(h.actions)
+        eq = build_equilibrium(game, beh, informed, shape)
+        if eq is None:
+            eq = _repair_off_path(game, beh, informed, shape)
+        if eq is not None:
+            found.append(eq)
+    return SolveResult(
+        game=game,
+        method=method,
+        options={"rational": True},
+        equilibria=merge_outcomes(game, found),
+    )
+
+
+def _repair_off_path(
+    game: Game,
+    beh: list[list[Fraction]],
+    informed: int | None,
+    shape: object,
+) -> Equilibrium | None:
+    """Try pure actions at unreached information sets (deepest first) until verified."""
+    from callbluff.solve.signalling import SignallingShape
+    from callbluff.solve.verify import reach_probabilities
+
+    reach = reach_probabilities(game, beh)
+    unreached = [
+        h for h in game.infosets if sum((reach[n] for n in h.nodes), Fraction(0)) == 0
+    ]
+    unreached.sort(key=lambda h: -h.nodes[0])
+    trial = [list(row) for row in beh]
+    sshape = shape if isinstance(shape, SignallingShape) else None
+    for h in unreached:
+        best: list[Fraction] | None = None
+        vals = node_values(game, trial)
+        for a in range(len(h.actions)):
+            pure = [Fraction(int(i == a)) for i in range(len(h.actions))]
+            # keep the action if it is optimal for some belief at h
+            scores = [
+                max(vals[game.nodes[n].children[b]][h.player] for b in range(len(h.actions)))
+                - vals[game.nodes[n].children[a]][h.player]
+                for n in h.nodes
+            ]
+            if min(scores) == 0:
+                best = pure
+                break
+        if best is not None:
+            trial[h.id] = best
+    return build_equilibrium(game, trial, informed, sshape)

@@ -1,0 +1,160 @@
+"""Exact linear algebra and exact feasible points of small linear systems.
+
+Floats (HiGHS through :func:`scipy.optimize.linprog`) only *find* a candidate:
+the basic solution HiGHS returns is re-solved exactly from its active constraints
+in :class:`~fractions.Fraction` arithmetic and every constraint is then checked
+exactly, so nothing is decided in floating point.  This is the usual
+"guess the basis in floats, certify in rationals" technique (e.g. Applegate, Cook,
+Dash & Espinoza, *Exact solutions to linear programming problems*, Oper. Res.
+Lett. 35 (2007)).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+from scipy.optimize import linprog
+
+__all__ = ["LinearSystem", "exact_point", "float_feasible", "solve_linear"]
+
+_TOL = 1e-9
+
+
+@dataclass
+class LinearSystem:
+    """``A_eq x = b_eq``, ``A_ub x <= b_ub``, ``x >= 0``; rows are sparse dicts."""
+
+    n: int
+    eq: list[tuple[dict[int, Fraction], Fraction]]
+    ub: list[tuple[dict[int, Fraction], Fraction]]
+
+    def copy(self) -> LinearSystem:
+        return LinearSystem(self.n, list(self.eq), list(self.ub))
+
+    def check(self, x: Sequence[Fraction]) -> bool:
+        """Exact check of every constraint (and ``x >= 0``)."""
+        if any(v < 0 for v in x):
+            return False
+        for row, rhs in self.eq:
+            if sum((c * x[j] for j, c in row.items()), Fraction(0)) != rhs:
+                return False
+        for row, rhs in self.ub:
+            if sum((c * x[j] for j, c in row.items()), Fraction(0)) > rhs:
+                return False
+        return True
+
+
+def _dense(
+    rows: list[tuple[dict[int, Fraction], Fraction]], n: int
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    if not rows:
+        return None, None
+    a = np.zeros((len(rows), n))
+    b = np.zeros(len(rows))
+    for i, (row, rhs) in enumerate(rows):
+        for j, c in row.items():
+            a[i, j] = float(c)
+        b[i] = float(rhs)
+    return a, b
+
+
+def _linprog(
+    system: LinearSystem, objective: Sequence[float] | None = None
+) -> np.ndarray | None:
+    if system.n == 0:
+        return np.zeros(0)
+    a_eq, b_eq = _dense(system.eq, system.n)
+    a_ub, b_ub = _dense(system.ub, system.n)
+    c = np.zeros(system.n) if objective is None else np.asarray(objective, dtype=float)
+    res = linprog(
+        c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs-ds"
+    )
+    if res.status != 0:
+        return None
+    return np.asarray(res.x, dtype=float)
+
+
+def float_feasible(system: LinearSystem) -> bool:
+    """Floating-point feasibility (used for pruning only, never to decide)."""
+    if system.n == 0:
+        return all(rhs == 0 for _, rhs in system.eq) and all(rhs >= 0 for _, rhs in system.ub)
+    return _linprog(system) is not None
+
+
+def solve_linear(
+    rows: list[dict[int, Fraction]], rhs: list[Fraction], n: int,
+    defaults: Sequence[Fraction] | None = None,
+) -> list[Fraction] | None:
+    """Exact Gauss–Jordan elimination; free variables take ``defaults`` (else 0).
+
+    Returns ``None`` when the system is inconsistent.
+    """
+    mat = [[row.get(j, Fraction(0)) for j in range(n)] + [r] for row, r in zip(rows, rhs, strict=True)]
+    pivots: list[int] = []
+    r = 0
+    for col in range(n):
+        piv = next((i for i in range(r, len(mat)) if mat[i][col] != 0), None)
+        if piv is None:
+            continue
+        mat[r], mat[piv] = mat[piv], mat[r]
+        pv = mat[r][col]
+        mat[r] = [v / pv for v in mat[r]]
+        for i in range(len(mat)):
+            if i != r and mat[i][col] != 0:
+                f = mat[i][col]
+                mat[i] = [a - f * b for a, b in zip(mat[i], mat[r], strict=True)]
+        pivots.append(col)
+        r += 1
+        if r == len(mat):
+            break
+    for i in range(r, len(mat)):
+        if mat[i][n] != 0:
+            return None
+    x = [Fraction(0)] * n if defaults is None else list(defaults)
+    pivot_set = set(pivots)
+    for i, col in enumerate(pivots):
+        val = mat[i][n]
+        for j in range(n):
+            if j not in pivot_set and mat[i][j] != 0:
+                val -= mat[i][j] * x[j]
+        x[col] = val
+    return x
+
+
+def exact_point(
+    system: LinearSystem, objective: Sequence[float] | None = None
+) -> list[Fraction] | None:
+    """An exact feasible point of ``system`` (a vertex when HiGHS returns one).
+
+    HiGHS (dual simplex) proposes a basic solution; its active constraints are
+    solved exactly and the result is checked exactly.  ``None`` if either step
+    fails (infeasible, or the float basis could not be certified).
+    """
+    if system.n == 0:
+        empty: list[Fraction] = []
+        return empty if system.check(empty) else None
+    xf = _linprog(system, objective)
+    if xf is None:
+        return None
+    rows: list[dict[int, Fraction]] = []
+    rhs: list[Fraction] = []
+    for row, b in system.eq:
+        rows.append(row)
+        rhs.append(b)
+    for row, b in system.ub:
+        val = sum(float(c) * xf[j] for j, c in row.items())
+        if abs(val - float(b)) <= _TOL * max(1.0, abs(float(b))):
+            rows.append(row)
+            rhs.append(b)
+    for j in range(system.n):
+        if abs(xf[j]) <= _TOL:
+            rows.append({j: Fraction(1)})
+            rhs.append(Fraction(0))
+    defaults = [Fraction(float(v)).limit_denominator(10**6) for v in xf]
+    x = solve_linear(rows, rhs, system.n, defaults)
+    if x is None or not system.check(x):
+        return None
+    return x

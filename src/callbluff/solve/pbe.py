@@ -1,0 +1,461 @@
+"""All weak perfect Bayesian equilibrium outcomes of games with one informed player.
+
+Method ("pbe-enumeration"): support enumeration in sequence form.
+
+* Solution concept: weak PBE (Fudenberg & Tirole 1991, *Game Theory*, §8.2;
+  Mas-Colell, Whinston & Green 1995, §9.C): sequential rationality at every
+  information set, Bayes' rule where it applies.
+* For fixed supports — ``R_h`` at every information set of the uninformed player U
+  and ``S_n`` at every (singleton) node of the informed player I — the
+  equilibrium conditions split into two linear systems, as in support
+  enumeration for bimatrix games (von Stengel, "Computing equilibria for
+  two-person games", *Handbook of Game Theory* vol. 3, ch. 45, 2002; Nisan et
+  al., *Algorithmic Game Theory*, ch. 3): I's optimality at every node is linear
+  in U's realization plan (Koller, Megiddo & von Stengel 1996, "Efficient
+  computation of equilibria for extensive two-person games", *GEB* 14; von
+  Stengel 1996, "Efficient computation of behavior strategies", *GEB* 14),
+  measured from the nearest U action outside the support; U's optimality at
+  reached information sets is linear (homogeneous) in I's realization plan.
+  Where a player mixes, every support action has the same continuation value, so
+  the first support action represents the node's value.
+* Each system is solved for a point with every support probability strictly
+  positive (maximise a common lower bound ``t``); HiGHS proposes a basis, the
+  point is re-solved and checked exactly (:mod:`.exact`).
+* Beliefs at unreached information sets and the final check are independent of
+  the enumeration (:mod:`.assemble`, :mod:`.verify`): a candidate is kept only
+  if its exact maximum regret is 0.
+
+Where the method is approximate: an unreached information set of U is checked
+against I's continuation as the enumeration fixed it (one point of each support
+system); off-path mixtures of I below it that only a particular off-path belief
+would need are not searched for.  Every reported equilibrium is nevertheless
+verified exactly; only completeness could suffer, and only off the path of
+play.  The reported outcome set is also one point per support profile: games
+with a continuum of equilibrium outcomes (non-generic payoffs) are represented
+by those points.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+
+from callbluff.game.tree import Game, NodeKind
+from callbluff.solve.exact import LinearSystem, exact_point, float_feasible
+from callbluff.solve.structure import OneInformed
+from callbluff.solve.verify import Behaviour
+
+__all__ = ["enumerate_profiles"]
+
+_CONST = -1
+Expr = dict[int, Fraction]  # variable index -> coefficient; _CONST -> constant
+Leaf = tuple[int, Fraction, tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]
+
+
+def _add(acc: Expr, expr: Expr, scale: Fraction) -> None:
+    for k, v in expr.items():
+        acc[k] = acc.get(k, Fraction(0)) + scale * v
+
+
+def _value(expr: Expr, x: list[Fraction]) -> Fraction:
+    return sum(
+        (c if k == _CONST else c * x[k] for k, c in expr.items()), Fraction(0)
+    )
+
+
+@dataclass
+class _Tree:
+    """Precomputed paths of the game tree for the enumeration."""
+
+    game: Game
+    roles: OneInformed
+
+    def __post_init__(self) -> None:
+        g = self.game
+        informed, uninformed = self.roles.informed, self.roles.uninformed
+        n = len(g.nodes)
+        self.useq: list[tuple[int, int] | None] = [None] * n
+        self.iseq: list[tuple[int, int] | None] = [None] * n
+        self.cprob: list[Fraction] = [Fraction(1)] * n
+        for node in g.nodes:
+            for i, child in enumerate(node.children):
+                self.useq[child] = self.useq[node.id]
+                self.iseq[child] = self.iseq[node.id]
+                self.cprob[child] = self.cprob[node.id]
+                if node.kind is NodeKind.CHANCE:
+                    self.cprob[child] *= node.chance_probs[i]
+                elif node.kind is NodeKind.DECISION:
+                    assert node.infoset is not None
+                    if g.infosets[node.infoset].player == informed:
+                        self.iseq[child] = (node.id, i)
+                    else:
+                        self.useq[child] = (node.infoset, i)
+        self.inodes = [
+            node.id
+            for node in g.nodes
+            if node.kind is NodeKind.DECISION and g.player_of(node) == informed
+        ]
+        self.uinfo = sorted(
+            (h.id for h in g.infosets_of(uninformed)), key=lambda h: g.infosets[h].nodes[0]
+        )
+        self.u_parent = {h: self.useq[g.infosets[h].nodes[0]] for h in self.uinfo}
+        self._leaves: dict[int, list[Leaf]] = {}
+        for node in reversed(g.nodes):
+            self._leaves[node.id] = self._compute_leaves(node.id)
+
+    def _compute_leaves(self, node_id: int) -> list[Leaf]:
+        g = self.game
+        node = g.nodes[node_id]
+        if node.kind is NodeKind.TERMINAL:
+            return [(node_id, Fraction(1), (), ())]
+        out: list[Leaf] = []
+        for i, child in enumerate(node.children):
+            if node.kind is NodeKind.CHANCE:
+                p = node.chance_probs[i]
+                if p == 0:
+                    continue
+                out.extend((z, p * cf, ist, ust) for z, cf, ist, ust in self._leaves[child])
+            else:
+                assert node.infoset is not None
+                if g.infosets[node.infoset].player == self.roles.informed:
+                    out.extend(
+                        (z, cf, ((node_id, i), *ist), ust) for z, cf, ist, ust in self._leaves[child]
+                    )
+                else:
+                    out.extend(
+                        (z, cf, ist, ((node.infoset, i), *ust))
+                        for z, cf, ist, ust in self._leaves[child]
+                    )
+        return out
+
+    def leaves(self, node_id: int, action: int) -> list[Leaf]:
+        return self._leaves[self.game.nodes[node_id].children[action]]
+
+    def subtree_has_decision(self, h: int) -> bool:
+        g = self.game
+        return any(
+            self._leaves_have_decision(g.nodes[n].children[a])
+            for n in g.infosets[h].nodes
+            for a in range(len(g.infosets[h].actions))
+        )
+
+    def _leaves_have_decision(self, node_id: int) -> bool:
+        node = self.game.nodes[node_id]
+        if node.kind is NodeKind.DECISION:
+            return True
+        return any(self._leaves_have_decision(c) for c in node.children)
+
+
+def _subsets(k: int) -> list[tuple[int, ...]]:
+    out: list[tuple[int, ...]] = []
+    for size in range(1, k + 1):
+        out.extend(itertools.combinations(range(k), size))
+    return out
+
+
+class _Builder:
+    """Linear expressions over free variables for one player's realization plan."""
+
+    def __init__(self) -> None:
+        self.nvars = 0
+        self.eq: list[tuple[dict[int, Fraction], Fraction]] = []
+        self.free: list[int] = []
+
+    def new(self) -> int:
+        self.nvars += 1
+        self.free.append(self.nvars - 1)
+        return self.nvars - 1
+
+    def simplex(self, parent: Expr, count: int) -> list[Expr]:
+        if count == 1:
+            return [parent]
+        vs = [self.new() for _ in range(count)]
+        row: dict[int, Fraction] = {v: Fraction(1) for v in vs}
+        for k, c in parent.items():
+            if k != _CONST:
+                row[k] = row.get(k, Fraction(0)) - c
+        self.eq.append((row, parent.get(_CONST, Fraction(0))))
+        return [{v: Fraction(1)} for v in vs]
+
+    def system(self, ub: list[tuple[dict[int, Fraction], Fraction]]) -> tuple[LinearSystem, int]:
+        """The system with positivity ``v ≥ t`` for every free variable; returns t's index."""
+        t = self.nvars
+        rows = list(ub)
+        for v in self.free:
+            rows.append(({t: Fraction(1), v: Fraction(-1)}, Fraction(0)))
+        rows.append(({t: Fraction(1)}, Fraction(1)))
+        return LinearSystem(self.nvars + 1, list(self.eq), rows), t
+
+
+def _condition_rows(
+    forms: list[Expr], support: tuple[int, ...]
+) -> tuple[list[tuple[dict[int, Fraction], Fraction]], list[tuple[dict[int, Fraction], Fraction]]] | None:
+    """Rows for "support actions tie, others are no better"; None if a constant row fails."""
+    rep = support[0]
+    eq: list[tuple[dict[int, Fraction], Fraction]] = []
+    ub: list[tuple[dict[int, Fraction], Fraction]] = []
+    for b, form in enumerate(forms):
+        if b == rep:
+            continue
+        diff: Expr = dict(form)
+        _add(diff, forms[rep], Fraction(-1))
+        const = diff.pop(_CONST, Fraction(0))
+        row = {k: v for k, v in diff.items() if v != 0}
+        if b in support:
+            if not row:
+                if const != 0:
+                    return None
+                continue
+            eq.append((row, -const))
+        else:
+            if not row:
+                if const > 0:
+                    return None
+                continue
+            ub.append((row, -const))
+    return eq, ub
+
+
+def _solve_strict(builder: _Builder, ub: list[tuple[dict[int, Fraction], Fraction]]) -> list[Fraction] | None:
+    system, t = builder.system(ub)
+    objective = [0.0] * system.n
+    objective[t] = -1.0
+    x = exact_point(system, objective)
+    if x is None or x[t] <= 0:
+        return None
+    return x
+
+
+def _float_strict(builder: _Builder, ub: list[tuple[dict[int, Fraction], Fraction]], eq: list[tuple[dict[int, Fraction], Fraction]]) -> bool:
+    system, t = builder.system(ub)
+    system.eq.extend(eq)
+    system.ub.append(({t: Fraction(-1)}, Fraction(-1, 10**7)))
+    return float_feasible(system)
+
+
+def enumerate_profiles(game: Game, roles: OneInformed) -> Iterator[Behaviour]:
+    """Candidate behaviour profiles, one per feasible support profile (unverified)."""
+    tree = _Tree(game, roles)
+    g = game
+    informed, uninformed = roles.informed, roles.uninformed
+    u_candidates: list[list[tuple[int, ...]]] = []
+    for h in tree.uinfo:
+        k = len(g.infosets[h].actions)
+        subs = _subsets(k)
+        if not tree.subtree_has_decision(h):
+            subs = [s for s in subs if _admissible(tree, h, s)]
+        u_candidates.append(subs)
+    for combo in itertools.product(*u_candidates):
+        r_support = dict(zip(tree.uinfo, combo, strict=True))
+        yield from _for_u_support(tree, r_support, informed, uninformed)
+
+
+def _admissible(tree: _Tree, h: int, support: tuple[int, ...]) -> bool:
+    """Whether ``support`` is the optimal set for some belief (terminal-only continuation)."""
+    g = tree.game
+    info = g.infosets[h]
+    u = tree.roles.uninformed
+    k = len(info.nodes)
+    vals = [
+        [
+            sum((cf * g.nodes[z].payoffs[u] for z, cf, _, _ in tree.leaves(n, a)), Fraction(0))
+            for a in range(len(info.actions))
+        ]
+        for n in info.nodes
+    ]
+    system = LinearSystem(k, [({i: Fraction(1) for i in range(k)}, Fraction(1))], [])
+    rep = support[0]
+    for a in range(len(info.actions)):
+        if a == rep:
+            continue
+        row = {i: vals[i][a] - vals[i][rep] for i in range(k)}
+        (system.eq if a in support else system.ub).append((row, Fraction(0)))
+    return exact_point(system) is not None
+
+
+def _for_u_support(
+    tree: _Tree, r_support: dict[int, tuple[int, ...]], informed: int, uninformed: int
+) -> Iterator[Behaviour]:
+    g = tree.game
+    yb = _Builder()
+    yexpr: dict[tuple[int, int], Expr] = {}
+    one: Expr = {_CONST: Fraction(1)}
+    for h in tree.uinfo:
+        parent = tree.u_parent[h]
+        if parent is None or parent not in yexpr:
+            pexpr = one
+        else:
+            pexpr = yexpr[parent]
+        exprs = yb.simplex(pexpr, len(r_support[h]))
+        for a, e in zip(r_support[h], exprs, strict=True):
+            yexpr[(h, a)] = e
+
+    def u_in(step: tuple[int, int]) -> bool:
+        return step[1] in r_support[step[0]]
+
+    def w_form(n: int, b: int, reps: dict[int, int]) -> Expr:
+        form: Expr = {}
+        for z, cf, isteps, usteps in tree.leaves(n, b):
+            if any(reps[m] != c for m, c in isteps):
+                continue
+            if not all(u_in(s) for s in usteps):
+                continue
+            seq = tree.useq[z]
+            e = yexpr[seq] if seq is not None and seq in yexpr else one
+            _add(form, e, cf * g.nodes[z].payoffs[informed])
+        return form
+
+    order = list(reversed(tree.inodes))
+    reps: dict[int, int] = {}
+    supports: dict[int, tuple[int, ...]] = {}
+    eq_rows: list[tuple[dict[int, Fraction], Fraction]] = []
+    ub_rows: list[tuple[dict[int, Fraction], Fraction]] = []
+
+    def dfs(i: int) -> Iterator[Behaviour]:
+        if i == len(order):
+            yield from _finish(tree, r_support, supports, yb, yexpr, eq_rows, ub_rows)
+            return
+        n = order[i]
+        k = len(g.nodes[n].children)
+        forms = [w_form(n, b, reps) for b in range(k)]
+        if all(set(f) <= {_CONST} for f in forms):
+            consts = [f.get(_CONST, Fraction(0)) for f in forms]
+            best = max(consts)
+            argmax = [b for b in range(k) if consts[b] == best]
+            cands = [s for s in _subsets(len(argmax))]
+            cand_supports = [tuple(argmax[j] for j in s) for s in cands]
+            for s in cand_supports:
+                supports[n] = s
+                reps[n] = s[0]
+                yield from dfs(i + 1)
+            supports.pop(n, None)
+            reps.pop(n, None)
+            return
+        for s in _subsets(k):
+            rows = _condition_rows(forms, s)
+            if rows is None:
+                continue
+            eq, ub = rows
+            ub_rows.extend(ub)
+            eq_rows.extend(eq)
+            if _float_strict(yb, ub_rows, eq_rows):
+                supports[n] = s
+                reps[n] = s[0]
+                yield from dfs(i + 1)
+            del ub_rows[len(ub_rows) - len(ub):]
+            del eq_rows[len(eq_rows) - len(eq):]
+        supports.pop(n, None)
+        reps.pop(n, None)
+
+    yield from dfs(0)
+
+
+def _finish(
+    tree: _Tree,
+    r_support: dict[int, tuple[int, ...]],
+    s_support: dict[int, tuple[int, ...]],
+    yb: _Builder,
+    yexpr: dict[tuple[int, int], Expr],
+    eq_rows: list[tuple[dict[int, Fraction], Fraction]],
+    ub_rows: list[tuple[dict[int, Fraction], Fraction]],
+) -> Iterator[Behaviour]:
+    g = tree.game
+    informed, uninformed = tree.roles.informed, tree.roles.uninformed
+    # --- U's behaviour from I's conditions --------------------------------
+    ysys = _Builder()
+    ysys.nvars, ysys.free, ysys.eq = yb.nvars, list(yb.free), list(yb.eq) + list(eq_rows)
+    y = _solve_strict(ysys, ub_rows) if yb.nvars else []
+    if y is None:
+        return
+    rho: dict[int, list[Fraction]] = {}
+    for h in tree.uinfo:
+        k = len(g.infosets[h].actions)
+        vals = [Fraction(0)] * k
+        for a in r_support[h]:
+            vals[a] = _value(yexpr[(h, a)], y)
+        total = sum(vals, Fraction(0))
+        if total <= 0:
+            return
+        rho[h] = [v / total for v in vals]
+    # --- I's behaviour from U's conditions --------------------------------
+    xb = _Builder()
+    xexpr: dict[tuple[int, int], Expr] = {}
+    one: Expr = {_CONST: Fraction(1)}
+    live: dict[int, bool] = {}
+    for n in tree.inodes:
+        parent = tree.iseq[n]
+        if parent is None:
+            pexpr, live[n] = one, True
+        elif (parent[0], parent[1]) in xexpr and live[parent[0]]:
+            pexpr, live[n] = xexpr[parent], True
+        else:
+            pexpr, live[n] = (xexpr[parent] if parent in xexpr else one), False
+        exprs = xb.simplex(pexpr, len(s_support[n]))
+        for b, e in zip(s_support[n], exprs, strict=True):
+            xexpr[(n, b)] = e
+
+    def i_live(node_id: int) -> bool:
+        seq = tree.iseq[node_id]
+        return seq is None or (seq[1] in s_support[seq[0]] and live[seq[0]])
+
+    def u_live(h: int) -> bool:
+        seq = tree.u_parent[h]
+        while seq is not None:
+            if seq[1] not in r_support[seq[0]]:
+                return False
+            seq = tree.u_parent[seq[0]]
+        return True
+
+    x_eq: list[tuple[dict[int, Fraction], Fraction]] = []
+    x_ub: list[tuple[dict[int, Fraction], Fraction]] = []
+    for h in tree.uinfo:
+        if not u_live(h):
+            continue
+        info = g.infosets[h]
+        reached = [m for m in info.nodes if i_live(m) and tree.cprob[m] > 0]
+        if not reached:
+            continue
+        forms: list[Expr] = []
+        for a in range(len(info.actions)):
+            form: Expr = {}
+            for m in reached:
+                for z, cf, isteps, usteps in tree.leaves(m, a):
+                    if any(c not in s_support[nn] for nn, c in isteps):
+                        continue
+                    prod = Fraction(1)
+                    for hh, aa in usteps:
+                        prod *= rho[hh][aa]
+                        if prod == 0:
+                            break
+                    if prod == 0:
+                        continue
+                    seq = tree.iseq[z]
+                    e = xexpr[seq] if seq is not None else one
+                    _add(form, e, tree.cprob[m] * cf * prod * g.nodes[z].payoffs[uninformed])
+            forms.append(form)
+        rows = _condition_rows(forms, r_support[h])
+        if rows is None:
+            return
+        x_eq.extend(rows[0])
+        x_ub.extend(rows[1])
+    xb.eq.extend(x_eq)
+    x = _solve_strict(xb, x_ub) if xb.nvars else []
+    if x is None:
+        return
+    beh: list[list[Fraction]] = [[] for _ in g.infosets]
+    for h, probs in rho.items():
+        beh[h] = probs
+    for n in tree.inodes:
+        node = g.nodes[n]
+        assert node.infoset is not None
+        k = len(node.children)
+        vals = [Fraction(0)] * k
+        for b in s_support[n]:
+            vals[b] = _value(xexpr[(n, b)], x)
+        total = sum(vals, Fraction(0))
+        if total <= 0:
+            return
+        beh[node.infoset] = [v / total for v in vals]
+    yield beh
