@@ -84,3 +84,10 @@ def test_with_prior_keeps_proportions_and_total() -> None:
     new = {t.id: t.prior for t in changed.types}
     for a, b in itertools.pairwise(others):
         assert new[a.id] * b.prior == new[b.id] * a.prior  # same ratios as before
+
+
+def test_with_number_on_a_type_prior_rescales_the_others() -> None:
+    s = load_scenario("north-korea-2009")
+    changed = with_number(s, "types[mixed].prior", Fraction(1, 2))
+    assert get_number(changed, "types[mixed].prior") == Fraction(1, 2)
+    assert sum(t.prior for t in changed.types) == 1

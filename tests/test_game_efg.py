@@ -407,8 +407,27 @@ t "" 2
     assert summarize_ours(game) == summarize_gambit(pygambit_read(write_efg(game)))
 
 
+def test_chance_infoset_referenced_without_data() -> None:
+    text = """EFG 2 R "chance twice" { "A" }
+""
+p "" 1 1 "h" { "l" "r" } 0
+c "left" 4 "coin" { "H" 1/3 "T" 2/3 } 0
+t "" 1 "a" { 1 }
+t "" 2 "b" { 2 }
+c "right" 4 0
+t "" 3 "c" { 3 }
+t "" 1
+"""
+    game = read_efg(text)
+    chance = [n for n in game.nodes if n.kind is NodeKind.CHANCE]
+    assert [n.label for n in chance] == ["left", "right"]
+    assert all(n.chance_probs == (Fraction(1, 3), Fraction(2, 3)) for n in chance)
+    assert all(n.chance_actions == ("H", "T") for n in chance)
+    assert summarize_ours(game) == summarize_gambit(pygambit_read(text))
+
+
 def test_deep_tree_is_read_without_recursion() -> None:
-    depth = 5000
+    depth = 2500  # well past Python's default recursion limit (1000)
     lines = ['EFG 2 R "deep" { "A" }', '""']
     for i in range(depth):
         lines.append(f'p "" 1 {i + 1} "h{i}" {{ "stop" "go" }} 0')

@@ -41,8 +41,8 @@ def test_minimal_example_as_described() -> None:
         return sum((t_weights.get(m, Fraction(0)) * v for m, v in treaty.values.items()),
                    Fraction(0))
 
-    assert (arsenal(honest.weights), package(honest.weights)) == (10, 12)
-    assert (arsenal(ambitious.weights), package(ambitious.weights)) == (15, 6)
+    assert (arsenal(honest.weights), package(honest.weights)) == (Fraction(10), Fraction(12))
+    assert (arsenal(ambitious.weights), package(ambitious.weights)) == (Fraction(15), Fraction(6))
     assert ambitious.inspection_sensitivity * regime.intrusiveness == 10
 
 

@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 from callbluff.errors import InputError
 from callbluff.scenario.builtin import builtin_path
 from callbluff.scenario.loader import dump_scenario, load_scenario_text
-from callbluff.scenario.schema import Scenario
+from callbluff.scenario.schema import Annotation, Scenario
 
 TEXT = builtin_path("north-korea-2009").read_text(encoding="utf-8")
 RAW = YAML(typ="safe", pure=True).load(TEXT)
@@ -81,7 +81,7 @@ def _mutate(data: Any, path: tuple[Any, ...], op: str, value: Any) -> None:
         parent[last] = [parent[last], parent[last]]
 
 
-SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=20, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -117,3 +117,50 @@ def test_inserted_characters_give_scenario_or_input_error(at: int, junk: str) ->
 @given(st.text(max_size=200))
 def test_arbitrary_text_gives_scenario_or_input_error(text: str) -> None:
     _load(text)
+
+
+YAML_PIECES = [*"[]{}:-&*!|>'\"#%@`\n\t ,?ab0.1e+/\\~", "!!", "---", "...", "%YAML 1.1\n",
+               "%TAG ! tag:yaml.org,2002:python/\n", ": ", "- ", "\ufeff", "\x85", "\u2028",
+               "!!python/object:os.system ", "&a ", "*a ", "<<: "]
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(YAML_PIECES), max_size=60).map("".join))
+def test_yaml_shaped_noise_gives_scenario_or_input_error(text: str) -> None:
+    _load(text)
+
+
+SMALL = load_scenario_text("""\
+id: small
+title: Small
+proposer: {name: P}
+target: {name: T}
+motives: [{id: security}]
+types:
+  - {id: a, prior: 0.5, weights: {security: 1}}
+  - {id: b, prior: 0.5, weights: {security: 2}}
+arsenal: {values: {security: 10}}
+concessions: [{id: treaty, cost: 1, values: {security: 5}}]
+regimes: [{id: r, detection: 0.5, intrusiveness: 1}]
+offers: [{id: o, concessions: [treaty], regime: r}]
+cheating: {covert_fraction: 0.1, penalty: 1}
+denuclearisation_value: 10
+fallbacks: [{id: f, proposer: {a: 0, b: 0}, target: {a: 0, b: 0}}]
+time: {rounds: 1, discount: 1, arsenal_growth: 0, harm_growth: 0}
+""")
+TEXTS = st.text(
+    alphabet=st.characters(exclude_categories=["Cs"]), max_size=300,
+).filter(lambda t: "\x00" not in t)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(title=TEXTS, note=TEXTS, source=TEXTS,
+       words=st.lists(st.sampled_from(["a", "  ", " ", "\n", "'", '"', "#", ": ", "- ",
+                                       "é", "\t", "{", "}", "x" * 90]), max_size=80))
+def test_any_text_survives_dump_and_load(title: str, note: str, source: str,
+                                         words: list[str]) -> None:
+    base = SMALL
+    annotations = {"types[0].prior": Annotation(source=source, note=note)}
+    s = base.model_copy(update={"title": title, "description": "".join(words),
+                                "annotations": annotations})
+    assert load_scenario_text(dump_scenario(s)) == s

@@ -5,11 +5,11 @@ type's and the proposer's decisive comparisons are linear in the detection
 probability and, after clearing the Bayes denominator, in the prior), so a verdict
 is piecewise constant in any one input and changes only where such an affine
 comparison crosses zero.  We bracket each change on a grid, bisect in exact
-rationals to a width below 10⁻¹², and return the simplest rational in the final
+rationals to a width below 10⁻¹⁰, and return the simplest rational in the final
 bracket (Stern–Brocot).  Two distinct rationals with denominators ≤ q differ by at
 least 1/q², so the returned value *is* the breakpoint whenever the breakpoint's
-denominator is below 10⁶ — always the case for inputs written with a few decimals;
-otherwise it is within 10⁻¹².
+denominator is below 10⁵ — the case for inputs written with a few decimals;
+otherwise it is within 10⁻¹⁰.
 
 Reference: Graham, Knuth & Patashnik, *Concrete Mathematics*, 2nd ed., §4.5
 (the Stern–Brocot tree).
@@ -30,7 +30,7 @@ from callbluff.scenario.schema import Scenario
 
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[[^\]]+\])*)")
 #: Bracket width at which bisection stops.
-RESOLUTION = Fraction(1, 10**12)
+RESOLUTION = Fraction(1, 10**10)
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,9 @@ def with_number(scenario: Scenario, path: str, new: Fraction) -> Scenario:
     """
     steps = parse_path(path)
     if len(steps) == 3 and steps[0] == "types" and steps[2] == "prior":
-        type_id = _id_of(scenario.types, steps[1], path)
+        selector = steps[1]
+        assert isinstance(selector, tuple)
+        type_id = _id_of(scenario.types, selector[1], path)
         return with_prior(scenario, {type_id}, new)
     get_number(scenario, path)  # fails clearly if the path is not a number
     result = _replace(scenario, steps, Fraction(new), path)

@@ -190,11 +190,13 @@ _CACHE_LIMIT = 4096
 def _analyze_fast(scenario: Scenario, offer_id: str) -> OfferAnalysis:
     """:func:`analyze_offer`, remembered: threshold searches revisit the same variant."""
     key = (_fingerprint(scenario), offer_id)
-    if key not in _OFFER_CACHE:
+    found = _OFFER_CACHE.get(key)
+    if found is None:
+        found = analyze_offer(scenario, offer_id)
         if len(_OFFER_CACHE) >= _CACHE_LIMIT:
             _OFFER_CACHE.clear()
-        _OFFER_CACHE[key] = analyze_offer(scenario, offer_id)
-    return _OFFER_CACHE[key]
+        _OFFER_CACHE[key] = found
+    return found
 
 
 def _fingerprint(value: object) -> Hashable:
@@ -248,38 +250,52 @@ def _package_cost_threshold(
     scenario: Scenario, offer_id: str, cost_now: Fraction
 ) -> tuple[Fraction | None, str]:
     offer = scenario.offer(offer_id)
-    alternatives = [_analyze_fast(scenario, o.id).proposer_worst.proposer_value
-                    for o in scenario.offers if o.id != offer_id]
-    alternative = max([status_quo(scenario)[0], *alternatives])
+    ids = set(offer.concessions)
+    if not ids:
+        return None, "the offer has no concessions: its cost cannot move"
 
     def with_cost(total: Fraction) -> Scenario:
-        ids = set(offer.concessions)
-        n = len(ids)
-        if n == 0:
-            return scenario
+        # The package's concessions cost `total` together (in their current proportions);
+        # every offer that contains them pays the new price.
         def cost_of(c_cost: Fraction) -> Fraction:
-            return c_cost * total / cost_now if cost_now > 0 else total / n
+            return c_cost * total / cost_now if cost_now > 0 else total / len(ids)
         concessions = [c.model_copy(update={"cost": cost_of(c.cost)}) if c.id in ids else c
                        for c in scenario.concessions]
         return scenario.model_copy(update={"concessions": concessions})
 
     def beats(total: Fraction) -> Hashable:
-        value = _analyze_fast(with_cost(total), offer_id).proposer_worst.proposer_value
-        return value >= alternative
+        return _is_best_offer(with_cost(total), offer_id)
 
-    if not offer.concessions:
-        return None, "the offer has no concessions: its cost cannot move"
     scale = abs(scenario.denuclearisation_value) + max(t.arsenal_harm for t in scenario.types)
     scale += max(abs(v) for f in scenario.fallbacks for v in f.proposer.values())
     hi = 4 * (scale + cost_now + 1)
     if not beats(Fraction(0)):
-        return None, "offering does not beat the best alternative even if the package were free"
-    flips = find_flips(beats, Fraction(0), hi, grid=32)
+        return None, ("offering it is not the proposer's best policy even if the package "
+                      "were free")
+    flips = find_flips(beats, Fraction(0), hi, grid=16)
     if not flips:
-        return None, "offering beats the best alternative at any package cost in range"
+        return None, "offering beats every alternative at any package cost in range"
     at = flips[0].at
-    return at, (f"offering beats the best alternative while the package costs at most "
+    return at, (f"offering it is the proposer's best policy while the package costs at most "
                 f"{float(at):.6f} (it costs {float(cost_now):.6f} now)")
+
+
+def _is_best_offer(scenario: Scenario, offer_id: str) -> bool:
+    """Is ``offer_id`` the proposer's choice under worst-equilibrium selection?  Same
+    rule as :func:`best_offers` (the status quo wins ties, then scenario order), but
+    solving the other offers only as far as needed."""
+    value = _analyze_fast(scenario, offer_id).proposer_worst.proposer_value
+    if value <= status_quo(scenario)[0]:
+        return False
+    ids = [o.id for o in scenario.offers]
+    position = ids.index(offer_id)
+    for i, other in enumerate(ids):
+        if other == offer_id:
+            continue
+        other_value = _analyze_fast(scenario, other).proposer_worst.proposer_value
+        if other_value > value or (other_value == value and i < position):
+            return False
+    return True
 
 
 def _security_prior_ranges(
@@ -290,9 +306,11 @@ def _security_prior_ranges(
         return (), "needs both security-only and ulterior types"
 
     def all_in_is_best(p: Fraction) -> Hashable:
+        # Going all in against not going all in (no offer, the status quo), with the
+        # conservative worst-equilibrium selection.
         variant = with_prior(scenario, security, p)
-        offers = [_analyze_fast(variant, o.id) for o in variant.offers]
-        return best_offers(variant, offers)["proposer-worst"] == offer_id
+        value = _analyze_fast(variant, offer_id).proposer_worst.proposer_value
+        return value > status_quo(variant)[0]
 
     flips = find_flips(all_in_is_best, Fraction(0), Fraction(1))
     edges = [Fraction(0), *(f.at for f in flips), Fraction(1)]
@@ -301,9 +319,9 @@ def _security_prior_ranges(
         if all_in_is_best((lo + hi) / 2):
             ranges.append((lo, hi))
     if not ranges:
-        return (), f"offer {offer_id!r} is never the proposer's best policy"
+        return (), f"going all in with {offer_id!r} never beats the status quo"
     text = ", ".join(f"[{float(lo):.6f}, {float(hi):.6f}]" for lo, hi in ranges)
-    return tuple(ranges), (f"offer {offer_id!r} is the proposer's best policy (even in its "
+    return tuple(ranges), (f"going all in with {offer_id!r} beats the status quo (even in its "
                            f"worst equilibrium) when the prior on security-only types is in "
                            f"{text}")
 
@@ -311,13 +329,10 @@ def _security_prior_ranges(
 def headline(scenario: Scenario) -> Hashable:
     """The verdict as a value: does the main offer separate in every equilibrium, and
     is it the proposer's best policy (worst-equilibrium selection)?"""
-    offers = [_analyze_fast(scenario, o.id) for o in scenario.offers]
     main = main_offer_id(scenario)
-    main_analysis = next(o for o in offers if o.offer_id == main)
     return (
-        "separates" if main_analysis.separates_always else "does not separate",
-        "best policy" if best_offers(scenario, offers)["proposer-worst"] == main
-        else "not the best policy",
+        "separates" if _analyze_fast(scenario, main).separates_always else "does not separate",
+        "best policy" if _is_best_offer(scenario, main) else "not the best policy",
     )
 
 
@@ -360,6 +375,11 @@ def compare_all_in_over_time(scenario: Scenario, offer_id: str) -> PolicyCompari
 
 # -- words -----------------------------------------------------------------------------
 
+def _ulterior_accepting(s: Scenario, e: EquilibriumReading) -> list[str]:
+    return [t.id for t in s.types if not t.security_only and t.prior > 0
+            and e.target_strategy[t.id].accept_comply + e.target_strategy[t.id].accept_cheat > 0]
+
+
 def _pct(x: Fraction) -> str:
     return f"{100 * float(x):.0f}%"
 
@@ -371,22 +391,29 @@ def plain_verdict(a: ScenarioAnalysis) -> tuple[str, ...]:
     lines: list[str] = []
     security = [t for t in s.types if t.security_only]
     target = s.target.name
+    name = f"'{main.offer_id}' offer ({main.label})"
+    cheaters = main.cheaters(s)
+    poolers = sorted({t for e in main.equilibria for t in _ulterior_accepting(s, e)})
     if main.separates_always:
         secure_names = ", ".join(t.id for t in security) or "(none)"
         lines.append(
-            f"The {main.label} offer is a real test: in every equilibrium ({len(main.equilibria)} "
-            f"found) no answer is given both by a security-only {target} ({secure_names}) "
-            f"and by one with ulterior motives.")
+            f"The {name} is a real test: in every equilibrium ({len(main.equilibria)} found) "
+            f"no answer is given both by a security-only {target} ({secure_names}) and by "
+            "one with ulterior motives.")
     elif main.separates_sometimes:
         lines.append(
-            f"The {main.label} offer is a test only in some equilibria: "
+            f"The {name} is a test only in some equilibria: "
             f"{sum(e.separates for e in main.equilibria)} of {len(main.equilibria)} separate "
-            f"the security-only types from the rest; which one is played decides.")
+            "the security-only types from the rest; which one is played decides.")
+    elif not cheaters and poolers:
+        lines.append(
+            f"The {name} does not separate the motives, but it still works: types with "
+            f"ulterior motives that accept ({', '.join(poolers)}) also comply, so an "
+            "acceptance means verified denuclearisation — it just does not reveal the motive.")
     else:
         lines.append(
-            f"The {main.label} offer is NOT a test: in no equilibrium do the answers "
-            f"separate the security-only types from those with ulterior motives.")
-    cheaters = main.cheaters(s)
+            f"The {name} is NOT a test: in no equilibrium do the answers separate the "
+            "security-only types from those with ulterior motives.")
     if cheaters:
         lines.append(
             f"Types that can accept and cheat: {', '.join(cheaters)} — inspections under "
@@ -406,13 +433,13 @@ def plain_verdict(a: ScenarioAnalysis) -> tuple[str, ...]:
     best_worst = a.best_offer["proposer-worst"]
     if best_worst == a.main_offer:
         lines.append(
-            f"Worth offering: even in its worst equilibrium the {main.label} offer gives the "
+            f"Worth offering: even in its worst equilibrium the '{main.offer_id}' offer gives the "
             f"proposer {float(worst.proposer_value):.2f}, more than the status quo "
             f"({float(a.status_quo_value):.2f}) and every other offer.")
     else:
         lines.append(
             f"Best choice for the proposer (worst-equilibrium selection): {best_worst}; "
-            f"the {main.label} offer yields {float(worst.proposer_value):.2f} against "
+            f"the '{main.offer_id}' offer yields {float(worst.proposer_value):.2f} against "
             f"{float(a.status_quo_value):.2f} for the status quo.")
     if a.best_offer["proposer-best"] != best_worst:
         lines.append(

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 # Each import registers its commands on the shared app.
+import callbluff.cli.analyze_cmd
+import callbluff.cli.cases_cmd
 import callbluff.cli.game_cmds
+import callbluff.cli.report_cmd
 import callbluff.cli.runs_cmd
-import callbluff.cli.scenario_cmds  # noqa: F401
+import callbluff.cli.scenario_cmds
+import callbluff.cli.serve_cmd
+import callbluff.cli.solve_cmd  # noqa: F401
 from callbluff.cli.app import app
 
 

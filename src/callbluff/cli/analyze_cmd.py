@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,7 +15,8 @@ from callbluff.analysis.reading import explain_types
 from callbluff.analysis.verdict import ScenarioAnalysis, analyze
 from callbluff.cli.app import app, console, err_console
 from callbluff.errors import InputError
-from callbluff.scenario.loader import load_scenario
+from callbluff.scenario.loader import dump_scenario, load_scenario
+from callbluff.store import RunStore
 
 DEFAULT_SCENARIO = "north-korea-2009"
 
@@ -35,6 +37,9 @@ def analyze_command(
         "verdict flips to find; repeatable.")] = None,
     no_thresholds: Annotated[bool, typer.Option(
         "--no-thresholds", help="Skip the threshold searches (faster).")] = False,
+    store: Annotated[Path | None, typer.Option(
+        "--store", help="Run store (SQLite) to record this run in; default: "
+        "$CALLBLUFF_STORE or the user data directory.")] = None,
 ) -> None:
     """Solve every offer of a scenario and say whether the bargain is a test.
 
@@ -43,6 +48,10 @@ def analyze_command(
     try:
         loaded = load_scenario(scenario)
         result = analyze(loaded, thresholds=not no_thresholds, custom_paths=threshold or [])
+        document = analysis_json(result)
+        RunStore(store).record(
+            "analyze", loaded.id, dump_scenario(loaded),
+            {"thresholds": not no_thresholds, "custom_thresholds": threshold or []}, document)
     except InputError as err:
         err_console.print(f"[red]error:[/red] {err}", markup=True, highlight=False)
         raise typer.Exit(2) from None
@@ -50,7 +59,7 @@ def analyze_command(
         err_console.print(f"[red]error:[/red] {err}", highlight=False)
         raise typer.Exit(2) from None
     if as_json:
-        print(json.dumps(analysis_json(result), indent=2))
+        print(json.dumps(document, indent=2))
         return
     _print(result, explain)
 
@@ -77,7 +86,8 @@ def _print(a: ScenarioAnalysis, explain: bool) -> None:
                           + (f" ({', '.join(tags)})" if tags else ""), show_lines=False)
             for col in ("type", "prior", "accept & comply", "accept & cheat", "counter",
                         "reject", "value"):
-                table.add_column(col, justify="right" if col != "type" else "left")
+                table.add_column(col, justify="right" if col != "type" else "left",
+                                 no_wrap=col == "type")
             for t in s.types:
                 st = e.target_strategy[t.id]
                 table.add_row(t.id, _p(t.prior), _p(st.accept_comply), _p(st.accept_cheat),

@@ -123,7 +123,10 @@ def kydd_reassurance(prior_trustworthy: Fraction = Fraction(1, 2)) -> Game:
     expansion), 0 otherwise, minus the cost of reassurance.  As in Kydd, only the
     trustworthy type can afford the costly signal, so reassurance separates.
     """
-    priors = {"trustworthy": Fraction(prior_trustworthy), "untrustworthy": 1 - Fraction(prior_trustworthy)}
+    priors = {
+        "trustworthy": Fraction(prior_trustworthy),
+        "untrustworthy": 1 - Fraction(prior_trustworthy),
+    }
     gain = {"trustworthy": Fraction(2), "untrustworthy": Fraction(1)}
     a_coop = {"trustworthy": Fraction(1), "untrustworthy": Fraction(-2)}
     pay: dict[tuple[str, str, str], tuple[Fraction, Fraction]] = {}
@@ -160,7 +163,9 @@ def inspection_game(
     (d, −c).  For ``0 < k < c − a`` the unique equilibrium inspects with
     p* = d/(b+d) and violates with q* = k/(c−a).
     """
-    gb = GameBuilder("Inspection game (Avenhaus, von Stengel & Zamir 2002)", ("Inspectee", "Inspector"))
+    gb = GameBuilder(
+        "Inspection game (Avenhaus, von Stengel & Zamir 2002)", ("Inspectee", "Inspector")
+    )
     root = gb.decision(None, 0, "inspectee", ["legal", "violate"])
     legal = gb.decision(root, 1, "inspector", ["inspect", "trust"])
     gb.terminal(legal, [0, -k], "legal, inspected")
@@ -207,38 +212,46 @@ def bargain_example() -> Game:
     big_d, k, det, kappa, penalty = Fraction(8), Fraction(1), half, half, Fraction(2)
     fallbacks = ("sanctions", "strike")
     f_p = {
-        ("sanctions", "hardliner"): Fraction(-1), ("sanctions", "reformer"): Fraction(-1),
-        ("strike", "hardliner"): Fraction(1), ("strike", "reformer"): Fraction(-3),
+        ("sanctions", "hardliner"): Fraction(-1),
+        ("sanctions", "reformer"): Fraction(-1),
+        ("strike", "hardliner"): Fraction(1),
+        ("strike", "reformer"): Fraction(-3),
     }
     f_t = {(f, t): Fraction(-1 if f == "sanctions" else -4) for f in fallbacks for t in types}
 
     gb = GameBuilder("Bargain example (docs/model.md shape)", ("Proposer", "Target"))
 
     def deal(parent: int, t: str, pkg: str, detected_infoset: str) -> None:
-        node = gb.decision(parent, 1, f"{t} accepted" if pkg == "S" else f"{t} granted x",
-                           ["comply", "cheat"])
+        node = gb.decision(
+            parent, 1, f"{t} accepted" if pkg == "S" else f"{t} granted x", ["comply", "cheat"]
+        )
         gb.terminal(node, [big_d - cost[pkg] - k, value[pkg] - s_iota], "comply")
         insp = gb.chance(node, [("undetected", 1 - det), ("detected", det)], label="inspection")
         gb.terminal(
             insp,
-            [(1 - kappa) * big_d - cost[pkg] - k - kappa * harm[t],
-             value[pkg] - s_iota + kappa * arsenal[t]],
+            [
+                (1 - kappa) * big_d - cost[pkg] - k - kappa * harm[t],
+                value[pkg] - s_iota + kappa * arsenal[t],
+            ],
             "cheat, undetected",
         )
         found = gb.decision(insp, 0, detected_infoset, list(fallbacks))
         for f in fallbacks:
             gb.terminal(
                 found,
-                [-cost_irr[pkg] - k - kappa * harm[t] + f_p[(f, t)],
-                 value_irr[pkg] - s_iota - penalty + kappa * arsenal[t] + q + f_t[(f, t)]],
+                [
+                    -cost_irr[pkg] - k - kappa * harm[t] + f_p[(f, t)],
+                    value_irr[pkg] - s_iota - penalty + kappa * arsenal[t] + q + f_t[(f, t)],
+                ],
                 f"cheat detected: {f}",
             )
 
     def no_deal(parent: int, t: str, infoset: str, actions: Sequence[str]) -> None:
         node = gb.decision(parent, 0, infoset, list(actions))
         for f in fallbacks:
-            gb.terminal(node, [-harm[t] + f_p[(f, t)], arsenal[t] + q + f_t[(f, t)]],
-                        f"no deal: {f}")
+            gb.terminal(
+                node, [-harm[t] + f_p[(f, t)], arsenal[t] + q + f_t[(f, t)]], f"no deal: {f}"
+            )
 
     root = gb.chance(None, list(types.items()), label="type")
     for t in types:
@@ -247,7 +260,8 @@ def bargain_example() -> Game:
         counter = gb.decision(top, 0, "counter:x", ["grant", *(f"walk:{f}" for f in fallbacks)])
         deal(counter, t, "Sx", "cheating detected after granting x")
         for f in fallbacks:
-            gb.terminal(counter, [-harm[t] + f_p[(f, t)], arsenal[t] + q + f_t[(f, t)]],
-                        f"no deal: {f}")
+            gb.terminal(
+                counter, [-harm[t] + f_p[(f, t)], arsenal[t] + q + f_t[(f, t)]], f"no deal: {f}"
+            )
         no_deal(top, t, "rejected", fallbacks)
     return gb.build()

@@ -16,7 +16,10 @@ module follows:
 * numbers are integers, decimals (``1.5``, ``.8``, ``2e3``) or rationals (``3/4``)
   and are kept exact as :class:`~fractions.Fraction`;
 * duplicate or empty action labels of one information set, and duplicate player
-  names, are renamed the way Gambit 16.7 does (``a_1``, ``a_2``; ``_1``).
+  names, are renamed the way Gambit 16.7 does (``a_1``, ``a_2``; ``_1``);
+* a terminal node's ``outcome`` is the label of its own outcome ("" if it has
+  none); a chance node keeps its node label, the chance information set's label
+  is not kept (our chance nodes carry their own actions and probabilities).
 
 Our :class:`~callbluff.game.tree.Game` names an information set by
 ``(player, label)``.  A Gambit information set keeps its label unless the label is
@@ -28,6 +31,12 @@ Strings: inside quotes ``\\"`` is a quote and ``\\\\`` a backslash; any other
 backslash is kept as it is.  The writer escapes a backslash only where it must
 (before a quote, another backslash or the closing quote), so labels without such
 backslashes are read identically by Gambit.
+
+Gambit 16.7 itself refuses some files older Gambit wrote: repeated non-empty node
+labels, repeated information set labels of one player, and labels that are not
+printable ASCII with single spaces.  We read those; the writer always makes node
+labels unique, and ``write_efg(game, gambit_labels=True)`` also cleans every
+label (:func:`gambit_label`) so that Gambit 16.7 opens the file.
 
 Every problem in the input raises :class:`callbluff.errors.InputError` with the
 file, line and column and what was expected there.  Parsing is iterative (no

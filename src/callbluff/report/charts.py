@@ -73,8 +73,9 @@ def responses_figure(aj: dict[str, Any], offer: dict[str, Any]) -> go.Figure:
                 showlegend=row == 1,
                 hovertemplate="%{y}: " + label + " %{x:.3f}<extra></extra>"), row=row, col=1)
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(range=[0, 1], title_text="probability", row=len(choices), col=1)
-    return _layout(fig, f"How each type answers the {text(offer['label'])} offer",
+    fig.update_xaxes(range=[0, 1], row=len(choices), col=1)
+    return _layout(fig, f"How each type answers the offer {text(offer['id'])} "
+                   "(probabilities)",
                    140 + 50 * len(types) * len(choices))
 
 
@@ -105,8 +106,8 @@ def thresholds_figure(aj: dict[str, Any], offer: dict[str, Any],
         return None
     fig = make_subplots(rows=3, cols=1, vertical_spacing=0.28, subplot_titles=[
         "detection probability: green where no ulterior type accepts and cheats",
-        "package cost: green where offering beats the best alternative",
-        "prior on security-only types: green where the offer is the best policy",
+        "package cost: green up to the maximum cost found (see the readings above)",
+        "prior on security-only types: green in the ranges found (see the readings above)",
     ])
     good = "rgba(46,139,87,0.35)"
     bad = "rgba(192,57,43,0.18)"
@@ -154,7 +155,7 @@ def thresholds_figure(aj: dict[str, Any], offer: dict[str, Any],
     fig.update_xaxes(range=[0, 1], row=3, col=1)
     fig.update_yaxes(showticklabels=False)
     fig.update_annotations(font_size=11)
-    return _layout(fig, f"Thresholds of the {text(offer['label'])} offer", 420)
+    return _layout(fig, f"Thresholds of the offer {text(offer['id'])}", 420)
 
 
 def policies_figure(aj: dict[str, Any]) -> go.Figure | None:

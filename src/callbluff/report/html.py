@@ -34,8 +34,8 @@ from markupsafe import Markup
 
 import callbluff
 from callbluff.analysis.jsonify import analysis_json
-from callbluff.game.payoffs import no_deal_payoffs
 from callbluff.analysis.verdict import ScenarioAnalysis
+from callbluff.game.payoffs import no_deal_payoffs
 from callbluff.report.charts import figures, main_offer
 from callbluff.report.inputs import SECTIONS, format_number, input_rows, item_notes
 from callbluff.report.tree_svg import tree_svg
@@ -100,7 +100,7 @@ def safe_json(data: Any) -> Markup:
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return Markup(text)  # noqa: S704 - escaped above for a JSON script element
+    return Markup(text)  # safe: escaped above for a JSON script element
 
 
 def _csp_hash(script: str) -> str:
@@ -130,14 +130,19 @@ def headline(aj: Mapping[str, Any]) -> tuple[bool, str]:
     offer = main_offer(dict(aj))
     label = offer["label"]
     n = len(offer["equilibria"])
+    secure = set(aj["scenario"]["security_only_types"])
+    cheats = [t for t in aj["scenario"]["types"] if t not in secure and any(
+        e["target_strategy"][t]["accept_cheat"] > 0 for e in offer["equilibria"])]
+    cheat_text = (f" Types that can accept and cheat: {', '.join(cheats)}." if cheats
+                  else " No type with ulterior motives accepts and cheats.")
     if offer["separates"]:
         return True, (f"The {label} offer separates: in every equilibrium ({n}) the "
                       "security-only types answer differently from those with ulterior "
-                      "motives.")
+                      "motives." + cheat_text)
     some = sum(1 for e in offer["equilibria"] if e["separates"])
     extra = f" (it separates in {some} of {n} equilibria only)" if some else ""
     return False, (f"The {label} offer does not separate the security-only types from those "
-                   f"with ulterior motives{extra}.")
+                   f"with ulterior motives{extra}." + cheat_text)
 
 
 def who_gains(analysis: ScenarioAnalysis, aj: Mapping[str, Any]) -> dict[str, Any]:
@@ -209,12 +214,12 @@ def build_report(
         other_annotations=other,
         notes=item_notes(s),
         tree_offer=tree_analysis,
-        tree_svg=Markup(svg),  # noqa: S704 - built with every string escaped
+        tree_svg=Markup(svg),  # safe: built with every string escaped
         figures=figs,
         who=who_gains(analysis, aj),
         current=current,
-        plotly_js=Markup(scripts[0]),  # noqa: S704 - the installed library's own code
-        render_js=Markup(scripts[1]),  # noqa: S704 - constant above
+        plotly_js=Markup(scripts[0]),  # safe: the installed library's own code
+        render_js=Markup(scripts[1]),  # safe: constant above
         csp=csp,
         version=callbluff.__version__,
         generated=when.strftime("%Y-%m-%d %H:%M UTC"),

@@ -99,15 +99,15 @@ def _layout(game: Game, collapse: set[int]) -> list[_Placed]:
         node = game.nodes[node_id]
         x = MARGIN + depth * COL_W
         if node_id in collapse or not node.children:
-            y = MARGIN + 14 + row * ROW_H
+            leaf_y = float(MARGIN + 14 + row * ROW_H)
             row += 1
-            placed[node_id] = _Placed(node, x, y,
+            placed[node_id] = _Placed(node, x, leaf_y,
                                       first_label if node_id in collapse else None)
-            return y
+            return leaf_y
         ys = [visit(c, depth + 1) for c in node.children]
-        y = (ys[0] + ys[-1]) / 2
-        placed[node_id] = _Placed(node, x, y)
-        return y
+        mid_y = (ys[0] + ys[-1]) / 2
+        placed[node_id] = _Placed(node, x, mid_y)
+        return mid_y
 
     visit(0, 0)
     return [placed[i] for i in sorted(placed)]

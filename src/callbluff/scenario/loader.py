@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -532,6 +533,8 @@ def _plain(obj: Any, path: PathT, annotated: set[str]) -> Any:
         return obj
     if isinstance(obj, Fraction):
         return _number(obj)
+    if isinstance(obj, float) and math.isfinite(obj):  # a model built in code
+        return _number(Fraction(repr(obj)))
     raise TypeError(f"cannot write {type(obj).__name__} at {format_path(path)}")
 
 
@@ -570,6 +573,18 @@ def _parse_dotted(dotted: str) -> PathT | None:
     return tuple(parts)
 
 
+#: Text written without quotes; anything else is double-quoted, with escapes, which
+#: reads back exactly (the emitter's own choice of style does not always).
+_PLAIN_TEXT = re.compile(r"^[A-Za-z][A-Za-z0-9_.,;()/+-]*( [A-Za-z0-9_.,;()/+-]+)*$")
+_NOT_PLAIN = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
+
+
+def _represent_str(representer: Any, value: str) -> Any:
+    plain = bool(_PLAIN_TEXT.match(value)) and value.lower() not in _NOT_PLAIN
+    return representer.represent_scalar("tag:yaml.org,2002:str", value,
+                                        style=None if plain else '"')
+
+
 def dump_scenario(s: Scenario) -> str:
     """The scenario as YAML text; :func:`load_scenario_text` reads it back equal.
 
@@ -601,9 +616,12 @@ def dump_scenario(s: Scenario) -> str:
     if leftover:
         data["annotations"] = leftover
     yaml = YAML(typ="rt", pure=True)
-    yaml.width = 100
+    # No line wrapping: the emitter's folding can lose runs of spaces in quoted text.
+    yaml.width = 1_000_000
+    yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.allow_unicode = True
     yaml.default_flow_style = False
+    yaml.representer.add_representer(str, _represent_str)
     yaml.representer.add_representer(
         _Decimal, lambda r, v: r.represent_scalar("tag:yaml.org,2002:float", str(v)))
     yaml.representer.add_representer(

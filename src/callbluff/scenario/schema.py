@@ -27,6 +27,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from callbluff.scenario.uncertainty import PriorDistribution, UncertaintyList
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 _RATIONAL = re.compile(r"^\s*[-+]?\d+\s*/\s*\d+\s*$")
 _DECIMAL = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
@@ -363,6 +365,8 @@ class Scenario(Strict):
     stakeholders: list[Stakeholder] = Field(default_factory=list,
                                 max_length=LIMITS.stakeholders)
     history: History | None = None
+    uncertainty: UncertaintyList = Field(default_factory=list)
+    prior_distribution: PriorDistribution | None = None
     annotations: dict[str, Annotation] = Field(
         default_factory=dict,
         description="dotted path of a number -> its source and note (filled by the "

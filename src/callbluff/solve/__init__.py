@@ -15,6 +15,7 @@ from callbluff.game.tree import Game
 from callbluff.solve.assemble import build_equilibrium, merge_outcomes
 from callbluff.solve.gambit import gambit_profiles
 from callbluff.solve.pbe import enumerate_profiles
+from callbluff.solve.reduce import lift, reduce_dominated
 from callbluff.solve.result import Beliefs, Equilibrium, LinearInequality, SolveResult
 from callbluff.solve.signalling import signalling_shape
 from callbluff.solve.structure import OneInformed, detect_one_informed
@@ -79,9 +80,16 @@ def solve(game: Game, *, method: str = "auto") -> SolveResult:
 
 def _solve_own(game: Game, roles: OneInformed) -> SolveResult:
     shape = signalling_shape(game, roles.informed)
+    # Conditionally dominated actions are never played in any PBE: enumerate on the
+    # reduced game, then lift each profile back and verify it in the original game.
+    reduction = reduce_dominated(game)
+    reduced_roles = detect_one_informed(reduction.reduced) if reduction.changed else roles
+    if reduced_roles is None:  # the reduction cut the structure the enumeration needs
+        reduction, reduced_roles = reduce_dominated(game, enabled=False), roles
     found: list[Equilibrium] = []
-    for beh in enumerate_profiles(game, roles):
-        eq = build_equilibrium(game, beh, roles.informed, shape)
+    for beh in enumerate_profiles(reduction.reduced, reduced_roles):
+        full = lift(reduction, beh) if reduction.changed else beh
+        eq = build_equilibrium(game, full, roles.informed, shape)
         if eq is not None:
             found.append(eq)
     return SolveResult(
@@ -125,9 +133,7 @@ def _repair_off_path(
     from callbluff.solve.verify import reach_probabilities
 
     reach = reach_probabilities(game, beh)
-    unreached = [
-        h for h in game.infosets if sum((reach[n] for n in h.nodes), Fraction(0)) == 0
-    ]
+    unreached = [h for h in game.infosets if sum((reach[n] for n in h.nodes), Fraction(0)) == 0]
     unreached.sort(key=lambda h: -h.nodes[0])
     trial = [list(row) for row in beh]
     sshape = shape if isinstance(shape, SignallingShape) else None

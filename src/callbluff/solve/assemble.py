@@ -172,9 +172,7 @@ def build_equilibrium(
     worst, agent = regrets(game, beh, off_points)
     if worst != 0:
         return None
-    behaviour = {
-        h.label: {a: beh[h.id][i] for i, a in enumerate(h.actions)} for h in game.infosets
-    }
+    behaviour = {h.label: {a: beh[h.id][i] for i, a in enumerate(h.actions)} for h in game.infosets}
     payoffs = vals[0]
     type_payoffs: dict[str, Fraction] = {}
     detail: dict[str, dict[str, Fraction]] = {}
@@ -205,9 +203,7 @@ def build_equilibrium(
             for m, h in enumerate(shape.receiver_infosets)
             if game.infosets[h].label not in on_path
         ]
-        ic = intuitive_criterion(
-            shape, [type_payoffs[t] for t in shape.types], off
-        )
+        ic = intuitive_criterion(shape, [type_payoffs[t] for t in shape.types], off)
     return Equilibrium(
         behaviour=behaviour,
         on_path=frozenset(on_path),

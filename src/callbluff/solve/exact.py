@@ -61,11 +61,110 @@ def _dense(
     return a, b
 
 
-def _linprog(
-    system: LinearSystem, objective: Sequence[float] | None = None
-) -> np.ndarray | None:
+def _simplex(system: LinearSystem, objective: Sequence[float] | None = None) -> list[float] | None:
+    """Dense two-phase simplex with Bland's rule in floats (tiny systems, no overhead).
+
+    Minimises ``objective``; returns a basic optimal solution or ``None`` if the
+    system is infeasible (or unbounded).
+    """
+    n = system.n
+    rows: list[tuple[dict[int, Fraction], Fraction, bool]] = [
+        (r, b, True) for r, b in system.eq
+    ] + [(r, b, False) for r, b in system.ub]
+    m = len(rows)
+    n_slack = len(system.ub)
+    width = n + n_slack + m  # structural, slack, artificial
+    tab: list[list[float]] = []
+    basis: list[int] = []
+    slack = 0
+    for i, (r, b, is_eq) in enumerate(rows):
+        line = [0.0] * (width + 1)
+        for j, c in r.items():
+            line[j] = float(c)
+        if not is_eq:
+            line[n + slack] = 1.0
+            slack += 1
+        line[width] = float(b)
+        if line[width] < 0:
+            line = [-v for v in line]
+        line[n + n_slack + i] = 1.0
+        tab.append(line)
+        basis.append(n + n_slack + i)
+    art0 = n + n_slack
+
+    def pivot(row: int, col: int) -> None:
+        pr = tab[row]
+        pv = pr[col]
+        nz = [j for j in range(width + 1) if pr[j] != 0.0]
+        for j in nz:
+            pr[j] /= pv
+        for i in range(m):
+            if i != row:
+                ti = tab[i]
+                f = ti[col]
+                if f != 0.0:
+                    for j in nz:
+                        ti[j] -= f * pr[j]
+        basis[row] = col
+
+    def run(cost: list[float], allowed: int) -> bool:
+        for _ in range(50 * (m + width)):
+            in_basis = set(basis)
+            cb = [(i, cost[basis[i]]) for i in range(m) if cost[basis[i]] != 0.0]
+            col = -1
+            for j in range(allowed):
+                if j in in_basis:
+                    continue
+                rc = cost[j] - sum(c * tab[i][j] for i, c in cb)
+                if rc < -_TOL:
+                    col = j
+                    break
+            if col < 0:
+                return True
+            best, row = 0.0, -1
+            for i in range(m):
+                a = tab[i][col]
+                if a > _TOL:
+                    ratio = tab[i][width] / a
+                    if (
+                        row < 0
+                        or ratio < best - _TOL
+                        or (abs(ratio - best) <= _TOL and basis[i] < basis[row])
+                    ):
+                        best, row = ratio, i
+            if row < 0:
+                return False
+            pivot(row, col)
+        return False
+
+    phase1 = [0.0] * art0 + [1.0] * m
+    run(phase1, width)
+    if sum(tab[i][width] for i in range(m) if basis[i] >= art0) > 1e-7:
+        return None
+    for i in range(m):
+        if basis[i] >= art0:
+            for j in range(art0):
+                if abs(tab[i][j]) > _TOL:
+                    pivot(i, j)
+                    break
+    if objective is not None:
+        cost = [float(c) for c in objective] + [0.0] * (width - n)
+        # artificials stuck in the basis sit at 0 on redundant rows and stay there
+        if not run(cost, art0):
+            return None
+    x = [0.0] * n
+    for i in range(m):
+        if basis[i] < n:
+            x[basis[i]] = tab[i][width]
+    return x
+
+
+def _linprog(system: LinearSystem, objective: Sequence[float] | None = None) -> np.ndarray | None:
     if system.n == 0:
         return np.zeros(0)
+    if system.n <= 40 and len(system.eq) + len(system.ub) <= 80:
+        x = _simplex(system, objective)
+        return None if x is None else np.asarray(x)
     a_eq, b_eq = _dense(system.eq, system.n)
     a_ub, b_ub = _dense(system.ub, system.n)
     c = np.zeros(system.n) if objective is None else np.asarray(objective, dtype=float)
@@ -85,14 +184,18 @@ def float_feasible(system: LinearSystem) -> bool:
 
 
 def solve_linear(
-    rows: list[dict[int, Fraction]], rhs: list[Fraction], n: int,
+    rows: list[dict[int, Fraction]],
+    rhs: list[Fraction],
+    n: int,
     defaults: Sequence[Fraction] | None = None,
 ) -> list[Fraction] | None:
     """Exact Gauss–Jordan elimination; free variables take ``defaults`` (else 0).
 
     Returns ``None`` when the system is inconsistent.
     """
-    mat = [[row.get(j, Fraction(0)) for j in range(n)] + [r] for row, r in zip(rows, rhs, strict=True)]
+    mat = [
+        [row.get(j, Fraction(0)) for j in range(n)] + [r] for row, r in zip(rows, rhs, strict=True)
+    ]
     pivots: list[int] = []
     r = 0
     for col in range(n):
@@ -139,22 +242,26 @@ def exact_point(
     xf = _linprog(system, objective)
     if xf is None:
         return None
+    zero = {j for j in range(system.n) if abs(xf[j]) <= _TOL}
+    keep = [j for j in range(system.n) if j not in zero]
+    col = {j: i for i, j in enumerate(keep)}
     rows: list[dict[int, Fraction]] = []
     rhs: list[Fraction] = []
     for row, b in system.eq:
-        rows.append(row)
+        rows.append({col[j]: c for j, c in row.items() if j in col})
         rhs.append(b)
     for row, b in system.ub:
         val = sum(float(c) * xf[j] for j, c in row.items())
         if abs(val - float(b)) <= _TOL * max(1.0, abs(float(b))):
-            rows.append(row)
+            rows.append({col[j]: c for j, c in row.items() if j in col})
             rhs.append(b)
-    for j in range(system.n):
-        if abs(xf[j]) <= _TOL:
-            rows.append({j: Fraction(1)})
-            rhs.append(Fraction(0))
-    defaults = [Fraction(float(v)).limit_denominator(10**6) for v in xf]
-    x = solve_linear(rows, rhs, system.n, defaults)
-    if x is None or not system.check(x):
+    sub_defaults = [Fraction(float(xf[j])).limit_denominator(10**6) for j in keep]
+    sub = solve_linear(rows, rhs, len(keep), sub_defaults)
+    if sub is None:
+        return None
+    x = [Fraction(0)] * system.n
+    for j, v in zip(keep, sub, strict=True):
+        x[j] = v
+    if not system.check(x):
         return None
     return x

@@ -54,7 +54,7 @@ def to_pygambit(game: Game) -> tuple[Any, list[Any]]:
             outcome_no += 1
             out = g.add_outcome(
                 payoffs=[gbt.Rational(p) for p in node.payoffs],
-                label=node.outcome or f"z{outcome_no}",
+                label=f"{outcome_no}: {node.outcome}" if node.outcome else f"z{outcome_no}",
             )
             g.set_outcome(gn, out)
             continue
@@ -83,8 +83,6 @@ def gambit_profiles(game: Game) -> tuple[str, list[list[list[Fraction]]]]:
         profiles = list(result.equilibria)
     out: list[list[list[Fraction]]] = []
     for prof in profiles:
-        beh = [
-            [Fraction(str(prof[act])) for act in gh.actions] for gh in ginfo
-        ]
+        beh = [[Fraction(str(prof[act])) for act in gh.actions] for gh in ginfo]
         out.append(beh)
     return method, out

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from callbluff.game.tree import Game, NodeKind
-from callbluff.solve.exact import LinearSystem, exact_point, float_feasible
+from callbluff.solve.exact import LinearSystem, _linprog, exact_point
 from callbluff.solve.structure import OneInformed
 from callbluff.solve.verify import Behaviour
 
@@ -60,9 +60,7 @@ def _add(acc: Expr, expr: Expr, scale: Fraction) -> None:
 
 
 def _value(expr: Expr, x: list[Fraction]) -> Fraction:
-    return sum(
-        (c if k == _CONST else c * x[k] for k, c in expr.items()), Fraction(0)
-    )
+    return sum((c if k == _CONST else c * x[k] for k, c in expr.items()), Fraction(0))
 
 
 @dataclass
@@ -104,6 +102,14 @@ class _Tree:
         self._leaves: dict[int, list[Leaf]] = {}
         for node in reversed(g.nodes):
             self._leaves[node.id] = self._compute_leaves(node.id)
+        # U moves again below one of its own information sets (the first entry of
+        # ``ust`` is the U node's own move)
+        self.nested_u = any(
+            len(ust) > 1
+            for h in self.uinfo
+            for n in g.infosets[h].nodes
+            for _, _, _, ust in self._leaves[n]
+        )
 
     def _compute_leaves(self, node_id: int) -> list[Leaf]:
         g = self.game
@@ -121,7 +127,8 @@ class _Tree:
                 assert node.infoset is not None
                 if g.infosets[node.infoset].player == self.roles.informed:
                     out.extend(
-                        (z, cf, ((node_id, i), *ist), ust) for z, cf, ist, ust in self._leaves[child]
+                        (z, cf, ((node_id, i), *ist), ust)
+                        for z, cf, ist, ust in self._leaves[child]
                     )
                 else:
                     out.extend(
@@ -191,7 +198,10 @@ class _Builder:
 
 def _condition_rows(
     forms: list[Expr], support: tuple[int, ...]
-) -> tuple[list[tuple[dict[int, Fraction], Fraction]], list[tuple[dict[int, Fraction], Fraction]]] | None:
+) -> (
+    tuple[list[tuple[dict[int, Fraction], Fraction]], list[tuple[dict[int, Fraction], Fraction]]]
+    | None
+):
     """Rows for "support actions tie, others are no better"; None if a constant row fails."""
     rep = support[0]
     eq: list[tuple[dict[int, Fraction], Fraction]] = []
@@ -218,7 +228,9 @@ def _condition_rows(
     return eq, ub
 
 
-def _solve_strict(builder: _Builder, ub: list[tuple[dict[int, Fraction], Fraction]]) -> list[Fraction] | None:
+def _solve_strict(
+    builder: _Builder, ub: list[tuple[dict[int, Fraction], Fraction]]
+) -> list[Fraction] | None:
     system, t = builder.system(ub)
     objective = [0.0] * system.n
     objective[t] = -1.0
@@ -228,11 +240,49 @@ def _solve_strict(builder: _Builder, ub: list[tuple[dict[int, Fraction], Fractio
     return x
 
 
-def _float_strict(builder: _Builder, ub: list[tuple[dict[int, Fraction], Fraction]], eq: list[tuple[dict[int, Fraction], Fraction]]) -> bool:
+def _float_strict(
+    builder: _Builder,
+    ub: list[tuple[dict[int, Fraction], Fraction]],
+    eq: list[tuple[dict[int, Fraction], Fraction]],
+) -> list[float] | None:
+    """A float point with every free variable ≥ t > 0 (pruning only), or ``None``."""
     system, t = builder.system(ub)
     system.eq.extend(eq)
-    system.ub.append(({t: Fraction(-1)}, Fraction(-1, 10**7)))
-    return float_feasible(system)
+    objective = [0.0] * system.n
+    objective[t] = -1.0
+    x = _linprog(system, objective)
+    if x is None or x[t] <= 1e-9:
+        return None
+    return [float(v) for v in x]
+
+
+def _rows_hold(
+    point: list[float],
+    eq: list[tuple[dict[int, Fraction], Fraction]],
+    ub: list[tuple[dict[int, Fraction], Fraction]],
+) -> bool:
+    for row, rhs in eq:
+        if abs(sum(float(c) * point[j] for j, c in row.items()) - float(rhs)) > 1e-12:
+            return False
+    return all(
+        sum(float(c) * point[j] for j, c in row.items()) <= float(rhs) - 1e-12 for row, rhs in ub
+    )
+
+
+def _rows_impossible(
+    eq: list[tuple[dict[int, Fraction], Fraction]],
+    ub: list[tuple[dict[int, Fraction], Fraction]],
+) -> bool:
+    """Interval test with every free variable in [0, 1] (realization plans)."""
+    for row, rhs in ub:
+        if sum((min(c, Fraction(0)) for c in row.values()), Fraction(0)) > rhs:
+            return True
+    for row, rhs in eq:
+        lo = sum((min(c, Fraction(0)) for c in row.values()), Fraction(0))
+        hi = sum((max(c, Fraction(0)) for c in row.values()), Fraction(0))
+        if not lo <= rhs <= hi:
+            return True
+    return False
 
 
 def enumerate_profiles(game: Game, roles: OneInformed) -> Iterator[Behaviour]:
@@ -284,10 +334,7 @@ def _for_u_support(
     one: Expr = {_CONST: Fraction(1)}
     for h in tree.uinfo:
         parent = tree.u_parent[h]
-        if parent is None or parent not in yexpr:
-            pexpr = one
-        else:
-            pexpr = yexpr[parent]
+        pexpr = one if parent is None or parent not in yexpr else yexpr[parent]
         exprs = yb.simplex(pexpr, len(r_support[h]))
         for a, e in zip(r_support[h], exprs, strict=True):
             yexpr[(h, a)] = e
@@ -312,6 +359,7 @@ def _for_u_support(
     supports: dict[int, tuple[int, ...]] = {}
     eq_rows: list[tuple[dict[int, Fraction], Fraction]] = []
     ub_rows: list[tuple[dict[int, Fraction], Fraction]] = []
+    points: list[list[float] | None] = [None]
 
     def dfs(i: int) -> Iterator[Behaviour]:
         if i == len(order):
@@ -338,14 +386,24 @@ def _for_u_support(
             if rows is None:
                 continue
             eq, ub = rows
+            if _rows_impossible(eq, ub):
+                continue
+            last = points[-1]
+            if last is not None and _rows_hold(last, eq, ub):
+                point: list[float] | None = last
+            else:
+                point = _float_strict(yb, ub_rows + ub, eq_rows + eq)
+            if point is None:
+                continue
             ub_rows.extend(ub)
             eq_rows.extend(eq)
-            if _float_strict(yb, ub_rows, eq_rows):
-                supports[n] = s
-                reps[n] = s[0]
-                yield from dfs(i + 1)
-            del ub_rows[len(ub_rows) - len(ub):]
-            del eq_rows[len(eq_rows) - len(eq):]
+            points.append(point)
+            supports[n] = s
+            reps[n] = s[0]
+            yield from dfs(i + 1)
+            points.pop()
+            del ub_rows[len(ub_rows) - len(ub) :]
+            del eq_rows[len(eq_rows) - len(eq) :]
         supports.pop(n, None)
         reps.pop(n, None)
 
@@ -362,23 +420,35 @@ def _finish(
     ub_rows: list[tuple[dict[int, Fraction], Fraction]],
 ) -> Iterator[Behaviour]:
     g = tree.game
-    informed, uninformed = tree.roles.informed, tree.roles.uninformed
+    uninformed = tree.roles.uninformed
+
     # --- U's behaviour from I's conditions --------------------------------
-    ysys = _Builder()
-    ysys.nvars, ysys.free, ysys.eq = yb.nvars, list(yb.free), list(yb.eq) + list(eq_rows)
-    y = _solve_strict(ysys, ub_rows) if yb.nvars else []
-    if y is None:
-        return
+    def u_behaviour() -> dict[int, list[Fraction]] | None:
+        ysys = _Builder()
+        ysys.nvars, ysys.free, ysys.eq = yb.nvars, list(yb.free), list(yb.eq) + list(eq_rows)
+        y = _solve_strict(ysys, ub_rows) if yb.nvars else []
+        if y is None:
+            return None
+        out: dict[int, list[Fraction]] = {}
+        for h in tree.uinfo:
+            k = len(g.infosets[h].actions)
+            vals = [Fraction(0)] * k
+            for a in r_support[h]:
+                vals[a] = _value(yexpr[(h, a)], y)
+            total = sum(vals, Fraction(0))
+            if total <= 0:
+                return None
+            out[h] = [v / total for v in vals]
+        return out
+
+    # Without U moves below U's information sets (signalling games) U's conditions
+    # do not involve U's behaviour: solve I's side first, U's only if it succeeds.
     rho: dict[int, list[Fraction]] = {}
-    for h in tree.uinfo:
-        k = len(g.infosets[h].actions)
-        vals = [Fraction(0)] * k
-        for a in r_support[h]:
-            vals[a] = _value(yexpr[(h, a)], y)
-        total = sum(vals, Fraction(0))
-        if total <= 0:
+    if tree.nested_u:
+        first = u_behaviour()
+        if first is None:
             return
-        rho[h] = [v / total for v in vals]
+        rho = first
     # --- I's behaviour from U's conditions --------------------------------
     xb = _Builder()
     xexpr: dict[tuple[int, int], Expr] = {}
@@ -391,7 +461,7 @@ def _finish(
         elif (parent[0], parent[1]) in xexpr and live[parent[0]]:
             pexpr, live[n] = xexpr[parent], True
         else:
-            pexpr, live[n] = (xexpr[parent] if parent in xexpr else one), False
+            pexpr, live[n] = xexpr.get(parent, one), False
         exprs = xb.simplex(pexpr, len(s_support[n]))
         for b, e in zip(s_support[n], exprs, strict=True):
             xexpr[(n, b)] = e
@@ -444,6 +514,11 @@ def _finish(
     x = _solve_strict(xb, x_ub) if xb.nvars else []
     if x is None:
         return
+    if not tree.nested_u:
+        second = u_behaviour()
+        if second is None:
+            return
+        rho = second
     beh: list[list[Fraction]] = [[] for _ in g.infosets]
     for h, probs in rho.items():
         beh[h] = probs

@@ -109,9 +109,7 @@ class Equilibrium:
     def to_json(self) -> dict[str, Any]:
         return {
             "payoffs": {p: float(v) for p, v in zip(self.players, self.payoffs, strict=True)},
-            "payoffs_exact": {
-                p: _fmt(v) for p, v in zip(self.players, self.payoffs, strict=True)
-            },
+            "payoffs_exact": {p: _fmt(v) for p, v in zip(self.players, self.payoffs, strict=True)},
             "strategies": {
                 h: {a: float(p) for a, p in acts.items()} for h, acts in self.behaviour.items()
             },

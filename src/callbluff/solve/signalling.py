@@ -128,9 +128,7 @@ def intuitive_criterion(
     for m in off_path_messages:
         br_all = best_responses(shape, m, alive)
         keep = [
-            t
-            for t in alive
-            if max(shape.sender_payoff[t][m][a] for a in br_all) >= type_payoffs[t]
+            t for t in alive if max(shape.sender_payoff[t][m][a] for a in br_all) >= type_payoffs[t]
         ]
         if not keep:
             continue

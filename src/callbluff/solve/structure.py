@@ -36,9 +36,7 @@ def _node_type_index(game: Game) -> tuple[int, ...]:
     out = [-1] * len(game.nodes)
     for node in game.nodes[1:]:
         assert node.parent is not None
-        out[node.id] = (
-            game.root.children.index(node.id) if node.parent == 0 else out[node.parent]
-        )
+        out[node.id] = game.root.children.index(node.id) if node.parent == 0 else out[node.parent]
     return tuple(out)
 
 
@@ -73,9 +71,7 @@ def detect_one_informed(game: Game) -> OneInformed | None:
     if not candidates:
         return None
     # Prefer the player who moves first (the sender in a signalling game).
-    first = next(
-        (game.player_of(n) for n in game.nodes if n.kind is NodeKind.DECISION), None
-    )
+    first = next((game.player_of(n) for n in game.nodes if n.kind is NodeKind.DECISION), None)
     informed = first if first in candidates else candidates[0]
     assert informed is not None
     uninformed = 1 - informed

@@ -42,9 +42,7 @@ def node_values(game: Game, beh: Behaviour) -> list[tuple[Fraction, ...]]:
             vals[node.id] = node.payoffs
             continue
         probs = (
-            node.chance_probs
-            if node.kind is NodeKind.CHANCE
-            else beh[node.infoset]  # type: ignore[index]
+            node.chance_probs if node.kind is NodeKind.CHANCE else beh[node.infoset]  # type: ignore[index]
         )
         acc = [Fraction(0)] * k
         for p, child in zip(probs, node.children, strict=True):
@@ -64,9 +62,7 @@ def reach_probabilities(game: Game, beh: Behaviour) -> list[Fraction]:
         if node.kind is NodeKind.TERMINAL:
             continue
         probs = (
-            node.chance_probs
-            if node.kind is NodeKind.CHANCE
-            else beh[node.infoset]  # type: ignore[index]
+            node.chance_probs if node.kind is NodeKind.CHANCE else beh[node.infoset]  # type: ignore[index]
         )
         for p, child in zip(probs, node.children, strict=True):
             reach[child] = reach[node.id] * p

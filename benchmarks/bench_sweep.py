@@ -1,0 +1,216 @@
+"""Benchmark of sweeps: fast path, exact solver in a loop, pygambit; memory; workers.
+
+Run: ``.venv/bin/python benchmarks/bench_sweep.py [--quick]``.  Prints one table.
+
+* (a) fast path: variants per second of :func:`callbluff.sweep.fast.evaluate`
+  (vectorised kernel only) and its certified share; end-to-end sweep rate (the
+  kernel plus the exact solver on every uncertified variant) on a small sample.
+* (b) exact solver in a loop (:func:`callbluff.sweep.evaluate.evaluate_exact`).
+* (c) pygambit ``lcp_solve`` on the exported ``.efg`` of each offer of a variant
+  (one equilibrium per game, so a lower bound on the work of finding all).
+* peak RSS of a kernel sweep streamed to Parquet with a fixed chunk size, at
+  10⁵ and 10⁶ (``--big``: 10⁷) variants, each in a fresh process.
+* scaling of the kernel sweep from 1 to 2 Dask workers.
+
+Scenarios: the default (``north-korea-2009``, every counter-demand) and the same
+without counter-demands ("no counters"), with the uncertain inputs below.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+INPUTS = [
+    {"path": "regimes[rigorous].detection",
+     "distribution": {"kind": "uniform", "low": 0.3, "high": 1.0}},
+    {"path": "regimes[light].detection",
+     "distribution": {"kind": "triangular", "low": 0.05, "mode": 0.3, "high": 0.7}},
+    {"path": "cheating.penalty", "distribution": {"kind": "uniform", "low": 0, "high": 30}},
+    {"path": "cheating.covert_fraction", "distribution": {"kind": "beta", "alpha": 2, "beta": 4}},
+]
+
+
+def setup(counters: bool) -> tuple[Any, Any]:
+    from callbluff.scenario.loader import load_scenario
+    from callbluff.scenario.uncertainty import PriorDistribution, UncertainInput
+    from callbluff.sweep.spec import build_spec
+
+    s = load_scenario("north-korea-2009")
+    if not counters:
+        s = s.model_copy(update={"counter_demands": []})
+    prior = PriorDistribution.model_validate(
+        {"kind": "dirichlet", "concentration": {t.id: 10 * float(t.prior) for t in s.types}})
+    spec = build_spec(s, [UncertainInput.model_validate(x) for x in INPUTS], prior)
+    return s, spec
+
+
+def kernel_rate(counters: bool, n: int, chunk: int) -> tuple[float, float]:
+    from callbluff.sweep import fast
+    from callbluff.sweep.spec import draw_chunk
+
+    s, spec = setup(counters)
+    done = 0
+    certified = 0
+    start = time.perf_counter()
+    k = 0
+    while done < n:
+        size = min(chunk, n - done)
+        inputs = draw_chunk(spec, 1, k, size)
+        certified += int(fast.evaluate(s, spec, inputs, size).certified.sum())
+        done += size
+        k += 1
+    return done / (time.perf_counter() - start), certified / done
+
+
+def end_to_end_rate(counters: bool, n: int) -> float:
+    from callbluff.sweep.run import SweepConfig, run_sweep
+
+    s, spec = setup(counters)
+    with tempfile.TemporaryDirectory() as tmp:
+        stats = run_sweep(s, spec, SweepConfig(n, 2, n), Path(tmp) / "e.parquet")
+    return stats.rows / stats.seconds
+
+
+def exact_rate(counters: bool, n: int) -> float:
+    from callbluff.sweep.evaluate import evaluate_exact
+    from callbluff.sweep.spec import apply_row, draw_chunk
+
+    s, spec = setup(counters)
+    inputs = draw_chunk(spec, 3, 0, n)
+    start = time.perf_counter()
+    for i in range(n):
+        evaluate_exact(apply_row(s, spec, {c: v[i] for c, v in inputs.items()}))
+    return n / (time.perf_counter() - start)
+
+
+def gambit_rate(counters: bool, n: int) -> float:
+    import pygambit as gbt
+
+    from callbluff.game import bargain
+    from callbluff.game.efg import write_efg
+    from callbluff.sweep.spec import apply_row, draw_chunk
+
+    s, spec = setup(counters)
+    inputs = draw_chunk(spec, 4, 0, n)
+    start = time.perf_counter()
+    for i in range(n):
+        v = apply_row(s, spec, {c: x[i] for c, x in inputs.items()})
+        for o in v.offers:
+            text = write_efg(bargain.compile_offer(v, o.id), gambit_labels=True)
+            with tempfile.NamedTemporaryFile("w", suffix=".efg", delete=False) as f:
+                f.write(text)
+            game = gbt.read_efg(f.name)
+            Path(f.name).unlink()
+            gbt.nash.lcp_solve(game, rational=False)
+    return n / (time.perf_counter() - start)
+
+
+def rss_child(n: int, chunk: int) -> None:
+    """In a fresh process: kernel sweep streamed to Parquet; prints peak RSS (MiB)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from callbluff.sweep import fast
+    from callbluff.sweep.spec import draw_chunk
+
+    s, spec = setup(False)
+    with tempfile.TemporaryDirectory() as tmp:
+        writer = None
+        done = k = 0
+        while done < n:
+            size = min(chunk, n - done)
+            inputs = draw_chunk(spec, 1, k, size)
+            res = fast.evaluate(s, spec, inputs, size)
+            cols = {**inputs, **{c: np.asarray(v) for c, v in res.columns.items()
+                                 if not c.startswith("best_offer")}}
+            table = pa.table(cols)
+            if writer is None:
+                writer = pq.ParquetWriter(str(Path(tmp) / "r.parquet"), table.schema)
+            writer.write_table(table)
+            done += size
+            k += 1
+        assert writer is not None
+        writer.close()
+    print(json.dumps({"n": n, "peak_rss_mib": resource.getrusage(
+        resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def peak_rss(n: int, chunk: int) -> float:
+    out = subprocess.run([sys.executable, __file__, "--rss-child", str(n), str(chunk)],
+                         check=True, capture_output=True, text=True).stdout
+    return float(json.loads(out.strip().splitlines()[-1])["peak_rss_mib"])
+
+
+def dask_rate(workers: int, n: int, chunk: int) -> float:
+    from distributed import Client, LocalCluster
+
+    from callbluff.sweep import fast
+    from callbluff.sweep.spec import draw_chunk
+
+    def work(k: int, size: int) -> int:
+        s, spec = setup(False)
+        inputs = draw_chunk(spec, 1, k, size)
+        return int(fast.evaluate(s, spec, inputs, size).certified.sum())
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        client.submit(work, 0, 10).result()  # warm up imports on a worker
+        sizes = [min(chunk, n - k * chunk) for k in range((n + chunk - 1) // chunk)]
+        start = time.perf_counter()
+        client.gather([client.submit(work, k, size, pure=False)
+                       for k, size in enumerate(sizes)])
+        return n / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--big", action="store_true", help="also 10^7 variants for RSS")
+    parser.add_argument("--rss-child", nargs=2, type=int)
+    args = parser.parse_args()
+    if args.rss_child:
+        rss_child(*args.rss_child)
+        return
+    n_kernel = 40_000 if args.quick else 200_000
+    rows: list[tuple[str, str]] = []
+    for counters, name in ((False, "no counters"), (True, "default")):
+        rate, share = kernel_rate(counters, n_kernel, 20_000)
+        rows.append((f"(a) fast kernel, {name}", f"{rate:,.0f} variants/s "
+                     f"({60 * rate:,.0f}/min), certified {share:.1%}"))
+    exact_n = 3 if args.quick else 8
+    ex = exact_rate(False, exact_n)
+    rows.append(("(b) exact loop, no counters", f"{ex:.3f} variants/s"))
+    gb = gambit_rate(False, 2 if args.quick else 4)
+    rows.append(("(c) pygambit lcp, no counters", f"{gb:.3f} variants/s"))
+    k_rate, _ = kernel_rate(False, n_kernel, 20_000)
+    rows.append(("ratio fast/exact (no counters)", f"{k_rate / ex:,.0f}×"))
+    rows.append(("ratio fast/pygambit (no counters)", f"{k_rate / gb:,.0f}×"))
+    e2e = end_to_end_rate(False, 40 if args.quick else 200)
+    rows.append(("end-to-end (kernel + exact fallback), no counters", f"{e2e:,.1f} variants/s"))
+    e2e_d = end_to_end_rate(True, 20 if args.quick else 100)
+    rows.append(("end-to-end (kernel + exact fallback), default", f"{e2e_d:,.1f} variants/s"))
+    exd = exact_rate(True, 2 if args.quick else 5)
+    rows.append(("(b) exact loop, default", f"{exd:.3f} variants/s"))
+    for n in ([10**5] if args.quick else [10**5, 10**6]) + ([10**7] if args.big else []):
+        rows.append((f"peak RSS, {n:.0e} variants, chunk 20000", f"{peak_rss(n, 20_000):.0f} MiB"))
+    r1 = dask_rate(1, n_kernel, 20_000)
+    r2 = dask_rate(2, n_kernel, 20_000)
+    rows.append(("Dask kernel, 1 worker", f"{r1:,.0f} variants/s"))
+    rows.append(("Dask kernel, 2 workers", f"{r2:,.0f} variants/s ({r2 / r1:.2f}×)"))
+    width = max(len(a) for a, _ in rows)
+    for a, b in rows:
+        print(f"{a:<{width}}  {b}")
+
+
+if __name__ == "__main__":
+    main()

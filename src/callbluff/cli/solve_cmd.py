@@ -1,0 +1,128 @@
+"""``callbluff solve``: exact equilibria of ``.efg`` files and scenario offers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from callbluff.cli.app import app, console, err_console
+from callbluff.errors import InputError
+from callbluff.game.tree import Game
+from callbluff.solve import SolveResult, solve
+
+__all__ = ["solve_command"]
+
+
+def _fmt(x: object) -> str:
+    return str(x)
+
+
+def _inputs(source: str, offer: str | None) -> Iterator[tuple[Game, str | None]]:
+    """The games named by one command-line input (an .efg file or a scenario)."""
+    if source.lower().endswith(".efg"):
+        from callbluff.game.efg import read_efg_file
+
+        if offer is not None:
+            raise InputError("--offer applies to scenarios, not to .efg files", file=source)
+        yield read_efg_file(Path(source)), None
+        return
+    from callbluff.game.bargain import compile_offer
+    from callbluff.scenario.loader import load_scenario
+
+    scenario = load_scenario(source)
+    offer_ids = [o.id for o in scenario.offers]
+    if offer is not None:
+        if offer not in offer_ids:
+            raise InputError(
+                f"unknown offer {offer!r}; the scenario has: {', '.join(offer_ids)}",
+                file=source,
+                field="--offer",
+            )
+        offer_ids = [offer]
+    for oid in offer_ids:
+        yield compile_offer(scenario, oid), oid
+
+
+def _record(source: str, offer: str | None, result: SolveResult) -> dict[str, Any]:
+    out: dict[str, Any] = {"file": source}
+    if offer is not None:
+        out["offer"] = offer
+    out["game"] = {"title": result.game.title, "players": list(result.game.players)}
+    out["method"] = result.method
+    out["equilibria"] = [eq.to_json() for eq in result.equilibria]
+    return out
+
+
+def _print_tables(source: str, offer: str | None, result: SolveResult) -> None:
+    where = source if offer is None else f"{source} (offer {offer})"
+    console.print(
+        f"[bold]{result.game.title}[/bold] — {where}: {len(result.equilibria)} "
+        f"equilibrium outcome(s) by {result.method}"
+    )
+    for i, eq in enumerate(result.equilibria, 1):
+        pay = ", ".join(
+            f"{p} {_fmt(v)}" for p, v in zip(result.game.players, eq.payoffs, strict=True)
+        )
+        ic = {True: "passes", False: "fails", None: "n/a"}[eq.intuitive_criterion]
+        table = Table(
+            title=f"#{i} {eq.classification}; payoffs {pay}; intuitive criterion {ic}; "
+            f"max regret {_fmt(eq.max_regret)}",
+            title_justify="left",
+        )
+        table.add_column("information set")
+        table.add_column("path")
+        table.add_column("behaviour")
+        table.add_column("beliefs")
+        for h in result.game.infosets:
+            acts = eq.behaviour[h.label]
+            beh = ", ".join(f"{a} {_fmt(p)}" for a, p in acts.items() if p > 0)
+            b = eq.beliefs.get(h.label)
+            table.add_row(
+                h.label,
+                "on" if h.label in eq.on_path else "off",
+                beh,
+                b.text if b is not None else "",
+            )
+        console.print(table)
+
+
+@app.command("solve")
+def solve_command(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="`.efg` files, or scenario names/files (YAML).", show_default=False),
+    ],
+    offer: Annotated[
+        str | None, typer.Option("--offer", help="Solve only this offer of a scenario.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON Lines: one object per game.")
+    ] = False,
+) -> None:
+    """Solve games exactly: every perfect Bayesian equilibrium outcome.
+
+    Example: callbluff solve beer_quiche.efg --json
+    Example: callbluff solve north-korea-2009 --offer freeze
+    """
+    try:
+        for source in inputs:
+            for game, oid in _inputs(source, offer):
+                try:
+                    result = solve(game)
+                except ValueError as err:
+                    raise InputError(str(err), file=source) from err
+                if as_json:
+                    typer.echo(json.dumps(_record(source, oid, result)))
+                else:
+                    _print_tables(source, oid, result)
+    except InputError as err:
+        err_console.print(str(err), markup=False, highlight=False)
+        raise typer.Exit(2) from err
+    except OSError as err:
+        err_console.print(f"{err.filename or ''}: {err.strerror or err}", markup=False)
+        raise typer.Exit(2) from err

@@ -1,0 +1,245 @@
+"""`callbluff sweep`: Monte Carlo over a scenario's uncertain inputs, to Parquet."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from callbluff.analysis.verdict import main_offer_id
+from callbluff.cli.app import app, console, err_console
+from callbluff.errors import InputError
+from callbluff.scenario.loader import load_scenario
+from callbluff.sweep.run import DEFAULT_CHUNK, ENGINES, SweepConfig, run_sweep
+from callbluff.sweep.spec import build_spec
+from callbluff.sweep.summary import summarise_file, summary_lines
+
+DEFAULT_SCENARIO = "north-korea-2009"
+
+
+def _fail(message: object) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+@app.command("sweep")
+def sweep_command(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or YAML file.")] = (
+        DEFAULT_SCENARIO),
+    samples: Annotated[int, typer.Option("--samples", "-n", min=1,
+                                         help="Number of variants to draw.")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the draws.")] = 0,
+    output: Annotated[Path, typer.Option("-o", "--output",
+                                         help="Parquet file to write.")] = Path("results.parquet"),
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Start a local Dask cluster with K worker processes.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Address of a running Dask scheduler (tcp://host:8786).")] = None,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="fast (vectorised, exact solver where it cannot certify) or exact."
+    )] = "fast",
+    thresholds: Annotated[bool, typer.Option(
+        "--thresholds", help="Also compute the main offer's detection threshold per variant "
+        "(about 50 evaluations each).")] = False,
+    chunk_size: Annotated[int | None, typer.Option(
+        "--chunk-size", min=1, help="Variants per chunk (default 20000 fast, 8 exact); the "
+        "draws depend on it.")] = None,
+) -> None:
+    """Draw variants of a scenario's uncertain inputs, solve each, write Parquet.
+
+    Same seed and chunk size give identical results whatever the number of workers.
+
+    Example: callbluff sweep north-korea-2009 --samples 100000 --seed 1 --workers 2 -o nk.parquet
+    """
+    if engine not in ENGINES:
+        raise _fail(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if workers is not None and scheduler is not None:
+        raise _fail("give --workers or --scheduler, not both")
+    try:
+        loaded = load_scenario(scenario)
+        spec = build_spec(loaded)
+    except (InputError, KeyError, ValueError) as err:
+        raise _fail(err) from None
+    if len(spec) == 0:
+        raise _fail(f"scenario {loaded.id!r} declares no uncertain inputs (add an "
+                    "'uncertainty:' list or a 'prior_distribution'; see docs/sweeps.md)")
+    config = SweepConfig(samples=samples, seed=seed,
+                         chunk_size=chunk_size or DEFAULT_CHUNK[engine], engine=engine,
+                         thresholds=thresholds)
+    client: Any = None
+    cluster: Any = None
+    try:
+        if workers is not None or scheduler is not None:
+            from distributed import Client, LocalCluster
+
+            if scheduler is not None:
+                client = Client(scheduler)  # type: ignore[no-untyped-call]
+            else:
+                cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                    n_workers=workers, threads_per_worker=1, processes=True,
+                    dashboard_address=None)
+                client = Client(cluster)  # type: ignore[no-untyped-call]
+        with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                      TimeRemainingColumn(), console=err_console) as progress:
+            task = progress.add_task("sweep", total=samples, rate="")
+
+            def advance(n: int, _table: object) -> None:
+                progress.advance(task, n)
+                elapsed = progress.tasks[0].elapsed or 0.0
+                done = progress.tasks[0].completed
+                rate = done / elapsed if elapsed > 0 else math.nan
+                progress.update(task, rate=f"{rate:,.0f} variants/s")
+
+            stats = run_sweep(loaded, spec, config, output, client=client, on_chunk=advance)
+    except (InputError, ValueError, OSError) as err:
+        raise _fail(err) from None
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    summary = summarise_file(output, main_offer_id(loaded))
+    for line in summary_lines(summary):
+        console.print(line, highlight=False)
+    table = Table(title="Key outputs (5% / median / 95%)")
+    for col in ("output", "5%", "median", "95%"):
+        table.add_column(col, justify="left" if col == "output" else "right")
+    for name, (lo, mid, hi) in summary.quantiles.items():
+        table.add_row(name, f"{lo:.3f}", f"{mid:.3f}", f"{hi:.3f}")
+    console.print(table)
+    imp = Table(title="Inputs that matter most (Spearman ρ)")
+    for col in ("input", "ρ with separation", "ρ with main offer's value"):
+        imp.add_column(col, justify="left" if col == "input" else "right")
+    for item in summary.importance[:8]:
+        imp.add_row(item.input, f"{item.separates:+.3f}", f"{item.value:+.3f}")
+    console.print(imp)
+    console.print(f"wrote {stats.rows} rows to {output} in {stats.seconds:.1f} s "
+                  f"({stats.rows / max(stats.seconds, 1e-9):,.0f} variants/s)", highlight=False)
+
+
+@app.command("sensitivity")
+def sensitivity_command(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or YAML file.")] = (
+        DEFAULT_SCENARIO),
+    output: Annotated[str, typer.Option(
+        "--output", help="value (main offer, worst equilibrium) or separates (0/1).")] = "value",
+    samples: Annotated[int, typer.Option(
+        "--samples", "-n", min=2, help="Sobol' base samples (a power of 2); 0 skips Sobol'."
+    )] = 256,
+    seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write the tornado as PNG.")] = None,
+) -> None:
+    """Tornado (one input at a time over its range) and Sobol' indices (SALib).
+
+    Example: callbluff sensitivity north-korea-2009 --output value --samples 512 --plot t.png
+    """
+    from callbluff.sweep.sensitivity import scenario_sobol, scenario_tornado
+
+    try:
+        loaded = load_scenario(scenario)
+        spec = build_spec(loaded)
+        if not spec.inputs:
+            raise ValueError(f"scenario {loaded.id!r} declares no scalar uncertain inputs")
+        if samples & (samples - 1):
+            raise ValueError(f"--samples must be a power of 2, got {samples}")
+        centre, bars = scenario_tornado(loaded, spec, output)
+        indices = scenario_sobol(loaded, spec, samples, seed, output)
+    except (InputError, KeyError, ValueError) as err:
+        raise _fail(err) from None
+    table = Table(title=f"Tornado: {output} (at the scenario's values: {centre:.4f})")
+    for col in ("input", "low", "high", f"{output} at low", f"{output} at high", "swing"):
+        table.add_column(col, justify="left" if col == "input" else "right")
+    for b in bars:
+        table.add_row(b.name, f"{b.low:g}", f"{b.high:g}", f"{b.output_low:.4f}",
+                      f"{b.output_high:.4f}", f"{b.swing:.4f}")
+    console.print(table)
+    sob = Table(title=f"Sobol' indices ({indices.samples} base samples, 95% ±)")
+    for col in ("input", "S1", "ST"):
+        sob.add_column(col, justify="left" if col == "input" else "right")
+    for i, name in enumerate(indices.names):
+        sob.add_row(name, f"{indices.first[i]:.3f} ± {indices.first_conf[i]:.3f}",
+                    f"{indices.total[i]:.3f} ± {indices.total_conf[i]:.3f}")
+    console.print(sob)
+    if plot is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(8, 0.5 * len(bars) + 1.5))
+        for k, b in enumerate(reversed(bars)):
+            lo, hi = sorted((b.output_low, b.output_high))
+            ax.barh(k, hi - lo, left=lo, color="#4c72b0")
+        ax.axvline(centre, color="black", lw=1)
+        ax.set_yticks(range(len(bars)), [b.name for b in reversed(bars)])
+        ax.set_xlabel(output)
+        fig.tight_layout()
+        fig.savefig(str(plot), dpi=120)
+        plt.close(fig)
+        console.print(f"wrote {plot}", highlight=False)
+
+
+def _range(text: str | None, path: str, loaded: Any) -> tuple[float, float]:
+    if text is not None:
+        try:
+            lo_text, hi_text = text.split(":")
+            lo, hi = float(lo_text), float(hi_text)
+        except ValueError:
+            raise ValueError(f"a range is LOW:HIGH, got {text!r}") from None
+        if not lo < hi:
+            raise ValueError(f"empty range {text!r}")
+        return lo, hi
+    from callbluff.analysis.thresholds import get_number
+    from callbluff.analysis.verdict import _default_range
+
+    lo_f, hi_f = _default_range(path, get_number(loaded, path))
+    return float(lo_f), float(hi_f)
+
+
+@app.command("map")
+def map_command(
+    x: Annotated[str, typer.Argument(help="Path of the x input, e.g. regimes[rigorous].detection")],
+    y: Annotated[str, typer.Argument(help="Path of the y input, e.g. types[security-only].prior")],
+    scenario: Annotated[str, typer.Option("--scenario", help="Built-in name or YAML file.")] = (
+        DEFAULT_SCENARIO),
+    x_range: Annotated[str | None, typer.Option("--x-range", help="LOW:HIGH")] = None,
+    y_range: Annotated[str | None, typer.Option("--y-range", help="LOW:HIGH")] = None,
+    resolution: Annotated[int, typer.Option("--resolution", min=2, max=401)] = 41,
+    output: Annotated[Path, typer.Option("-o", "--output",
+                                         help="PNG or HTML file.")] = Path("map.png"),
+) -> None:
+    """A verdict map over two inputs, with the threshold curves bisected on top.
+
+    Example: callbluff map 'regimes[rigorous].detection' 'types[security-only].prior' -o m.html
+    """
+    from callbluff.sweep.maps import verdict_map, write_html, write_png
+
+    if output.suffix.lower() not in (".png", ".html"):
+        raise _fail(f"output must end in .png or .html, got {output.name!r}")
+    try:
+        loaded = load_scenario(scenario)
+        m = verdict_map(loaded, x, y, _range(x_range, x, loaded), _range(y_range, y, loaded),
+                        resolution)
+    except (InputError, KeyError, ValueError) as err:
+        raise _fail(err) from None
+    title = f"{loaded.title}: verdict map"
+    if output.suffix.lower() == ".png":
+        write_png(m, output, title)
+    else:
+        write_html(m, output, title)
+    for i, label in enumerate(m.labels):
+        share = float((m.grid == i).mean())
+        console.print(f"{share:6.1%}  {label}", highlight=False)
+    console.print(f"wrote {output} ({len(m.curves)} threshold points)", highlight=False)

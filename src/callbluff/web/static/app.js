@@ -1,0 +1,426 @@
+// callbluff page: choose or upload a scenario, move the key numbers, read the verdict.
+// Every string from a scenario is shown with textContent (never innerHTML), and
+// escaped before it reaches Plotly (which reads a little HTML in its labels).
+"use strict";
+
+(function () {
+  var DEBOUNCE_MS = 250;
+  var RETRY_MS = 700;
+  var RESPONSES = [
+    ["accept_comply", "accept & comply", "#2e8b57"],
+    ["accept_cheat", "accept & cheat", "#d35400"],
+    ["counter", "counter-demand", "#8e44ad"],
+    ["reject", "reject", "#7f8c8d"]
+  ];
+  var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                 "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939"];
+
+  var state = { name: null, yaml: null, summary: null, overrides: {}, seq: 0, timer: null };
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, text, cls) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    if (cls) { node.className = cls; }
+    return node;
+  }
+
+  // Plotly decodes entities and reads a few tags: escape every scenario string.
+  function esc(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
+
+  function num(x, places) {
+    if (x === null || x === undefined) { return "—"; }
+    if (typeof x === "boolean") { return x ? "yes" : "no"; }
+    var p = places === undefined ? 3 : places;
+    var s = Number(x).toFixed(p).replace(/\.?0+$/, "");
+    return s === "-0" ? "0" : s;
+  }
+
+  function setBusy(text) { $("busy").textContent = text || ""; }
+
+  function showError(detail) {
+    var box = $("error");
+    if (!detail) { box.hidden = true; box.textContent = ""; return; }
+    var text;
+    if (typeof detail === "string") {
+      text = detail;
+    } else if (Array.isArray(detail)) {
+      text = detail.map(function (d) {
+        return (d.loc || []).join(".") + ": " + d.msg;
+      }).join("\n");
+    } else {
+      text = detail.text || detail.message || JSON.stringify(detail);
+      if (detail.line) {
+        text += "\n(line " + detail.line + (detail.column ? ", column " + detail.column : "") +
+                (detail.field ? ", field " + detail.field : "") + ")";
+      }
+    }
+    box.textContent = text;
+    box.hidden = false;
+  }
+
+  function api(method, path, body) {
+    var init = { method: method, headers: {} };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(path, init).then(function (response) {
+      var type = response.headers.get("content-type") || "";
+      var parse = type.indexOf("application/json") >= 0 ? response.json() : response.text();
+      return parse.then(function (data) { return { status: response.status, data: data }; });
+    });
+  }
+
+  function scenarioBody(extra) {
+    var body = { overrides: Object.assign({}, state.overrides) };
+    if (state.yaml !== null) { body.yaml = state.yaml; } else { body.scenario = state.name; }
+    return Object.assign(body, extra || {});
+  }
+
+  // -- controls -------------------------------------------------------------------------
+
+  function buildControls(summary) {
+    var box = $("controls");
+    box.replaceChildren();
+    summary.controls.forEach(function (c, i) {
+      var wrap = el("div", null, "control");
+      wrap.appendChild(el("div", c.group, "group"));
+      var id = "control-" + i;
+      var label = el("label", c.label);
+      label.htmlFor = id;
+      wrap.appendChild(label);
+      var row = el("div", null, "row");
+      var range = document.createElement("input");
+      range.type = "range";
+      range.id = id;
+      range.min = c.min; range.max = c.max; range.step = c.step; range.value = c.value;
+      range.dataset.path = c.path;
+      var box2 = document.createElement("input");
+      box2.type = "number";
+      box2.min = c.min; box2.max = c.max; box2.step = "any"; box2.value = c.value;
+      box2.dataset.path = c.path;
+      box2.setAttribute("aria-label", c.label);
+      function changed(source, other) {
+        var value = Number(source.value);
+        if (!isFinite(value)) { return; }
+        other.value = source.value;
+        if (value === c.value) { delete state.overrides[c.path]; }
+        else { state.overrides[c.path] = value; }
+        schedule();
+      }
+      range.addEventListener("input", function () { changed(range, box2); });
+      box2.addEventListener("input", function () { changed(box2, range); });
+      box2.addEventListener("change", function () { changed(box2, range); });
+      row.appendChild(range);
+      row.appendChild(box2);
+      wrap.appendChild(row);
+      box.appendChild(wrap);
+    });
+  }
+
+  function schedule() {
+    if (state.timer !== null) { clearTimeout(state.timer); }
+    state.timer = setTimeout(function () { state.timer = null; analyze(false); }, DEBOUNCE_MS);
+  }
+
+  // -- loading scenarios ---------------------------------------------------------------------
+
+  function useSummary(summary) {
+    state.summary = summary;
+    state.overrides = {};
+    $("scenario-title").textContent = summary.title + (summary.year ? " (" + summary.year + ")" : "");
+    buildControls(summary);
+    $("threshold-lines").replaceChildren();
+    analyze(false);
+  }
+
+  function loadBuiltin(name) {
+    showError(null);
+    return api("GET", "/api/scenarios/" + encodeURIComponent(name)).then(function (r) {
+      if (r.status !== 200) { showError(r.data.detail || r.data); return; }
+      state.name = name;
+      state.yaml = null;
+      useSummary(r.data.summary);
+    });
+  }
+
+  function loadFile(file) {
+    showError(null);
+    file.text().then(function (text) {
+      return api("POST", "/api/validate", { yaml: text }).then(function (r) {
+        if (r.status !== 200) { showError(r.data.detail || r.data); return; }
+        state.yaml = text;
+        state.name = null;
+        useSummary(r.data.summary);
+      });
+    });
+  }
+
+  // -- analysis ---------------------------------------------------------------------------------
+
+  function analyze(withThresholds) {
+    var seq = ++state.seq;
+    document.body.dataset.state = "loading";
+    setBusy(withThresholds ? "Computing thresholds (many solves)…" : "Solving…");
+    return api("POST", "/api/analyze", scenarioBody({ thresholds: withThresholds }))
+      .then(function (r) {
+        if (seq !== state.seq) { return; }  // a newer request is on its way
+        if (r.status === 429) {
+          setTimeout(function () { if (seq === state.seq) { analyze(withThresholds); } }, RETRY_MS);
+          return;
+        }
+        setBusy("");
+        document.body.dataset.state = "ready";
+        if (r.status !== 200) { showError(r.data.detail || r.data); return; }
+        showError(null);
+        render(r.data);
+      })
+      .catch(function (err) {
+        if (seq !== state.seq) { return; }
+        setBusy("");
+        document.body.dataset.state = "ready";
+        showError("request failed: " + err);
+      });
+  }
+
+  function mainOffer(aj) {
+    return aj.offers.filter(function (o) { return o.id === aj.main_offer; })[0];
+  }
+
+  // Types with ulterior motives that accept and cheat in some equilibrium of the offer.
+  function cheaters(aj, offer) {
+    var secure = aj.scenario.security_only_types;
+    return aj.scenario.types.filter(function (t) {
+      return secure.indexOf(t) < 0 && offer.equilibria.some(function (e) {
+        return e.target_strategy[t].accept_cheat > 0;
+      });
+    });
+  }
+
+  function render(aj) {
+    var offer = mainOffer(aj);
+    var verdict = $("verdict");
+    var n = offer.equilibria.length;
+    var text;
+    if (offer.separates) {
+      text = "The " + offer.label + " offer separates: in every equilibrium (" + n +
+        ") the security-only types answer differently from those with ulterior motives.";
+    } else {
+      var some = offer.equilibria.filter(function (e) { return e.separates; }).length;
+      text = "The " + offer.label + " offer does not separate the security-only " +
+        "types from those with ulterior motives" +
+        (some ? " (it separates in " + some + " of " + n + " equilibria only)." : ".");
+    }
+    var cheats = cheaters(aj, offer);
+    text += cheats.length ? " Types that can accept and cheat: " + cheats.join(", ") + "." :
+      " No type with ulterior motives accepts and cheats.";
+    verdict.textContent = text;
+    verdict.dataset.separates = offer.separates ? "true" : "false";
+    verdict.dataset.cheaters = cheats.join(",");
+    var lines = $("verdict-lines");
+    lines.replaceChildren();
+    aj.verdict.forEach(function (line) { lines.appendChild(el("li", line)); });
+    var tl = $("threshold-lines");
+    tl.replaceChildren();
+    if (offer.thresholds) {
+      offer.thresholds.readings.forEach(function (line) { tl.appendChild(el("li", line)); });
+    }
+    renderOffers(aj);
+    renderTypes(aj, offer);
+    renderPackage(aj);
+    if (window.Plotly) {
+      chartResponses(aj, offer);
+      chartPosteriors(aj, offer);
+      chartPolicies(aj);
+    }
+  }
+
+  function row(cells, header) {
+    var tr = document.createElement("tr");
+    cells.forEach(function (c) {
+      var cell = el(header ? "th" : "td", c[0], c[1] ? "n" : "");
+      tr.appendChild(cell);
+    });
+    return tr;
+  }
+
+  function renderOffers(aj) {
+    var t = $("offers-table");
+    t.replaceChildren();
+    t.appendChild(row([["offer"], ["regime"], ["separates"], ["proposer value (worst)", 1],
+                       ["proposer value (best)", 1], ["equilibria", 1]], true));
+    aj.offers.forEach(function (o) {
+      var worst = o.equilibria[o.proposer_worst].payoffs.proposer;
+      var best = o.equilibria[o.proposer_best].payoffs.proposer;
+      t.appendChild(row([[o.id + (o.id === aj.main_offer ? " (main)" : "")], [o.regime],
+        [o.separates ? "always" : (o.separates_in_some_equilibrium ? "in some" : "never")],
+        [num(worst, 2), 1], [num(best, 2), 1], [o.equilibria.length, 1]]));
+    });
+    t.appendChild(row([["status quo (" + aj.status_quo.fallback + ")"], [""], [""],
+                       [num(aj.status_quo.proposer_value, 2), 1], [""], [""]]));
+  }
+
+  function renderTypes(aj, offer) {
+    var t = $("types-table");
+    t.replaceChildren();
+    var eq = offer.equilibria[offer.proposer_worst];
+    t.appendChild(row([["type"], ["accept & comply", 1], ["accept & cheat", 1], ["counter", 1],
+                       ["reject", 1], ["value", 1]], true));
+    aj.scenario.types.forEach(function (id) {
+      var s = eq.target_strategy[id];
+      t.appendChild(row([[id], [num(s.accept_comply), 1], [num(s.accept_cheat), 1],
+        [num(s.counter), 1], [num(s.reject), 1], [num(eq.payoffs.target[id], 2), 1]]));
+    });
+  }
+
+  function renderPackage(aj) {
+    var p = aj.cheapest_package;
+    $("package").textContent = p === null ? "No package of the scenario's concessions separates the types." :
+      (p.concessions.length ? p.concessions.join(", ") : "(no concession)") + " under " + p.regime +
+      ", cost " + num(p.cost, 3) + (p.optimal ? "" : " (not proven optimal)");
+  }
+
+  // -- charts -------------------------------------------------------------------------------
+
+  var LAYOUT = { margin: { l: 110, r: 20, t: 20, b: 40 }, height: 300,
+                 legend: { orientation: "h", y: -0.2 }, font: { size: 11 } };
+  var CONFIG = { displaylogo: false, responsive: true };
+
+  function layout(extra) { return Object.assign({}, LAYOUT, extra); }
+
+  function chartResponses(aj, offer) {
+    var eq = offer.equilibria[offer.proposer_worst];
+    var types = aj.scenario.types;
+    var traces = RESPONSES.map(function (r) {
+      return { type: "bar", orientation: "h", name: r[1], marker: { color: r[2] },
+               y: types.map(esc), x: types.map(function (t) { return eq.target_strategy[t][r[0]]; }) };
+    });
+    Plotly.react("chart-responses", traces, layout({ barmode: "stack",
+      xaxis: { range: [0, 1], title: { text: "probability (worst equilibrium)" } },
+      legend: { orientation: "h", y: -0.45 }, margin: { l: 110, r: 20, t: 20, b: 80 },
+      height: 170 + 36 * types.length }), CONFIG);
+  }
+
+  function chartPosteriors(aj, offer) {
+    var eq = offer.equilibria[offer.proposer_worst];
+    var answers = Object.keys(eq.posteriors);
+    var traces = aj.scenario.types.map(function (t, i) {
+      return { type: "bar", name: esc(t), marker: { color: PALETTE[i % PALETTE.length] },
+               x: answers.map(esc),
+               y: answers.map(function (a) { var p = eq.posteriors[a]; return p === null ? null : p[t]; }) };
+    });
+    Plotly.react("chart-posteriors", traces, layout({ barmode: "group",
+      yaxis: { range: [0, 1], title: { text: "posterior" } }, margin: { l: 50, r: 20, t: 20, b: 40 } }),
+      CONFIG);
+  }
+
+  function chartPolicies(aj) {
+    var rows = aj.policy_comparison;
+    var offers = rows.filter(function (r) { return r.policy !== "talks-forever"; });
+    var forever = rows.filter(function (r) { return r.policy === "talks-forever"; });
+    var traces = [{
+      type: "scatter", mode: "lines+markers", name: "talks for t rounds, then all in",
+      x: offers.map(function (r) { return r.rounds_of_talks; }),
+      y: offers.map(function (r) { return r.proposer_value; }),
+      marker: { size: 9, color: offers.map(function (r) { return r.separates ? "#2e8b57" : "#c0392b"; }) },
+      line: { color: "#1f5fbf" }
+    }];
+    if (forever.length) {
+      traces.push({ type: "scatter", mode: "lines", name: "talks forever",
+                    x: [0, forever[0].rounds_of_talks],
+                    y: [forever[0].proposer_value, forever[0].proposer_value],
+                    line: { color: "#7f8c8d", dash: "dash" } });
+    }
+    Plotly.react("chart-policies", traces, layout({
+      xaxis: { title: { text: "rounds of talks before the offer" }, dtick: 1 },
+      yaxis: { title: { text: "proposer value" } }, margin: { l: 60, r: 20, t: 20, b: 50 } }),
+      CONFIG);
+  }
+
+  // -- downloads ----------------------------------------------------------------------------
+
+  function download(blob, filename) {
+    var url = URL.createObjectURL(blob);
+    var a = document.createElement("a");
+    a.href = url;
+    a.download = filename;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  }
+
+  function downloadReport() {
+    setBusy("Building the report…");
+    fetch("/api/report", { method: "POST", headers: { "Content-Type": "application/json" },
+                           body: JSON.stringify(scenarioBody()) })
+      .then(function (response) {
+        if (!response.ok) {
+          return response.json().then(function (d) { setBusy(""); showError(d.detail || d); });
+        }
+        return response.blob().then(function (blob) {
+          setBusy("");
+          download(blob, (state.summary ? state.summary.id : "scenario") + "-report.html");
+        });
+      })
+      .catch(function (err) { setBusy(""); showError("request failed: " + err); });
+  }
+
+  function downloadYaml() {
+    api("POST", "/api/export", scenarioBody()).then(function (r) {
+      if (r.status !== 200) { showError(r.data.detail || r.data); return; }
+      download(new Blob([r.data.yaml], { type: "text/yaml" }), r.data.filename);
+    });
+  }
+
+  // -- start --------------------------------------------------------------------------------
+
+  function start() {
+    var select = $("scenario-select");
+    select.addEventListener("change", function () { loadBuiltin(select.value); });
+    $("scenario-file").addEventListener("change", function (e) {
+      var files = e.target.files;
+      if (files && files.length) { loadFile(files[0]); }
+    });
+    $("reset-controls").addEventListener("click", function () {
+      if (state.summary) { useSummary(state.summary); }
+    });
+    $("download-report").addEventListener("click", downloadReport);
+    $("download-yaml").addEventListener("click", downloadYaml);
+    $("compute-thresholds").addEventListener("click", function () { analyze(true); });
+    var wanted = new URLSearchParams(window.location.search).get("scenario");
+    api("GET", "/api/scenarios").then(function (r) {
+      if (r.status !== 200) { showError(r.data.detail || r.data); return; }
+      r.data.scenarios.forEach(function (s) {
+        select.appendChild(new Option(s.title + " (" + s.name + ")", s.name));
+      });
+      var names = r.data.scenarios.map(function (s) { return s.name; });
+      if (wanted === "") {  // ?scenario= : start empty, waiting for a choice or an upload
+        var prompt = new Option("— choose a scenario —", "");
+        prompt.disabled = true;
+        select.insertBefore(prompt, select.firstChild);
+        select.value = "";
+        $("verdict").textContent = "Choose a built-in scenario or upload a YAML file.";
+        document.body.dataset.state = "ready";
+        return;
+      }
+      var first = names.indexOf(wanted) >= 0 ? wanted : r.data.default;
+      select.value = first;
+      loadBuiltin(first);
+    });
+  }
+
+  // exposed for tests and for the console: the current state, read-only use
+  window.callbluff = { state: state, analyze: analyze, loadFile: loadFile };
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,253 @@
+"""The page and the report in a real browser (Debian's chromium via Playwright).
+
+* The page: move the detection slider just below the threshold the API reports and
+  see the verdict follow: on the tiny scenario (uploaded as a file; threshold 1/6,
+  derived by hand) it changes from "separates" to "does not separate"; on
+  north-korea-2009 it shows what the API says on each side (nobody cheats above the
+  threshold, someone does below; and if the offer separates above, it must not below).
+* The report: Plotly plots rendered, no console errors, no request beyond file://.
+* Scenario strings with script payloads render as text in both; ``window.__xss``
+  stays undefined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import httpx
+import pytest
+
+from callbluff.analysis.verdict import analyze
+from callbluff.report.html import build_report, write_report
+from callbluff.scenario.loader import load_scenario_text
+from conftest_web import (
+    ARTIFACTS,
+    BROWSER_ARGS,
+    CHROMIUM,
+    TINY_YAML,
+    XSS_1,
+    XSS_2,
+    Server,
+    running_server,
+    xss_yaml,
+)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="needs Debian's chromium (apt-get install chromium)")
+
+NK = "north-korea-2009"
+#: Time for one analysis of north-korea-2009 (thresholds off) in the browser, in ms.
+ANALYSIS_MS = 120_000
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    with running_server({"CALLBLUFF_WEB_TIMEOUT": "600"}) as srv:
+        yield srv
+        assert "Traceback" not in srv.log(), srv.log()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield b
+        b.close()
+
+
+class Watch:
+    """Console errors, page errors and requests of one page."""
+
+    def __init__(self, page: object) -> None:
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)  # type: ignore[attr-defined]
+        page.on("pageerror", lambda e: self.errors.append(str(e)))  # type: ignore[attr-defined]
+        page.on("request", lambda r: self.requests.append(r.url))  # type: ignore[attr-defined]
+
+
+def _shot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)  # type: ignore[attr-defined]
+
+
+def _wait_loaded(page: object) -> None:
+    """The page (opened with ``?scenario=``, so it analyses nothing yet) is ready for
+    an upload."""
+    page.wait_for_selector("#scenario-select option", state="attached",  # type: ignore[attr-defined]
+                           timeout=60_000)
+    page.wait_for_selector('body[data-state="ready"]', timeout=60_000)  # type: ignore[attr-defined]
+
+
+def _set_control(page: object, path: str, value: float) -> None:
+    box = page.locator(f'input[type=number][data-path="{path}"]')  # type: ignore[attr-defined]
+    box.fill(f"{value:.6f}")
+    box.dispatch_event("change")
+
+
+def _wait_verdict(page: object, separates: bool, timeout_ms: int,
+                  cheaters: list[str] | None = None) -> str:
+    want = f'#verdict[data-separates="{"true" if separates else "false"}"]'
+    if cheaters is not None:
+        want += f'[data-cheaters="{",".join(cheaters)}"]'
+    page.wait_for_selector(want, timeout=timeout_ms)  # type: ignore[attr-defined]
+    page.wait_for_selector('body[data-state="ready"]', timeout=timeout_ms)  # type: ignore[attr-defined]
+    text: str = page.locator("#verdict").inner_text()  # type: ignore[attr-defined]
+    return text
+
+
+def _analyze(server: Server, body: dict[str, object]) -> dict[str, object]:
+    r = httpx.post(server.url + "/api/analyze", json=body, timeout=600)
+    assert r.status_code == 200, r.text
+    data: dict[str, object] = r.json()
+    return data
+
+
+def _main(data: dict[str, object]) -> dict[str, object]:
+    offers = data["offers"]
+    assert isinstance(offers, list)
+    found: dict[str, object] = next(o for o in offers if o["id"] == data["main_offer"])
+    return found
+
+
+def _detection_threshold(server: Server, body: dict[str, object]) -> tuple[str, Fraction]:
+    offer = _main(_analyze(server, {**body, "thresholds": True, "policies": False,
+                                    "package": False}))
+    thresholds = offer["thresholds"]
+    assert isinstance(thresholds, dict) and thresholds["detection_exact"] is not None
+    return f"regimes[{offer['regime']}].detection", Fraction(thresholds["detection_exact"])
+
+
+def _reading(server: Server, body: dict[str, object]) -> tuple[bool, list[str]]:
+    """(separates, ulterior types that accept and cheat in some equilibrium), from the API."""
+    data = _analyze(server, {**body, "thresholds": False})
+    offer = _main(data)
+    scenario = data["scenario"]
+    assert isinstance(scenario, dict)
+    ulterior = [t for t in scenario["types"] if t not in scenario["security_only_types"]]
+    equilibria = offer["equilibria"]
+    assert isinstance(equilibria, list)
+    cheats = [t for t in ulterior
+              if any(e["target_strategy"][t]["accept_cheat"] > 0 for e in equilibria)]
+    return bool(offer["separates"]), cheats
+
+
+def _slider_crosses_threshold(browser: object, server: Server, url: str,
+                              body: dict[str, object], upload: str | None,
+                              shot: str, timeout_ms: int) -> tuple[Fraction, bool, bool]:
+    """Move the detection slider just below the API's threshold; the page must show what
+    the API says on each side.  Returns (threshold, separates before, after)."""
+    path, threshold = _detection_threshold(server, body)
+    below = max(float(threshold) - 0.01, 0.0)
+    separates_before, cheats_before = _reading(server, body)
+    overrides = {**dict(body.get("overrides", {})), path: below}  # type: ignore[call-overload]
+    separates_after, cheats_after = _reading(server, {**body, "overrides": overrides})
+    # what the threshold means: nobody cheats above it, someone does just below
+    assert cheats_before == [] and cheats_after != []
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})  # type: ignore[attr-defined]
+    watch = Watch(page)
+    page.goto(url)
+    if upload is not None:
+        _wait_loaded(page)
+        page.set_input_files("#scenario-file", files=[{
+            "name": "scenario.yaml", "mimeType": "text/yaml", "buffer": upload.encode()}])
+        page.wait_for_selector(f'input[data-path="{path}"]', timeout=timeout_ms)
+    before = _wait_verdict(page, separates_before, timeout_ms, cheats_before)
+    assert ("does not separate" in before) is not separates_before
+    _shot(page, shot.replace(".png", "-before.png"))
+    _set_control(page, path, below)
+    after = _wait_verdict(page, separates_after, timeout_ms, cheats_after)
+    assert ("does not separate" in after) is not separates_after
+    assert "accept and cheat: " + ", ".join(cheats_after) in after
+    _shot(page, shot)
+    assert watch.errors == []
+    assert all(u.startswith(server.url) for u in watch.requests), watch.requests
+    page.close()
+    return threshold, separates_before, separates_after
+
+
+def test_slider_below_threshold_tiny_upload(browser: object, server: Server) -> None:
+    threshold, before, after = _slider_crosses_threshold(
+        browser, server, server.url + "/?scenario=", {"yaml": TINY_YAML}, TINY_YAML,
+        "page-tiny.png", 60_000)
+    assert threshold == Fraction(1, 6)  # derived by hand in conftest_web
+    assert (before, after) == (True, False)  # "separates" -> "does not separate"
+
+
+@pytest.mark.slow
+def test_slider_below_threshold_north_korea(browser: object, server: Server) -> None:
+    _, before, after = _slider_crosses_threshold(
+        browser, server, server.url + f"/?scenario={NK}", {"scenario": NK}, None,
+        "page-north-korea.png", ANALYSIS_MS)
+    if before:  # the main offer separates now: below the threshold it must not
+        assert not after
+
+
+def test_page_escapes_scenario_strings(browser: object, server: Server) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    watch = Watch(page)
+    page.goto(server.url + "/?scenario=")
+    _wait_loaded(page)
+    page.set_input_files("#scenario-file", files=[{
+        "name": "xss.yaml", "mimeType": "text/yaml", "buffer": xss_yaml().encode()}])
+    page.wait_for_selector("#scenario-title:has-text('__xss')", timeout=60_000)
+    _wait_verdict(page, True, 60_000)
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    title = page.locator("#scenario-title").inner_text()
+    assert XSS_1 in title and XSS_2 in title
+    assert XSS_1 in page.locator("#verdict").inner_text()
+    assert page.locator("img").count() == 0
+    assert not any(u.endswith("/x") for u in watch.requests)
+    assert watch.errors == []
+    page.close()
+
+
+# -- the report ---------------------------------------------------------------------------------
+
+def _open_report(browser: object, path: Path) -> tuple[object, Watch]:
+    page = browser.new_page(viewport={"width": 1100, "height": 900})  # type: ignore[attr-defined]
+    watch = Watch(page)
+    page.goto(path.as_uri())
+    figures = page.locator("[data-figure]").count()  # type: ignore[attr-defined]
+    page.locator(".js-plotly-plot").nth(figures - 1).wait_for(  # type: ignore[attr-defined]
+        timeout=30_000)
+    return page, watch
+
+
+def test_report_renders_offline(browser: object, tmp_path: Path) -> None:
+    analysis = analyze(load_scenario_text(TINY_YAML, "tiny.yaml"), thresholds=True)
+    report = write_report(tmp_path / "report.html", build_report(analysis))
+    page, watch = _open_report(browser, report)
+    plots = page.locator(".js-plotly-plot")  # type: ignore[attr-defined]
+    assert plots.count() == 4
+    for i in range(plots.count()):
+        assert plots.nth(i).locator("svg").count() > 0
+        assert plots.nth(i).locator("g.trace, g.barlayer, g.scatterlayer").count() > 0
+    assert page.locator("svg.game-tree").count() == 1  # type: ignore[attr-defined]
+    _shot(page, "report-tiny.png")
+    page.emulate_media(media="print")  # type: ignore[attr-defined]
+    assert page.locator(".modebar-container").first.is_hidden()  # type: ignore[attr-defined]
+    pdf = page.pdf(format="A4")  # type: ignore[attr-defined]
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "report-tiny.pdf").write_bytes(pdf)
+    assert watch.errors == []
+    assert all(u.startswith("file://") for u in watch.requests), watch.requests
+    page.close()  # type: ignore[attr-defined]
+
+
+def test_report_escapes_scenario_strings(browser: object, tmp_path: Path) -> None:
+    analysis = analyze(load_scenario_text(xss_yaml(), "xss.yaml"), thresholds=False)
+    report = write_report(tmp_path / "xss.html", build_report(analysis))
+    page, watch = _open_report(browser, report)
+    assert page.evaluate("typeof window.__xss") == "undefined"  # type: ignore[attr-defined]
+    text = page.locator("body").inner_text()  # type: ignore[attr-defined]
+    assert XSS_1 in text and XSS_2 in text
+    assert page.locator("img").count() == 0  # type: ignore[attr-defined]
+    assert watch.errors == []
+    assert all(u.startswith("file://") for u in watch.requests), watch.requests
+    page.close()  # type: ignore[attr-defined]
