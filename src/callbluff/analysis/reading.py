@@ -21,9 +21,10 @@ from callbluff.analysis.information import (
     posteriors,
 )
 from callbluff.game import bargain
-from callbluff.game.tree import Game, NodeKind
+from callbluff.game.tree import Game
 from callbluff.scenario.schema import Scenario
 from callbluff.solve import Equilibrium
+from callbluff.solve.verify import node_values, reach_probabilities
 
 #: The four outcome classes stakeholders are paid on (schema: StakeholderPayoffs).
 OUTCOMES = ("comply", "cheat_undetected", "cheat_detected", "no_deal")
@@ -160,27 +161,21 @@ def separates(
     return True
 
 
+def by_infoset_id(
+    game: Game, behaviour: Mapping[str, Mapping[str, Fraction]]
+) -> list[list[Fraction]]:
+    """Label-keyed behaviour as the solver's per-information-set rows."""
+    return [[behaviour[h.label][a] for a in h.actions] for h in game.infosets]
+
+
 def _outcome_probabilities(
     game: Game, behaviour: Mapping[str, Mapping[str, Fraction]]
 ) -> dict[str, Fraction]:
-    """Probability of each outcome class, walking the tree with the profile."""
+    """Probability of each outcome class under the profile."""
     totals = dict.fromkeys(OUTCOMES, Fraction(0))
-    stack: list[tuple[int, Fraction]] = [(0, Fraction(1))]
-    while stack:
-        node_id, prob = stack.pop()
-        if prob == 0:
-            continue
-        node = game.nodes[node_id]
-        if node.kind is NodeKind.TERMINAL:
-            totals[_outcome_class(node.outcome)] += prob
-            continue
-        if node.kind is NodeKind.CHANCE:
-            weights = node.chance_probs
-        else:
-            assert node.infoset is not None
-            infoset = game.infosets[node.infoset]
-            weights = tuple(behaviour[infoset.label][a] for a in infoset.actions)
-        stack.extend((child, prob * w) for child, w in zip(node.children, weights, strict=True))
+    reach = reach_probabilities(game, by_infoset_id(game, behaviour))
+    for node in game.terminals():
+        totals[_outcome_class(node.outcome)] += reach[node.id]
     return totals
 
 
@@ -196,30 +191,6 @@ def _outcome_class(outcome_label: str) -> str:
     raise ValueError(f"not an outcome of the bargain game: {outcome_label!r}")
 
 
-def node_values(
-    game: Game, behaviour: Mapping[str, Mapping[str, Fraction]]
-) -> list[tuple[Fraction, ...]]:
-    """Expected payoff vector at every node when play follows ``behaviour``
-    (children come after their parent in preorder, so one backward pass suffices)."""
-    values: list[tuple[Fraction, ...]] = [()] * len(game.nodes)
-    for node in reversed(game.nodes):
-        if node.kind is NodeKind.TERMINAL:
-            values[node.id] = node.payoffs
-            continue
-        if node.kind is NodeKind.CHANCE:
-            weights = node.chance_probs
-        else:
-            assert node.infoset is not None
-            infoset = game.infosets[node.infoset]
-            weights = tuple(behaviour[infoset.label][a] for a in infoset.actions)
-        values[node.id] = tuple(
-            sum((w * values[c][i] for c, w in zip(node.children, weights, strict=True)),
-                Fraction(0))
-            for i in range(len(game.players))
-        )
-    return values
-
-
 @dataclass(frozen=True)
 class TypeExplanation:
     """Why a type answers as it does: the value to it of each answer, given what the
@@ -233,7 +204,7 @@ class TypeExplanation:
 
 
 def explain_types(game: Game, eq: Equilibrium) -> list[TypeExplanation]:
-    values = node_values(game, eq.behaviour)
+    values = node_values(game, by_infoset_id(game, eq.behaviour))
     out: list[TypeExplanation] = []
     root = game.root
     for type_id, child in zip(root.chance_actions, root.children, strict=True):

@@ -145,8 +145,15 @@ def best_offers(scenario: Scenario, offers: Sequence[OfferAnalysis]) -> dict[str
     then scenario order)."""
     sq, _ = status_quo(scenario)
     choice: dict[str, str] = {}
-    for rule, pick in (("proposer-best", lambda o: o.proposer_best.proposer_value),
-                       ("proposer-worst", lambda o: o.proposer_worst.proposer_value)):
+    def best(o: OfferAnalysis) -> Fraction:
+        return o.proposer_best.proposer_value
+
+    def worst(o: OfferAnalysis) -> Fraction:
+        return o.proposer_worst.proposer_value
+
+    rules: tuple[tuple[str, Callable[[OfferAnalysis], Fraction]], ...] = (
+        ("proposer-best", best), ("proposer-worst", worst))
+    for rule, pick in rules:
         best_id, best_value = NO_OFFER, sq
         for o in offers:
             if pick(o) > best_value:

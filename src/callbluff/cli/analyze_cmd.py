@@ -49,9 +49,11 @@ def analyze_command(
         loaded = load_scenario(scenario)
         result = analyze(loaded, thresholds=not no_thresholds, custom_paths=threshold or [])
         document = analysis_json(result)
-        RunStore(store).record(
-            "analyze", loaded.id, dump_scenario(loaded),
-            {"thresholds": not no_thresholds, "custom_thresholds": threshold or []}, document)
+        with RunStore(store) as runs:
+            runs.record(
+                "analyze", loaded.id, dump_scenario(loaded),
+                {"thresholds": not no_thresholds, "custom_thresholds": threshold or []},
+                document)
     except InputError as err:
         err_console.print(f"[red]error:[/red] {err}", markup=True, highlight=False)
         raise typer.Exit(2) from None
@@ -127,10 +129,10 @@ def _print(a: ScenarioAnalysis, explain: bool) -> None:
                   f"best offer: proposer-best {a.best_offer['proposer-best']}, proposer-worst "
                   f"{a.best_offer['proposer-worst']}")
     if a.thresholds is not None:
-        t = a.thresholds
-        console.print(f"thresholds ({a.main_offer}): {t.detection_reading}; "
-                      f"{t.package_cost_reading}; {t.security_prior_reading}")
-        for path, flips in t.custom.items():
+        th = a.thresholds
+        console.print(f"thresholds ({a.main_offer}): {th.detection_reading}; "
+                      f"{th.package_cost_reading}; {th.security_prior_reading}")
+        for path, flips in th.custom.items():
             console.print(f"  {path}: " + ("no flip in range" if not flips else "; ".join(
                 f"{f.left} → {f.right} at {float(f.at):.6f}" for f in flips)))
     if a.cheapest_package is not None:

@@ -85,26 +85,25 @@ def cases_command(
                           "counterfactual_only": not_made,
                           "agreements": agreements, "total": len(readings)}, indent=2))
         return
-    table = Table(title=f"Case library — model agrees with {agreements} of {len(readings)}")
-    for col in ("case", "offer made", "model: answer by type (equilibrium 1)",
-                "posterior after observed answer", "separates", "detection needed / agreed",
-                "what happened", "all-in counterfactual", "agrees"):
-        table.add_column(col, overflow="fold")
+    console.rule(f"Case library — the model agrees with {agreements} of {len(readings)} cases")
     for c in readings:
-        answers = ", ".join(f"{t}: {_dominant(dict(s))}"
-                            for t, s in c.answers_by_type[0].items())
+        table = Table(title=f"{c.scenario_id}: {c.title}", show_header=False, expand=True)
+        table.add_column("what", style="bold", no_wrap=True)
+        table.add_column("value")
         post = c.posterior_after_observed[0]
-        post_text = "off the path" if post is None else ", ".join(
-            f"{t} {float(p):.2f}" for t, p in post.items() if p)
-        table.add_row(
-            c.scenario_id, c.offer_made, answers, post_text, c.separates,
-            f"{_f(c.detection_threshold)} / {_f(c.detection_agreed)}",
-            f"{c.observed_answer}, {c.compliance}",
-            "—" if c.counterfactual_offer is None
-            else f"{c.counterfactual_offer}: separates {c.counterfactual_separates}",
-            ("yes" if c.agrees else "no") + f" — {c.explanation}",
-        )
-    console.print(table)
+        table.add_row("offer made", c.offer_made)
+        table.add_row("model: answer by type (equilibrium 1)", ", ".join(
+            f"{t}: {_dominant(dict(s))}" for t, s in c.answers_by_type[0].items()))
+        table.add_row("posterior after the observed answer", "off the path" if post is None
+                      else ", ".join(f"{t} {float(p):.2f}" for t, p in post.items() if p))
+        table.add_row("separates the motives", c.separates)
+        table.add_row("detection needed / agreed",
+                      f"{_f(c.detection_threshold)} / {_f(c.detection_agreed)}")
+        table.add_row("what happened", f"{c.observed_answer}, {c.compliance}: {c.outcome}")
+        table.add_row("all-in counterfactual", "—" if c.counterfactual_offer is None
+                      else f"{c.counterfactual_offer} separates {c.counterfactual_separates}")
+        table.add_row("agrees", ("yes" if c.agrees else "no") + f" — {c.explanation}")
+        console.print(table)
     for row in not_made:
         console.print(f"{row['case']}: {row['note']}; {row['offer']} separates: "
                       f"{row['separates']}")

@@ -34,7 +34,8 @@ def report_command(
         "verdict flips to find; repeatable.")] = None,
     store: Annotated[Path | None, typer.Option(
         "--store", metavar="PATH",
-        help="Also save the run in this run store (SQLite file).")] = None,
+        help="Run store (SQLite) to record this run in; default: $CALLBLUFF_STORE or "
+        "the user data directory.")] = None,
 ) -> None:
     """Write one self-contained HTML report (verdict, inputs and sources, game tree,
     plots, thresholds, timing, cheapest package, who gains, every equilibrium).
@@ -52,9 +53,8 @@ def report_command(
         data = analysis_json(result)
         page = build_report(result, offer_id=offer, analysis_data=data)
         written = write_report(output, page)
-        if store is not None:
-            _record(store, loaded, scenario, output, offer, not no_thresholds,
-                    threshold or [], data)
+        _record(store, loaded, scenario, output, offer, not no_thresholds,
+                threshold or [], data)
     except InputError as err:
         err_console.print(f"error: {err}", markup=False, highlight=False)
         raise typer.Exit(2) from None
@@ -69,7 +69,7 @@ def report_command(
     console.print(f"wrote {written} ({size / 1e6:.1f} MB)", markup=False, highlight=False)
 
 
-def _record(store: Path, loaded: object, name: str, output: Path, offer: str | None,
+def _record(store: Path | None, loaded: object, name: str, output: Path, offer: str | None,
             thresholds: bool, custom: list[str], data: dict[str, object]) -> None:
     from callbluff.scenario.schema import Scenario
     from callbluff.store import RunStore

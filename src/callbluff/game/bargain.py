@@ -11,6 +11,7 @@ implementation of the formulas of docs/model.md.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 from callbluff.game.payoffs import OutcomePayoffs, outcome_payoffs
 from callbluff.game.tree import Game, GameBuilder
@@ -132,7 +133,7 @@ def _no_deal(
     builder.terminal(parent, _ordered(payoffs.no_deal), outcome=f"no deal: {fallback_id}")
 
 
-def _ordered(target_proposer: tuple[object, object]) -> tuple[object, object]:
+def _ordered(target_proposer: tuple[Fraction, Fraction]) -> tuple[Fraction, Fraction]:
     """Payoff pairs are (target, proposer) in OutcomePayoffs; games list the proposer first."""
     target, proposer = target_proposer
     return proposer, target

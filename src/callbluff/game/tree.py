@@ -119,6 +119,29 @@ class Game:
 
 
 @dataclass
+class _Row:
+    """A node while the game is being built."""
+
+    kind: NodeKind
+    label: str
+    parent: int | None
+    children: list[int] = field(default_factory=list)
+    infoset: int | None = None
+    chance_actions: tuple[str, ...] = ()
+    chance_probs: tuple[Fraction, ...] = ()
+    payoffs: tuple[Fraction, ...] = ()
+    outcome: str = ""
+
+
+@dataclass
+class _InfoSetRow:
+    player: int
+    label: str
+    actions: tuple[str, ...]
+    nodes: list[int] = field(default_factory=list)
+
+
+@dataclass
 class GameBuilder:
     """Builds a :class:`Game` top-down in preorder.
 
@@ -130,19 +153,15 @@ class GameBuilder:
     title: str
     players: Sequence[str]
     comment: str = ""
-    _nodes: list[dict[str, object]] = field(default_factory=list)
+    _nodes: list[_Row] = field(default_factory=list)
     _infosets: dict[tuple[int, str], int] = field(default_factory=dict)
-    _infoset_rows: list[dict[str, object]] = field(default_factory=list)
+    _infoset_rows: list[_InfoSetRow] = field(default_factory=list)
 
     def _new(self, kind: NodeKind, parent: int | None, label: str) -> int:
         node_id = len(self._nodes)
-        self._nodes.append(
-            {"kind": kind, "label": label, "parent": parent, "children": []}
-        )
+        self._nodes.append(_Row(kind=kind, label=label, parent=parent))
         if parent is not None:
-            children = self._nodes[parent]["children"]
-            assert isinstance(children, list)
-            children.append(node_id)
+            self._nodes[parent].children.append(node_id)
         return node_id
 
     def chance(
@@ -160,8 +179,8 @@ class GameBuilder:
                 f"got {[str(p) for p in probs]}"
             )
         node_id = self._new(NodeKind.CHANCE, parent, label)
-        self._nodes[node_id]["chance_actions"] = tuple(a for a, _ in branches)
-        self._nodes[node_id]["chance_probs"] = probs
+        self._nodes[node_id].chance_actions = tuple(a for a, _ in branches)
+        self._nodes[node_id].chance_probs = probs
         return node_id
 
     def decision(
@@ -182,20 +201,15 @@ class GameBuilder:
         node_id = self._new(NodeKind.DECISION, parent, label)
         if key not in self._infosets:
             self._infosets[key] = len(self._infoset_rows)
-            self._infoset_rows.append(
-                {"player": player, "label": infoset_label, "actions": tuple(actions),
-                 "nodes": []}
-            )
+            self._infoset_rows.append(_InfoSetRow(player, infoset_label, tuple(actions)))
         row = self._infoset_rows[self._infosets[key]]
-        if row["actions"] != tuple(actions):
+        if row.actions != tuple(actions):
             raise ValueError(
                 f"information set {infoset_label!r}: nodes offer different actions "
-                f"{row['actions']} and {tuple(actions)}"
+                f"{row.actions} and {tuple(actions)}"
             )
-        nodes = row["nodes"]
-        assert isinstance(nodes, list)
-        nodes.append(node_id)
-        self._nodes[node_id]["infoset"] = self._infosets[key]
+        row.nodes.append(node_id)
+        self._nodes[node_id].infoset = self._infosets[key]
         return node_id
 
     def terminal(
@@ -208,44 +222,36 @@ class GameBuilder:
                 f"{len(self.players)} players"
             )
         node_id = self._new(NodeKind.TERMINAL, parent, label)
-        self._nodes[node_id]["payoffs"] = tuple(Fraction(p) for p in payoffs)
-        self._nodes[node_id]["outcome"] = outcome
+        self._nodes[node_id].payoffs = tuple(Fraction(p) for p in payoffs)
+        self._nodes[node_id].outcome = outcome
         return node_id
 
     def build(self) -> Game:
         nodes: list[Node] = []
         for node_id, row in enumerate(self._nodes):
-            kind = row["kind"]
-            assert isinstance(kind, NodeKind)
-            children = tuple(row["children"])  # type: ignore[call-overload]
             expected = self._expected_children(row)
-            if kind is not NodeKind.TERMINAL and len(children) != expected:
+            if row.kind is not NodeKind.TERMINAL and len(row.children) != expected:
                 raise ValueError(
-                    f"node {node_id} ({row['label']!r}) has {len(children)} children "
+                    f"node {node_id} ({row.label!r}) has {len(row.children)} children "
                     f"for {expected} actions"
                 )
             nodes.append(
                 Node(
                     id=node_id,
-                    kind=kind,
-                    label=str(row["label"]),
-                    parent=row["parent"],  # type: ignore[arg-type]
-                    children=children,
-                    infoset=row.get("infoset"),  # type: ignore[arg-type]
-                    chance_actions=row.get("chance_actions", ()),  # type: ignore[arg-type]
-                    chance_probs=row.get("chance_probs", ()),  # type: ignore[arg-type]
-                    payoffs=row.get("payoffs", ()),  # type: ignore[arg-type]
-                    outcome=str(row.get("outcome", "")),
+                    kind=row.kind,
+                    label=row.label,
+                    parent=row.parent,
+                    children=tuple(row.children),
+                    infoset=row.infoset,
+                    chance_actions=row.chance_actions,
+                    chance_probs=row.chance_probs,
+                    payoffs=row.payoffs,
+                    outcome=row.outcome,
                 )
             )
         infosets = tuple(
-            InfoSet(
-                id=i,
-                player=int(row["player"]),  # type: ignore[call-overload]
-                label=str(row["label"]),
-                actions=row["actions"],  # type: ignore[arg-type]
-                nodes=tuple(row["nodes"]),  # type: ignore[call-overload]
-            )
+            InfoSet(id=i, player=row.player, label=row.label, actions=row.actions,
+                    nodes=tuple(row.nodes))
             for i, row in enumerate(self._infoset_rows)
         )
         if not nodes:
@@ -258,10 +264,10 @@ class GameBuilder:
             comment=self.comment,
         )
 
-    def _expected_children(self, row: dict[str, object]) -> int:
-        if row["kind"] is NodeKind.CHANCE:
-            return len(row["chance_actions"])  # type: ignore[arg-type]
-        if row["kind"] is NodeKind.DECISION:
-            infoset = self._infoset_rows[row["infoset"]]  # type: ignore[index]
-            return len(infoset["actions"])  # type: ignore[arg-type]
+    def _expected_children(self, row: _Row) -> int:
+        if row.kind is NodeKind.CHANCE:
+            return len(row.chance_actions)
+        if row.kind is NodeKind.DECISION:
+            assert row.infoset is not None
+            return len(self._infoset_rows[row.infoset].actions)
         return 0
