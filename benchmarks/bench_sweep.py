@@ -181,13 +181,13 @@ def main() -> None:
     if args.rss_child:
         rss_child(*args.rss_child)
         return
-    n_kernel = 40_000 if args.quick else 200_000
-    rows: list[tuple[str, str]] = []
+    n_kernel = 40_000 if args.quick else 100_000
+    rows = Rows()
     for counters, name in ((False, "no counters"), (True, "default")):
         rate, share = kernel_rate(counters, n_kernel, 20_000)
         rows.append((f"(a) fast kernel, {name}", f"{rate:,.0f} variants/s "
                      f"({60 * rate:,.0f}/min), certified {share:.1%}"))
-    exact_n = 3 if args.quick else 8
+    exact_n = 3 if args.quick else 5
     ex = exact_rate(False, exact_n)
     rows.append(("(b) exact loop, no counters", f"{ex:.3f} variants/s"))
     gb = gambit_rate(False, 2 if args.quick else 4)
@@ -195,11 +195,11 @@ def main() -> None:
     k_rate, _ = kernel_rate(False, n_kernel, 20_000)
     rows.append(("ratio fast/exact (no counters)", f"{k_rate / ex:,.0f}×"))
     rows.append(("ratio fast/pygambit (no counters)", f"{k_rate / gb:,.0f}×"))
-    e2e = end_to_end_rate(False, 40 if args.quick else 200)
+    e2e = end_to_end_rate(False, 20 if args.quick else 60)
     rows.append(("end-to-end (kernel + exact fallback), no counters", f"{e2e:,.1f} variants/s"))
-    e2e_d = end_to_end_rate(True, 20 if args.quick else 100)
+    e2e_d = end_to_end_rate(True, 10 if args.quick else 30)
     rows.append(("end-to-end (kernel + exact fallback), default", f"{e2e_d:,.1f} variants/s"))
-    exd = exact_rate(True, 2 if args.quick else 5)
+    exd = exact_rate(True, 2 if args.quick else 3)
     rows.append(("(b) exact loop, default", f"{exd:.3f} variants/s"))
     for n in ([10**5] if args.quick else [10**5, 10**6]) + ([10**7] if args.big else []):
         rows.append((f"peak RSS, {n:.0e} variants, chunk 20000", f"{peak_rss(n, 20_000):.0f} MiB"))
@@ -207,9 +207,14 @@ def main() -> None:
     r2 = dask_rate(2, n_kernel, 20_000)
     rows.append(("Dask kernel, 1 worker", f"{r1:,.0f} variants/s"))
     rows.append(("Dask kernel, 2 workers", f"{r2:,.0f} variants/s ({r2 / r1:.2f}×)"))
-    width = max(len(a) for a, _ in rows)
-    for a, b in rows:
-        print(f"{a:<{width}}  {b}")
+
+
+class Rows(list[tuple[str, str]]):
+    """Result rows, printed as they come (a long run still shows what it measured)."""
+
+    def append(self, row: tuple[str, str]) -> None:
+        super().append(row)
+        print(f"{row[0]:<52}  {row[1]}", flush=True)
 
 
 if __name__ == "__main__":

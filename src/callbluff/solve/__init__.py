@@ -9,17 +9,19 @@ otherwise falls back to pygambit (``"gambit-enummixed"`` or ``"gambit-lcp"``,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fractions import Fraction
 
 from callbluff.game.tree import Game
 from callbluff.solve.assemble import build_equilibrium, merge_outcomes
 from callbluff.solve.gambit import gambit_profiles
+from callbluff.solve.oneshot import enumerate_oneshot
 from callbluff.solve.pbe import enumerate_profiles
 from callbluff.solve.reduce import lift, reduce_dominated
 from callbluff.solve.result import Beliefs, Equilibrium, LinearInequality, SolveResult
 from callbluff.solve.signalling import signalling_shape
 from callbluff.solve.structure import OneInformed, detect_one_informed
-from callbluff.solve.verify import node_values, regrets
+from callbluff.solve.verify import Behaviour, node_values, regrets
 
 __all__ = [
     "METHODS",
@@ -80,24 +82,36 @@ def solve(game: Game, *, method: str = "auto") -> SolveResult:
 
 def _solve_own(game: Game, roles: OneInformed) -> SolveResult:
     shape = signalling_shape(game, roles.informed)
-    # Conditionally dominated actions are never played in any PBE: enumerate on the
-    # reduced game, then lift each profile back and verify it in the original game.
+
+    def verify(beh: Behaviour) -> Equilibrium | None:
+        return build_equilibrium(game, beh, roles.informed, shape)
+
+    if shape is not None:
+        found = list(enumerate_oneshot(game, shape, verify))
+    else:
+        found = [eq for beh in _candidates(game, roles) if (eq := verify(beh)) is not None]
+    return SolveResult(
+        game=game,
+        method="pbe-enumeration",
+        options={
+            "informed": game.players[roles.informed],
+            "types": roles.types,
+            "enumeration": "mixed-integer support patterns (one-shot signalling)"
+            if shape is not None else "sequence-form supports after dominance reduction",
+        },
+        equilibria=merge_outcomes(game, found),
+    )
+
+
+def _candidates(game: Game, roles: OneInformed) -> Iterator[Behaviour]:
+    """Profiles to verify from the support enumeration on the game without its
+    conditionally dominated actions (never played in any PBE), lifted back."""
     reduction = reduce_dominated(game)
     reduced_roles = detect_one_informed(reduction.reduced) if reduction.changed else roles
     if reduced_roles is None:  # the reduction cut the structure the enumeration needs
         reduction, reduced_roles = reduce_dominated(game, enabled=False), roles
-    found: list[Equilibrium] = []
     for beh in enumerate_profiles(reduction.reduced, reduced_roles):
-        full = lift(reduction, beh) if reduction.changed else beh
-        eq = build_equilibrium(game, full, roles.informed, shape)
-        if eq is not None:
-            found.append(eq)
-    return SolveResult(
-        game=game,
-        method="pbe-enumeration",
-        options={"informed": game.players[roles.informed], "types": roles.types},
-        equilibria=merge_outcomes(game, found),
-    )
+        yield lift(reduction, beh) if reduction.changed else beh
 
 
 def _solve_gambit(game: Game, roles: OneInformed | None) -> SolveResult:

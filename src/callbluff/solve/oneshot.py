@@ -1,0 +1,245 @@
+"""All weak PBE of one-shot signalling games by mixed-integer enumeration of supports.
+
+Shape: Nature draws a type, the sender (the informed player) sends a message, the
+receiver answers at one information set per message, the game ends.  Treating every
+type as a separate agent, an equilibrium is a feasible point of a mixed-integer
+linear program in the manner of *MIP Nash* (Sandholm, Gilpin & Conitzer 2005,
+"Mixed-integer programming methods for finding Nash equilibria", AAAI): binaries
+``z[t,m]`` (message ``m`` may be used by type ``t`` — then it is a best message)
+and ``y[m,a]`` (answer ``a`` may be used after ``m`` — then it is a best answer),
+with big-M complementarity.  Two facts keep everything linear:
+
+* the receiver's optimality after ``m`` with *unnormalised* Bayes beliefs
+  ``p_t σ_t(m)`` is linear in ``σ`` and vacuous when ``m`` is off the path;
+* off the path a weak PBE needs *some* belief ``μ_m`` that makes the answers used
+  optimal — linear in ``μ_m``; on the path the Bayes belief is such a ``μ_m``,
+  so asking for it everywhere loses nothing.
+
+Each feasible pattern ``(y, z)`` is found by HiGHS, cut off by a no-good cut, and
+the search repeats until the program is infeasible: every equilibrium's pattern is
+met.  For each pattern an exact point of the (now linear) system is computed in
+rationals (:mod:`.exact`) and verified exactly by the caller (max regret 0).
+Floating point only proposes patterns and bases; nothing is decided in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+from typing import TypeVar
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from callbluff.game.tree import Game
+from callbluff.solve.exact import LinearSystem, exact_point
+from callbluff.solve.signalling import SignallingShape
+from callbluff.solve.verify import Behaviour
+
+__all__ = ["enumerate_oneshot"]
+
+T = TypeVar("T")
+
+#: Safety cap on the number of support patterns visited.
+MAX_PATTERNS = 20_000
+
+
+class _Layout:
+    """Variable indices of the program."""
+
+    def __init__(self, shape: SignallingShape) -> None:
+        self.shape = shape
+        n_t, n_m = len(shape.types), len(shape.messages)
+        count = 0
+
+        def block(size: int) -> list[int]:
+            nonlocal count
+            out = list(range(count, count + size))
+            count += size
+            return out
+
+        self.sigma = [block(n_m) for _ in range(n_t)]
+        self.sigma_set = {i for row in self.sigma for i in row}
+        self.rho = [block(len(shape.responses[m])) for m in range(n_m)]
+        self.v = block(n_t)
+        self.w_star = block(n_m)
+        self.mu = [block(n_t) for _ in range(n_m)]
+        self.v_star = block(n_m)
+        self.n_continuous = count
+        self.z = [block(n_m) for _ in range(n_t)]
+        self.y = [block(len(shape.responses[m])) for m in range(n_m)]
+        self.n = count
+
+
+Payoffs = list[list[list[Fraction]]]
+Rows = list[tuple[dict[int, Fraction], Fraction]]
+
+
+def _shifted(shape: SignallingShape) -> tuple[Payoffs, Payoffs]:
+    """Payoffs shifted to be >= 0 (equilibria do not change), so every variable is >= 0."""
+    s_min = min(x for per_t in shape.sender_payoff for per_m in per_t for x in per_m)
+    r_min = min(x for per_t in shape.receiver_payoff for per_m in per_t for x in per_m)
+    s = [[[x - s_min for x in per_m] for per_m in per_t] for per_t in shape.sender_payoff]
+    r = [[[x - r_min for x in per_m] for per_m in per_t] for per_t in shape.receiver_payoff]
+    return s, r
+
+
+def _rows(shape: SignallingShape, lay: _Layout) -> tuple[Rows, Rows]:
+    """Equalities and ``<=`` rows of the program (binaries included as variables)."""
+    s, r = _shifted(shape)
+    n_t, n_m = len(shape.types), len(shape.messages)
+    big_s = max((x for per_t in s for per_m in per_t for x in per_m), default=Fraction(0)) + 1
+    big_r = max((x for per_t in r for per_m in per_t for x in per_m), default=Fraction(0)) + 1
+    one = Fraction(1)
+    eq: list[tuple[dict[int, Fraction], Fraction]] = []
+    ub: list[tuple[dict[int, Fraction], Fraction]] = []
+    for t in range(n_t):
+        eq.append(({lay.sigma[t][m]: one for m in range(n_m)}, one))
+    for m in range(n_m):
+        eq.append(({lay.rho[m][a]: one for a in range(len(shape.responses[m]))}, one))
+        eq.append(({lay.mu[m][t]: one for t in range(n_t)}, one))
+    for t in range(n_t):
+        for m in range(n_m):
+            # σ ≤ z
+            ub.append(({lay.sigma[t][m]: one, lay.z[t][m]: -one}, Fraction(0)))
+            # U_t(m) ≤ v_t and v_t − U_t(m) ≤ M (1 − z)
+            u = {lay.rho[m][a]: s[t][m][a] for a in range(len(shape.responses[m]))}
+            row = {k: c for k, c in u.items()}
+            row[lay.v[t]] = -one
+            ub.append((row, Fraction(0)))
+            row = {k: -c for k, c in u.items()}
+            row[lay.v[t]] = one
+            row[lay.z[t][m]] = big_s
+            ub.append((row, big_s))
+    for m in range(n_m):
+        for a in range(len(shape.responses[m])):
+            ub.append(({lay.rho[m][a]: one, lay.y[m][a]: -one}, Fraction(0)))
+            # Bayes-weighted: W(a) ≤ W*, W* − W(a) ≤ M (1 − y)
+            w = {lay.sigma[t][m]: shape.priors[t] * r[t][m][a] for t in range(n_t)}
+            row = dict(w)
+            row[lay.w_star[m]] = -one
+            ub.append((row, Fraction(0)))
+            row = {k: -c for k, c in w.items()}
+            row[lay.w_star[m]] = one
+            row[lay.y[m][a]] = big_r
+            ub.append((row, big_r))
+            # Some belief μ_m: V(a) ≤ V*, V* − V(a) ≤ M (1 − y)
+            vmu = {lay.mu[m][t]: r[t][m][a] for t in range(n_t)}
+            row = dict(vmu)
+            row[lay.v_star[m]] = -one
+            ub.append((row, Fraction(0)))
+            row = {k: -c for k, c in vmu.items()}
+            row[lay.v_star[m]] = one
+            row[lay.y[m][a]] = big_r
+            ub.append((row, big_r))
+    return eq, ub
+
+
+def _dense(rows: Rows, n: int) -> tuple[np.ndarray, np.ndarray]:
+    a = np.zeros((len(rows), n))
+    b = np.zeros(len(rows))
+    for i, (row, rhs) in enumerate(rows):
+        for j, c in row.items():
+            a[i, j] = float(c)
+        b[i] = float(rhs)
+    return a, b
+
+
+def enumerate_oneshot(
+    game: Game, shape: SignallingShape, verify: Callable[[Behaviour], T | None]
+) -> Iterator[T]:
+    """``verify``'s result for one exact profile per feasible support pattern.
+
+    The MILP's own probabilities, rationalised, are tried first (cheap, and exact
+    for pure profiles and simple mixtures); if ``verify`` rejects them, a vertex of
+    the pattern's linear system is computed exactly and verified instead."""
+    lay = _Layout(shape)
+    eq, ub = _rows(shape, lay)
+    binaries = [i for block in (*lay.z, *lay.y) for i in block]
+    upper = np.full(lay.n, np.inf)
+    upper[binaries] = 1
+    for block in (*lay.sigma, *lay.rho, *lay.mu):
+        upper[block] = 1
+    integrality = np.zeros(lay.n)
+    integrality[binaries] = 1
+    a_eq, b_eq = _dense(eq, lay.n)
+    a_ub, b_ub = _dense(ub, lay.n)
+    cuts: list[np.ndarray] = []
+    cut_rhs: list[float] = []
+    for _ in range(MAX_PATTERNS):
+        constraints = [LinearConstraint(a_eq, b_eq, b_eq), LinearConstraint(a_ub, -np.inf, b_ub)]
+        if cuts:
+            constraints.append(LinearConstraint(np.array(cuts), np.array(cut_rhs), np.inf))
+        result = milp(np.zeros(lay.n), constraints=constraints, integrality=integrality,
+                      bounds=Bounds(np.zeros(lay.n), upper))
+        if result.status != 0 or result.x is None:
+            return
+        pattern = {i: round(result.x[i]) for i in binaries}
+        guess = [Fraction(float(x)).limit_denominator(10**6) for x in result.x]
+        found = verify(_behaviour(game, shape, lay, guess))
+        if found is None:
+            point = _exact_point(shape, lay, pattern)
+            found = None if point is None else verify(_behaviour(game, shape, lay, point))
+        if found is not None:
+            yield found
+        # No-good cut: Σ_{on} (1 − b) + Σ_{off} b ≥ 1.
+        cut = np.zeros(lay.n)
+        ones = 0
+        for i, value in pattern.items():
+            if value:
+                cut[i] = -1
+                ones += 1
+            else:
+                cut[i] = 1
+        cuts.append(cut)
+        cut_rhs.append(1 - ones)
+    raise RuntimeError(f"more than {MAX_PATTERNS} support patterns: give up rather than guess")
+
+
+def _exact_point(shape: SignallingShape, lay: _Layout,
+                 pattern: dict[int, int]) -> list[Fraction] | None:
+    """Exact σ and ρ for the pattern.  With the binaries fixed the conditions split,
+    as in support enumeration for bimatrix games: the senders' optimality is linear
+    in ρ alone, the receiver's (Bayes-weighted) optimality in σ alone — two small
+    systems, each solved for a vertex certified by :func:`exact_point`."""
+    s, r = _shifted(shape)
+    n_t, n_m = len(shape.types), len(shape.messages)
+    one, zero = Fraction(1), Fraction(0)
+    rho_eq: Rows = []
+    rho_ub: Rows = []
+    sigma_eq: Rows = []
+    sigma_ub: Rows = []
+    for m in range(n_m):
+        actions = range(len(shape.responses[m]))
+        rho_eq.append(({lay.rho[m][a]: one for a in actions}, one))
+        rho_eq.extend(({lay.rho[m][a]: one}, zero) for a in actions
+                      if not pattern[lay.y[m][a]])
+        for t in range(n_t):
+            row: dict[int, Fraction] = {lay.rho[m][a]: s[t][m][a] for a in actions}
+            row[lay.v[t]] = -one
+            (rho_eq if pattern[lay.z[t][m]] else rho_ub).append((row, zero))
+        for a in actions:
+            row = {lay.sigma[t][m]: shape.priors[t] * r[t][m][a] for t in range(n_t)}
+            row[lay.w_star[m]] = -one
+            (sigma_eq if pattern[lay.y[m][a]] else sigma_ub).append((row, zero))
+    for t in range(n_t):
+        sigma_eq.append(({lay.sigma[t][m]: one for m in range(n_m)}, one))
+        sigma_eq.extend(({lay.sigma[t][m]: one}, zero) for m in range(n_m)
+                        if not pattern[lay.z[t][m]])
+    rho = exact_point(LinearSystem(lay.n, rho_eq, rho_ub))
+    sigma = exact_point(LinearSystem(lay.n, sigma_eq, sigma_ub))
+    if rho is None or sigma is None:
+        return None
+    return [sigma[i] if i in lay.sigma_set else rho[i] for i in range(lay.n)]
+
+
+def _behaviour(game: Game, shape: SignallingShape, lay: _Layout,
+               x: list[Fraction]) -> Behaviour:
+    beh: list[list[Fraction]] = [[Fraction(0)] * len(h.actions) for h in game.infosets]
+    for t, node_id in enumerate(shape.sender_nodes):
+        infoset = game.nodes[node_id].infoset
+        assert infoset is not None
+        beh[infoset] = [x[i] for i in lay.sigma[t]]
+    for m, infoset in enumerate(shape.receiver_infosets):
+        beh[infoset] = [x[i] for i in lay.rho[m]]
+    return beh
