@@ -134,7 +134,7 @@ def status_quo(scenario: Scenario) -> tuple[Fraction, str]:
     with no deal (``−H_θ + f_P(θ)`` in expectation)."""
     p = prior(scenario)
     f_id = best_fallback(scenario, p)
-    f = next(f for f in scenario.fallbacks if f.id == f_id)
+    f = scenario.fallback(f_id)
     value = sum((t.prior * (-t.arsenal_harm + f.proposer[t.id]) for t in scenario.types),
                 Fraction(0))
     return value, f_id

@@ -51,21 +51,12 @@ class OutcomePayoffs:
 
 def target_type(s: Scenario, type_id: str) -> TargetType:
     """The type ``type_id`` of scenario ``s`` (``KeyError`` naming the known ids)."""
-    for t in s.types:
-        if t.id == type_id:
-            return t
-    raise KeyError(
-        f"scenario {s.id!r} has no type {type_id!r} (types: {', '.join(s.type_ids())})")
+    return s.target_type(type_id)
 
 
 def fallback(s: Scenario, fallback_id: str) -> Fallback:
     """The fallback ``fallback_id`` of scenario ``s``."""
-    for f in s.fallbacks:
-        if f.id == fallback_id:
-            return f
-    raise KeyError(
-        f"scenario {s.id!r} has no fallback {fallback_id!r} "
-        f"(fallbacks: {', '.join(f.id for f in s.fallbacks)})")
+    return s.fallback(fallback_id)
 
 
 def _concessions(s: Scenario, concession_ids: Iterable[str]) -> list[Concession]:

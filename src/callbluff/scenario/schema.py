@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -486,21 +486,30 @@ class Scenario(Strict):
         return [t.id for t in self.types]
 
     def offer(self, offer_id: str) -> Offer:
-        for o in self.offers:
-            if o.id == offer_id:
-                return o
-        raise KeyError(
-            f"scenario {self.id!r} has no offer {offer_id!r} "
-            f"(offers: {', '.join(o.id for o in self.offers)})")
+        return _by_id(self.offers, offer_id, self.id, "offer")
 
     def concession(self, concession_id: str) -> Concession:
-        for c in [*self.concessions, *self.counter_demands]:
-            if c.id == concession_id:
-                return c
-        raise KeyError(concession_id)
+        return _by_id([*self.concessions, *self.counter_demands], concession_id, self.id,
+                      "concession or counter-demand")
 
     def regime(self, regime_id: str) -> Regime:
-        for r in self.regimes:
-            if r.id == regime_id:
-                return r
-        raise KeyError(regime_id)
+        return _by_id(self.regimes, regime_id, self.id, "regime")
+
+    def target_type(self, type_id: str) -> TargetType:
+        return _by_id(self.types, type_id, self.id, "type")
+
+    def fallback(self, fallback_id: str) -> Fallback:
+        return _by_id(self.fallbacks, fallback_id, self.id, "fallback")
+
+
+_Item = TypeVar("_Item", Offer, Concession, Regime, TargetType, Fallback)
+
+
+def _by_id(items: list[_Item], item_id: str, scenario_id: str, kind: str) -> _Item:
+    """The item with id ``item_id``; ``KeyError`` naming the ids there are."""
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise KeyError(
+        f"scenario {scenario_id!r} has no {kind} {item_id!r} "
+        f"(known: {', '.join(i.id for i in items)})")

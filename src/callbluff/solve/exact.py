@@ -18,7 +18,7 @@ from fractions import Fraction
 import numpy as np
 from scipy.optimize import linprog
 
-__all__ = ["LinearSystem", "exact_point", "float_feasible", "solve_linear"]
+__all__ = ["LinearSystem", "dense_rows", "exact_point", "float_feasible", "solve_linear"]
 
 _TOL = 1e-9
 
@@ -47,7 +47,7 @@ class LinearSystem:
         return True
 
 
-def _dense(
+def dense_rows(
     rows: list[tuple[dict[int, Fraction], Fraction]], n: int
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     if not rows:
@@ -165,8 +165,8 @@ def _linprog(system: LinearSystem, objective: Sequence[float] | None = None) -> 
     if system.n <= 40 and len(system.eq) + len(system.ub) <= 80:
         x = _simplex(system, objective)
         return None if x is None else np.asarray(x)
-    a_eq, b_eq = _dense(system.eq, system.n)
-    a_ub, b_ub = _dense(system.ub, system.n)
+    a_eq, b_eq = dense_rows(system.eq, system.n)
+    a_ub, b_ub = dense_rows(system.ub, system.n)
     c = np.zeros(system.n) if objective is None else np.asarray(objective, dtype=float)
     res = linprog(
         c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs-ds"

@@ -32,7 +32,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from callbluff.game.tree import Game
-from callbluff.solve.exact import LinearSystem, exact_point
+from callbluff.solve.exact import LinearSystem, dense_rows, exact_point
 from callbluff.solve.signalling import SignallingShape
 from callbluff.solve.verify import Behaviour
 
@@ -135,16 +135,6 @@ def _rows(shape: SignallingShape, lay: _Layout) -> tuple[Rows, Rows]:
     return eq, ub
 
 
-def _dense(rows: Rows, n: int) -> tuple[np.ndarray, np.ndarray]:
-    a = np.zeros((len(rows), n))
-    b = np.zeros(len(rows))
-    for i, (row, rhs) in enumerate(rows):
-        for j, c in row.items():
-            a[i, j] = float(c)
-        b[i] = float(rhs)
-    return a, b
-
-
 def enumerate_oneshot(
     game: Game, shape: SignallingShape, verify: Callable[[Behaviour], T | None]
 ) -> Iterator[T]:
@@ -162,8 +152,9 @@ def enumerate_oneshot(
         upper[block] = 1
     integrality = np.zeros(lay.n)
     integrality[binaries] = 1
-    a_eq, b_eq = _dense(eq, lay.n)
-    a_ub, b_ub = _dense(ub, lay.n)
+    a_eq, b_eq = dense_rows(eq, lay.n)
+    a_ub, b_ub = dense_rows(ub, lay.n)
+    assert a_eq is not None and b_eq is not None and a_ub is not None and b_ub is not None
     cuts: list[np.ndarray] = []
     cut_rhs: list[float] = []
     for _ in range(MAX_PATTERNS):
