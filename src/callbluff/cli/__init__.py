@@ -10,7 +10,8 @@ import callbluff.cli.report_cmd
 import callbluff.cli.runs_cmd
 import callbluff.cli.scenario_cmds
 import callbluff.cli.serve_cmd
-import callbluff.cli.solve_cmd  # noqa: F401
+import callbluff.cli.solve_cmd
+import callbluff.cli.sweep_cmds  # noqa: F401
 from callbluff.cli.app import app
 
 

@@ -20,7 +20,8 @@ from rich.table import Table
 from callbluff.analysis.verdict import main_offer_id
 from callbluff.cli.app import app, console, err_console
 from callbluff.errors import InputError
-from callbluff.scenario.loader import load_scenario
+from callbluff.scenario.loader import dump_scenario, load_scenario
+from callbluff.store import RunStore
 from callbluff.sweep.run import DEFAULT_CHUNK, ENGINES, SweepConfig, run_sweep
 from callbluff.sweep.spec import build_spec
 from callbluff.sweep.summary import summarise_file, summary_lines
@@ -127,6 +128,12 @@ def sweep_command(
     console.print(imp)
     console.print(f"wrote {stats.rows} rows to {output} in {stats.seconds:.1f} s "
                   f"({stats.rows / max(stats.seconds, 1e-9):,.0f} variants/s)", highlight=False)
+    # The run is saved (SQLite run store); the variants stay in the Parquet file.
+    with RunStore(None) as runs:
+        runs.record("sweep", loaded.id, dump_scenario(loaded),
+                    {"samples": samples, "engine": engine, "chunk_size": config.chunk_size,
+                     "thresholds": thresholds, "output": str(output)},
+                    {"summary": summary_lines(summary), "rows": stats.rows}, seed=seed)
 
 
 @app.command("sensitivity")

@@ -21,8 +21,6 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-import pygambit as gbt
-
 from callbluff.game.tree import Game, NodeKind
 
 __all__ = ["MAX_ENUMMIXED_CELLS", "gambit_profiles", "to_pygambit"]
@@ -30,8 +28,21 @@ __all__ = ["MAX_ENUMMIXED_CELLS", "gambit_profiles", "to_pygambit"]
 MAX_ENUMMIXED_CELLS = 5000
 
 
+def _pygambit() -> Any:
+    """pygambit, imported on first use: it is needed only for games outside the own
+    solver's class, and it builds from source (``pip install 'callbluff[test]'``)."""
+    try:
+        import pygambit
+    except ImportError as err:  # pragma: no cover - depends on the installation
+        raise RuntimeError(
+            "this game is outside the own solver's class and needs pygambit: "
+            "pip install 'callbluff[test]' (or pygambit==16.7.0)") from err
+    return pygambit
+
+
 def to_pygambit(game: Game) -> tuple[Any, list[Any]]:
     """The game as a pygambit tree; also our information set id → Gambit infoset."""
+    gbt = _pygambit()
     g = gbt.Game.new_tree(players=list(game.players), title=game.title)
     gnodes: dict[int, Any] = {0: g.root}
     ginfo: dict[int, Any] = {}
@@ -72,6 +83,7 @@ def _cells(g: Any) -> int:
 
 def gambit_profiles(game: Game) -> tuple[str, list[list[list[Fraction]]]]:
     """(method name, exact behaviour profiles) from pygambit."""
+    gbt = _pygambit()
     g, ginfo = to_pygambit(game)
     if _cells(g) <= MAX_ENUMMIXED_CELLS:
         method = "gambit-enummixed"
