@@ -32,6 +32,10 @@ def report_command(
     threshold: Annotated[list[str] | None, typer.Option(
         "--threshold", help="A numeric field (e.g. 'regimes[rigorous].detection') whose "
         "verdict flips to find; repeatable.")] = None,
+    sweep: Annotated[Path | None, typer.Option(
+        "--sweep", metavar="PARQUET",
+        help="Results of `callbluff sweep` on this scenario: adds the tornado and the "
+        "verdict map.")] = None,
     store: Annotated[Path | None, typer.Option(
         "--store", metavar="PATH",
         help="Run store (SQLite) to record this run in; default: $CALLBLUFF_STORE or "
@@ -51,7 +55,7 @@ def report_command(
             loaded.offer(offer)
         result = analyze(loaded, thresholds=not no_thresholds, custom_paths=threshold or [])
         data = analysis_json(result)
-        page = build_report(result, offer_id=offer, analysis_data=data)
+        page = build_report(result, offer_id=offer, analysis_data=data, sweep=sweep)
         written = write_report(output, page)
         _record(store, loaded, scenario, output, offer, not no_thresholds,
                 threshold or [], data)

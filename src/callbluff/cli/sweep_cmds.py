@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -124,7 +125,7 @@ def sweep_command(
     for col in ("input", "ρ with separation", "ρ with main offer's value"):
         imp.add_column(col, justify="left" if col == "input" else "right")
     for item in summary.importance[:8]:
-        imp.add_row(item.input, f"{item.separates:+.3f}", f"{item.value:+.3f}")
+        imp.add_row(escape(item.input), f"{item.separates:+.3f}", f"{item.value:+.3f}")
     console.print(imp)
     console.print(f"wrote {stats.rows} rows to {output} in {stats.seconds:.1f} s "
                   f"({stats.rows / max(stats.seconds, 1e-9):,.0f} variants/s)", highlight=False)

@@ -38,6 +38,7 @@ from callbluff.analysis.verdict import ScenarioAnalysis
 from callbluff.game.payoffs import no_deal_payoffs
 from callbluff.report.charts import figures, main_offer
 from callbluff.report.inputs import SECTIONS, format_number, input_rows, item_notes
+from callbluff.report.sweep_section import sweep_section
 from callbluff.report.tree_svg import tree_svg
 from callbluff.scenario.schema import Scenario
 
@@ -176,6 +177,7 @@ def build_report(
     offer_id: str | None = None,
     analysis_data: Mapping[str, Any] | None = None,
     generated_at: datetime | None = None,
+    sweep: Path | None = None,
 ) -> str:
     """The whole report as one HTML document (a string).
 
@@ -191,7 +193,9 @@ def build_report(
     svg = tree_svg(tree_analysis.game, worst.equilibrium.behaviour,
                    title=f"Game tree of the offer {tree_offer}")
     current = current_values(s, analysis.main_offer)
-    figs = [(fid, safe_json(_figure_json(fig))) for fid, fig in figures(aj, current)]
+    robustness = sweep_section(s, sweep) if sweep is not None else None
+    all_figures = [*figures(aj, current), *(robustness.figures if robustness else ())]
+    figs = [(fid, safe_json(_figure_json(fig))) for fid, fig in all_figures]
     separates, sentence = headline(aj)
     scripts = [plotly_js(), RENDER_SCRIPT]
     csp = ("default-src 'none'; script-src " + " ".join(_csp_hash(x) for x in scripts)
@@ -216,6 +220,8 @@ def build_report(
         tree_offer=tree_analysis,
         tree_svg=Markup(svg),  # safe: built with every string escaped
         figures=figs,
+        sweep_lines=robustness.lines if robustness else (),
+        sweep_file=sweep.name if sweep is not None else None,
         who=who_gains(analysis, aj),
         current=current,
         plotly_js=Markup(scripts[0]),  # safe: the installed library's own code
