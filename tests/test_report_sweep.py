@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_analysis_verdict import two_types
 from typer.testing import CliRunner
 
 import callbluff.cli  # noqa: F401  (registers the commands)
 from callbluff.cli.app import app
 from callbluff.scenario.loader import dump_scenario
+from test_analysis_verdict import two_types
 
 UNCERTAINTY = """
 uncertainty:
