@@ -17,7 +17,6 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, TypeVar
 
@@ -29,6 +28,7 @@ from callbluff.errors import InputError
 from callbluff.scenario.builtin import builtin_path, list_builtin
 from callbluff.scenario.loader import load_scenario_text
 from callbluff.scenario.schema import Annotation, Scenario, to_fraction
+from callbluff.web.models import Control
 
 #: Override key that sets the prior mass of all security-only types together.
 SECURITY_PRIOR = "security_prior"
@@ -122,18 +122,6 @@ def _fields(value: Any) -> Any:
 
 # -- description and sliders --------------------------------------------------------
 
-@dataclass(frozen=True)
-class Control:
-    """A number the page lets the user move."""
-
-    path: str
-    label: str
-    group: str
-    value: float
-    min: float
-    max: float
-    step: float
-
 
 def _step_for(span: float) -> float:
     if span <= 0:
@@ -191,7 +179,7 @@ def summary(scenario: Scenario) -> dict[str, Any]:
         "offers": [{"id": o.id, "label": o.label or o.id, "regime": o.regime,
                     "concessions": list(o.concessions)} for o in scenario.offers],
         "main_offer": main_offer_id(scenario),
-        "controls": [vars(c) for c in controls(scenario)],
+        "controls": [c.model_dump() for c in controls(scenario)],
     }
 
 
