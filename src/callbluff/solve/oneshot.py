@@ -104,35 +104,25 @@ def _rows(shape: SignallingShape, lay: _Layout) -> tuple[Rows, Rows]:
             ub.append(({lay.sigma[t][m]: one, lay.z[t][m]: -one}, Fraction(0)))
             # U_t(m) ≤ v_t and v_t − U_t(m) ≤ M (1 − z)
             u = {lay.rho[m][a]: s[t][m][a] for a in range(len(shape.responses[m]))}
-            row = {k: c for k, c in u.items()}
-            row[lay.v[t]] = -one
-            ub.append((row, Fraction(0)))
-            row = {k: -c for k, c in u.items()}
-            row[lay.v[t]] = one
-            row[lay.z[t][m]] = big_s
-            ub.append((row, big_s))
+            _best_if_used(ub, u, lay.v[t], lay.z[t][m], big_s)
     for m in range(n_m):
         for a in range(len(shape.responses[m])):
             ub.append(({lay.rho[m][a]: one, lay.y[m][a]: -one}, Fraction(0)))
             # Bayes-weighted: W(a) ≤ W*, W* − W(a) ≤ M (1 − y)
             w = {lay.sigma[t][m]: shape.priors[t] * r[t][m][a] for t in range(n_t)}
-            row = dict(w)
-            row[lay.w_star[m]] = -one
-            ub.append((row, Fraction(0)))
-            row = {k: -c for k, c in w.items()}
-            row[lay.w_star[m]] = one
-            row[lay.y[m][a]] = big_r
-            ub.append((row, big_r))
+            _best_if_used(ub, w, lay.w_star[m], lay.y[m][a], big_r)
             # Some belief μ_m: V(a) ≤ V*, V* − V(a) ≤ M (1 − y)
             vmu = {lay.mu[m][t]: r[t][m][a] for t in range(n_t)}
-            row = dict(vmu)
-            row[lay.v_star[m]] = -one
-            ub.append((row, Fraction(0)))
-            row = {k: -c for k, c in vmu.items()}
-            row[lay.v_star[m]] = one
-            row[lay.y[m][a]] = big_r
-            ub.append((row, big_r))
+            _best_if_used(ub, vmu, lay.v_star[m], lay.y[m][a], big_r)
     return eq, ub
+
+
+def _best_if_used(ub: Rows, value: dict[int, Fraction], best: int, used: int,
+                  big: Fraction) -> None:
+    """Big-M complementarity: ``value ≤ best`` always, and ``best − value ≤ big·(1 − used)``,
+    so an option whose binary ``used`` is 1 must be a best one."""
+    ub.append(({**value, best: Fraction(-1)}, Fraction(0)))
+    ub.append(({**{k: -c for k, c in value.items()}, best: Fraction(1), used: big}, big))
 
 
 def enumerate_oneshot(
