@@ -93,6 +93,12 @@ def walk_numbers(data: Any) -> tuple[list[str], dict[str, tuple[Any, str]]]:
 
     def walk(node: Any, where: str) -> None:
         if isinstance(node, dict):
+            if "distribution" in node or "concentration" in node:
+                # An uncertain input: its source and note cover the distribution's
+                # parameters (the loader keeps them on the input, not in annotations).
+                if not (_has_text(node, "source") or _has_text(node, "note")):
+                    bare.append(where)
+                return
             if "value" in node and set(node) <= SOURCE_KEYS:
                 if _is_number(node["value"]) and (_has_text(node, "source")
                                                   or _has_text(node, "note")):
@@ -200,9 +206,11 @@ def test_walker_finds_bare_numbers() -> None:
         "e: '2/7'\n"
         "f: {id: k, g: 0.1, label: '1994'}\n"
         "t: true\n"
+        "uncertainty: [{path: a, distribution: {kind: uniform, low: 0, high: 1}, note: 'z'},\n"
+        "              {path: b, distribution: {kind: uniform, low: 0, high: 1}}]\n"
     )
     bare, annotated = walk_numbers(YAML(typ="safe", pure=True).load(text))
-    assert sorted(bare) == ["a", "c", "d[0]", "e", "f.g"]
+    assert sorted(bare) == ["a", "c", "d[0]", "e", "f.g", "uncertainty[1]"]
     assert set(annotated) == {"b", "d[1]"}
 
 

@@ -224,7 +224,8 @@ def test_builtin_numbers_all_carry_source_and_note(name: str) -> None:
 
     def walk(node: object, where: str) -> None:
         if isinstance(node, dict):
-            if "value" in node:
+            if "value" in node or "distribution" in node or "concentration" in node:
+                # an uncertain input's source and note cover its distribution's parameters
                 if not (node.get("source") and node.get("note")):
                     bare.append(where)
                 return

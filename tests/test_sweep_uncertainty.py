@@ -82,3 +82,22 @@ def test_choice_weights() -> None:
     x = draw_distribution(dist.validate_python(
         {"kind": "choice", "values": [1, 2], "weights": [3, 1]}), rng, 20000)
     assert abs((x == 1).mean() - 0.75) < 0.02
+
+
+def test_builtin_ranges_bracket_the_point_values() -> None:
+    """The default scenario's uncertain inputs are ranges around its judgements: each
+    point value lies inside its distribution's support, and the Dirichlet's mean
+    (α / Σα) is the point prior of every type."""
+    from callbluff.scenario.loader import load_scenario
+    from callbluff.sweep.spec import build_spec
+
+    scenario = load_scenario("north-korea-2009")
+    spec = build_spec(scenario)
+    assert len(spec.inputs) >= 4
+    for item in spec.inputs:
+        low, high = float(item.distribution.low), float(item.distribution.high)
+        assert low < float(item.current) < high, item.path
+    assert spec.prior is not None
+    total = sum(spec.prior.concentration.values())
+    for t in scenario.types:
+        assert abs(spec.prior.concentration[t.id] / total - float(t.prior)) < 1e-12, t.id
