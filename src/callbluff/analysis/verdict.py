@@ -401,7 +401,17 @@ def plain_verdict(a: ScenarioAnalysis) -> tuple[str, ...]:
     name = f"'{main.offer_id}' offer ({main.label})"
     cheaters = main.cheaters(s)
     poolers = sorted({t for e in main.equilibria for t in _ulterior_accepting(s, e)})
-    if main.separates_always:
+    live_secure = [t.id for t in s.types if t.security_only and t.prior > 0]
+    live_ulterior = [t.id for t in s.types if not t.security_only and t.prior > 0]
+    if not live_secure or not live_ulterior:
+        # Separation needs both kinds with positive prior (docs/model.md); saying "not
+        # a test" here would read as a failure of the offer rather than of the question.
+        kind, ids = (("security-only", live_secure) if live_secure
+                     else ("with ulterior motives", live_ulterior))
+        lines.append(
+            f"Whether the {name} is a test is undefined here: every {target} type with "
+            f"positive prior is {kind} ({', '.join(ids)}), so there is nothing to separate.")
+    elif main.separates_always:
         secure_names = ", ".join(t.id for t in security) or "(none)"
         lines.append(
             f"The {name} is a real test: in every equilibrium ({len(main.equilibria)} found) "

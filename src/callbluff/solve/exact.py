@@ -18,9 +18,21 @@ from fractions import Fraction
 import numpy as np
 from scipy.optimize import linprog
 
-__all__ = ["LinearSystem", "dense_rows", "exact_point", "float_feasible", "solve_linear"]
+__all__ = [
+    "GUESS_DENOMINATOR", "LinearSystem", "dense_rows", "exact_point", "float_feasible",
+    "solve_linear",
+]
 
+#: Float tolerance of the basis search (pivot, ratio test, "is this variable zero",
+#: "is this inequality active").  Only a guess is decided with it: a wrong basis is
+#: rejected by the exact check that follows, never reported.
 _TOL = 1e-9
+#: Phase 1 of the Bland simplex: artificial variables summing to more than this mean
+#: the system is infeasible in floats (the exact check would reject a wrong "yes").
+_PHASE1_TOL = 1e-7
+#: Largest denominator of the rational default values read off a float point (free
+#: coordinates of an underdetermined active system); the exact check decides.
+GUESS_DENOMINATOR = 10**6
 
 
 @dataclass
@@ -139,7 +151,7 @@ def _simplex(system: LinearSystem, objective: Sequence[float] | None = None) -> 
 
     phase1 = [0.0] * art0 + [1.0] * m
     run(phase1, width)
-    if sum(tab[i][width] for i in range(m) if basis[i] >= art0) > 1e-7:
+    if sum(tab[i][width] for i in range(m) if basis[i] >= art0) > _PHASE1_TOL:
         return None
     for i in range(m):
         if basis[i] >= art0:
@@ -255,7 +267,7 @@ def exact_point(
         if abs(val - float(b)) <= _TOL * max(1.0, abs(float(b))):
             rows.append({col[j]: c for j, c in row.items() if j in col})
             rhs.append(b)
-    sub_defaults = [Fraction(float(xf[j])).limit_denominator(10**6) for j in keep]
+    sub_defaults = [Fraction(float(xf[j])).limit_denominator(GUESS_DENOMINATOR) for j in keep]
     sub = solve_linear(rows, rhs, len(keep), sub_defaults)
     if sub is None:
         return None

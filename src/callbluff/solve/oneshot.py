@@ -32,7 +32,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from callbluff.game.tree import Game
-from callbluff.solve.exact import LinearSystem, dense_rows, exact_point
+from callbluff.solve.exact import GUESS_DENOMINATOR, LinearSystem, dense_rows, exact_point
 from callbluff.solve.signalling import SignallingShape
 from callbluff.solve.verify import Behaviour
 
@@ -156,7 +156,7 @@ def enumerate_oneshot(
         if result.status != 0 or result.x is None:
             return
         pattern = {i: round(result.x[i]) for i in binaries}
-        guess = [Fraction(float(x)).limit_denominator(10**6) for x in result.x]
+        guess = [Fraction(float(x)).limit_denominator(GUESS_DENOMINATOR) for x in result.x]
         found = verify(_behaviour(game, shape, lay, guess))
         if found is None:
             point = _exact_point(shape, lay, pattern)

@@ -50,6 +50,12 @@ from callbluff.solve.verify import Behaviour
 __all__ = ["enumerate_profiles"]
 
 _CONST = -1
+#: A float point counts as strictly positive on the support when its common lower
+#: bound ``t`` exceeds this (pruning only: the exact system decides afterwards).
+_POSITIVE_T = 1e-9
+#: Slack with which a previous float point must satisfy a child's rows to be reused
+#: (equalities within it, inequalities strictly inside by it); pruning only.
+_ROW_SLACK = 1e-12
 Expr = dict[int, Fraction]  # variable index -> coefficient; _CONST -> constant
 Leaf = tuple[int, Fraction, tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]
 
@@ -251,7 +257,7 @@ def _float_strict(
     objective = [0.0] * system.n
     objective[t] = -1.0
     x = _linprog(system, objective)
-    if x is None or x[t] <= 1e-9:
+    if x is None or x[t] <= _POSITIVE_T:
         return None
     return [float(v) for v in x]
 
@@ -262,10 +268,11 @@ def _rows_hold(
     ub: list[tuple[dict[int, Fraction], Fraction]],
 ) -> bool:
     for row, rhs in eq:
-        if abs(sum(float(c) * point[j] for j, c in row.items()) - float(rhs)) > 1e-12:
+        if abs(sum(float(c) * point[j] for j, c in row.items()) - float(rhs)) > _ROW_SLACK:
             return False
     return all(
-        sum(float(c) * point[j] for j, c in row.items()) <= float(rhs) - 1e-12 for row, rhs in ub
+        sum(float(c) * point[j] for j, c in row.items()) <= float(rhs) - _ROW_SLACK
+        for row, rhs in ub
     )
 
 
