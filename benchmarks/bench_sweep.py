@@ -12,8 +12,8 @@ Run: ``.venv/bin/python benchmarks/bench_sweep.py [--quick]``.  Prints one table
   10⁵ and 10⁶ (``--big``: 10⁷) variants, each in a fresh process.
 * scaling of the kernel sweep from 1 to 2 Dask workers.
 
-Scenarios: the default (``north-korea-2009``, every counter-demand) and the same
-without counter-demands ("no counters"), with the uncertain inputs below.
+Scenarios: the default (``north-korea-2009``, every counter-demand, its declared
+uncertain inputs) and the same without counter-demands ("no counters").
 """
 
 from __future__ import annotations
@@ -30,28 +30,18 @@ from typing import Any
 
 import numpy as np
 
-INPUTS = [
-    {"path": "regimes[rigorous].detection",
-     "distribution": {"kind": "uniform", "low": 0.3, "high": 1.0}},
-    {"path": "regimes[light].detection",
-     "distribution": {"kind": "triangular", "low": 0.05, "mode": 0.3, "high": 0.7}},
-    {"path": "cheating.penalty", "distribution": {"kind": "uniform", "low": 0, "high": 30}},
-    {"path": "cheating.covert_fraction", "distribution": {"kind": "beta", "alpha": 2, "beta": 4}},
-]
-
 
 def setup(counters: bool) -> tuple[Any, Any]:
+    """The default scenario with the uncertain inputs it declares (``uncertainty:`` and
+    ``prior_distribution:`` in ``north-korea-2009.yaml``), with or without its
+    counter-demands."""
     from callbluff.scenario.loader import load_scenario
-    from callbluff.scenario.uncertainty import PriorDistribution, UncertainInput
     from callbluff.sweep.spec import build_spec
 
     s = load_scenario("north-korea-2009")
     if not counters:
         s = s.model_copy(update={"counter_demands": []})
-    prior = PriorDistribution.model_validate(
-        {"kind": "dirichlet", "concentration": {t.id: 10 * float(t.prior) for t in s.types}})
-    spec = build_spec(s, [UncertainInput.model_validate(x) for x in INPUTS], prior)
-    return s, spec
+    return s, build_spec(s)
 
 
 def kernel_rate(counters: bool, n: int, chunk: int) -> tuple[float, float]:
