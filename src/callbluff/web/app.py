@@ -4,11 +4,18 @@ Limits, so that no request can hang the server or crash it:
 
 * request bodies above ``max_body_bytes`` (default 256 KiB) get **413**;
 * every computation runs in a worker thread with a time limit (default 60 s):
-  past it the answer is **503**; when every worker is busy, **429** at once;
+  past it the answer is **503**; when every worker is busy, **429** at once
+  (both with ``Retry-After``); a sweep also stops itself between variants;
 * a sweep asks for at most 50 variants (**422** beyond);
-* bad YAML or a bad override is **422** with the line, column and field;
-* an unknown built-in scenario is **404**;
+* bad YAML, a bad override or a request that does not match its schema is **422**
+  with one body shape (:class:`~callbluff.web.models.InputErrorResponse`: message,
+  file, line, column, field);
+* a body that cannot be read as UTF-8 JSON is **400**; an unknown built-in scenario
+  is **404**; a method a path does not have is **405** with the right ``Allow``;
 * any other failure is logged and answered **422** with a clean message — never 500.
+
+Every one of these answers is documented in the OpenAPI document, and
+``tests/test_web_schemathesis.py`` checks the server against it (schemathesis).
 
 Nothing from a request is evaluated as code: scenarios go through the safe loader
 (:mod:`callbluff.scenario.loader`), built-in scenarios are looked up by name only
@@ -25,6 +32,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -33,8 +41,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from callbluff.analysis.jsonify import analysis_json
@@ -54,7 +65,10 @@ from callbluff.web.service import (
     Workers,
     apply_overrides,
     builtin_text,
+    check_threshold_paths,
     input_error_body,
+    message_error_body,
+    request_error_body,
     resolve,
     summary,
 )
@@ -159,8 +173,8 @@ class GuardMiddleware:
         except Exception:
             log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
             if not started:
-                await _send_json(send, 422, {
-                    "detail": "the request could not be processed (the error was logged)"})
+                await _send_json(send, 422, {"detail": message_error_body(
+                    "the request could not be processed (the error was logged)")})
 
 
 # -- the app ------------------------------------------------------------------------------
@@ -177,6 +191,47 @@ def _scenario_list() -> m.ScenarioList:
         s = load_scenario_text(builtin_text(name), f"{name}.yaml")
         items.append(m.ScenarioListItem(name=name, title=s.title, year=s.year))
     return m.ScenarioList(default=DEFAULT, scenarios=items)
+
+
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before retrying",
+                                 "schema": {"type": "string"}}}
+#: Every error answer of the API: (body model, description).
+_ERRORS: dict[int, tuple[type[m.MessageResponse] | type[m.InputErrorResponse], str]] = {
+    400: (m.MessageResponse, "the body could not be read as UTF-8 JSON, or a bad "
+          "Content-Length"),
+    404: (m.MessageResponse, "unknown built-in scenario"),
+    413: (m.MessageResponse, "request body too large"),
+    422: (m.InputErrorResponse, "bad scenario, override or request field (with its "
+          "line, column, field), sweep too large, or a failure the server could not "
+          "process (logged)"),
+    429: (m.MessageResponse, "every worker busy: retry after Retry-After seconds"),
+    503: (m.MessageResponse, "computation past its time limit: ask for less"),
+}
+
+
+def error_responses(*codes: int, inline: bool = False) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of the given error codes.
+
+    ``inline``: name the JSON schema directly instead of through ``model`` — needed on
+    routes whose own answer is HTML, where FastAPI would give a ``model`` the route's
+    media type and so document a JSON error as ``text/html``."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        model, description = _ERRORS[code]
+        entry: dict[str, Any] = {"description": description}
+        if inline:
+            ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+            entry["content"] = {"application/json": {"schema": ref}}
+        else:
+            entry["model"] = model
+        if code in (429, 503):
+            entry["headers"] = _RETRY_AFTER
+        out[code] = entry
+    return out
+
+
+#: Errors any request can meet (the body guard and the worker limits).
+_ANY = (400, 413, 422, 429, 503)
 
 
 def _variant(ref: m.ScenarioRef) -> tuple[Scenario, str]:
@@ -218,6 +273,20 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     async def _input_error(_: Request, err: InputError) -> JSONResponse:
         return JSONResponse({"detail": input_error_body(err)}, status_code=422)
 
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(_: Request, err: RequestValidationError) -> JSONResponse:
+        # The same 422 shape as a bad scenario, so a client reads one kind of error.
+        return JSONResponse({"detail": request_error_body(err.errors())}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, err: StarletteHTTPException) -> JSONResponse:
+        headers = dict(err.headers or {})
+        if err.status_code == 405:
+            # Starlette names only the first route of the path; /api/report has two.
+            headers["Allow"] = ", ".join(_allowed_methods(app, request.scope))
+        return JSONResponse({"detail": str(err.detail)}, status_code=err.status_code,
+                            headers=headers)
+
     @app.exception_handler(UnknownScenario)
     async def _unknown(_: Request, err: UnknownScenario) -> JSONResponse:
         return JSONResponse({"detail": f"no built-in scenario {err.args[0]!r} (built-in: "
@@ -236,14 +305,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     for kind in (ValueError, KeyError, ArithmeticError, RecursionError, RuntimeError):
         app.add_exception_handler(kind, _unprocessable)
 
-    errors: dict[int | str, dict[str, Any]] = {
-        404: {"model": m.MessageResponse, "description": "unknown built-in scenario"},
-        413: {"model": m.MessageResponse, "description": "request body too large"},
-        422: {"model": m.InputErrorResponse,
-              "description": "bad scenario or override (with its line, column, field)"},
-        429: {"model": m.MessageResponse, "description": "every worker busy: retry"},
-        503: {"model": m.MessageResponse, "description": "computation past its time limit"},
-    }
+    errors = error_responses(404, *_ANY)
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
@@ -259,7 +321,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/api/scenarios", response_model=m.ScenarioList, tags=["scenarios"])
+    @app.get("/api/scenarios", response_model=m.ScenarioList, tags=["scenarios"],
+             responses=error_responses(*_ANY))
     async def scenarios() -> m.ScenarioList:
         """The built-in scenarios."""
         return await read(_scenario_list)
@@ -278,7 +341,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return await read(job)
 
     @app.post("/api/validate", response_model=m.ValidateResponse, tags=["scenarios"],
-              responses=errors)
+              responses=error_responses(*_ANY))
     async def validate(body: m.ValidateRequest) -> m.ValidateResponse:
         """Check a scenario's YAML text: ok with its summary, or 422 with the location."""
         def job() -> m.ValidateResponse:
@@ -295,6 +358,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         --json``).  Thresholds are off by default: they take many solves."""
         def job() -> dict[str, Any]:
             s, _ = _variant(body)
+            check_threshold_paths(s, body.threshold_paths)
             result = analyze(s, thresholds=body.thresholds, custom_paths=body.threshold_paths,
                              policies=body.policies, package=body.package)
             return analysis_json(result)
@@ -324,10 +388,22 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     async def sweep(body: m.SweepRequest) -> m.SweepResponse:
         """The headline verdict for each of at most 50 override sets."""
         def job() -> m.SweepResponse:
+            # A thread cannot be stopped from outside: the sweep stops itself between
+            # variants once past the limit, so an abandoned sweep frees its worker.
+            deadline = time.monotonic() + config.timeout_s
             base, _ = _variant(body)
+            variants = []
+            for i, overrides in enumerate(body.variants):
+                try:
+                    variants.append(apply_overrides(base, overrides))
+                except InputError as err:  # every set is checked before any solve
+                    raise InputError(err.message, file=f"<variants[{i}]>",
+                                     field=err.field) from None
             results = []
-            for overrides in body.variants:
-                variant = apply_overrides(base, overrides)
+            for overrides, variant in zip(body.variants, variants, strict=True):
+                if time.monotonic() > deadline:
+                    raise TooSlow("the sweep ran past its time limit; ask for fewer "
+                                  "variants")
                 verdict = headline(variant)
                 assert isinstance(verdict, tuple)
                 words = [str(v) for v in verdict]
@@ -347,7 +423,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             return build_report(analyze(s, thresholds=thresholds), offer_id=offer)
         return job
 
-    @app.get("/api/report", response_class=HTMLResponse, tags=["report"], responses=errors)
+    report_errors = error_responses(404, *_ANY, inline=True)
+
+    @app.get("/api/report", response_class=HTMLResponse, tags=["report"],
+             responses=report_errors)
     async def report_get(
         scenario: str = Query(DEFAULT, max_length=100, description="built-in scenario"),
         thresholds: bool = Query(False, description="compute the thresholds (slower)"),
@@ -359,7 +438,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
                                              offer))
         return HTMLResponse(html_text)
 
-    @app.post("/api/report", response_class=HTMLResponse, tags=["report"], responses=errors)
+    @app.post("/api/report", response_class=HTMLResponse, tags=["report"],
+              responses=report_errors)
     async def report_post(body: m.ReportRequest) -> HTMLResponse:
         """The report of any scenario (YAML or built-in, with overrides), as a download."""
         html_text = await compute(report_job(body, body.thresholds, body.offer))
@@ -379,11 +459,21 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     return app
 
 
+def _allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
+    """Every method some route of the request's path answers."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches(scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 async def _unprocessable(_: Request, err: Exception) -> JSONResponse:
     log.warning("unprocessable request: %s: %s", type(err).__name__, err)
     text = str(err) if not isinstance(err, KeyError) else f"unknown key {err}"
-    return JSONResponse({"detail": f"could not process the request: {text}"},
-                        status_code=422)
+    return JSONResponse({"detail": message_error_body(f"could not process the request: "
+                                                      f"{text}")}, status_code=422)
 
 
 def _version() -> str:
@@ -392,4 +482,4 @@ def _version() -> str:
     return callbluff.__version__
 
 
-__all__ = ["PAGE_CSP", "GuardMiddleware", "WebSettings", "create_app"]
+__all__ = ["PAGE_CSP", "GuardMiddleware", "WebSettings", "create_app", "error_responses"]

@@ -15,7 +15,7 @@ import asyncio
 import math
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from typing import Any, TypeVar
@@ -98,6 +98,16 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, float | str]) ->
         message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
         raise InputError(f"after overrides: {message}", file="<overrides>",
                          field=field or None) from None
+
+
+def check_threshold_paths(scenario: Scenario, paths: Sequence[str]) -> None:
+    """Each path names a number of ``scenario`` (else a 422 naming it, before any solve)."""
+    for i, path in enumerate(paths):
+        try:
+            get_number(scenario, path)
+        except ValueError as err:
+            raise InputError(f"threshold path {path!r}: {err}", file="<request>",
+                             field=f"threshold_paths[{i}]") from None
 
 
 def _type_id(scenario: Scenario, key: str) -> str:
@@ -188,6 +198,37 @@ def input_error_body(err: InputError) -> dict[str, Any]:
             "column": err.column, "field": err.field, "text": str(err)}
 
 
+def message_error_body(message: str) -> dict[str, Any]:
+    """A 422 body for a failure with no location (same shape as :func:`input_error_body`)."""
+    return {"message": message, "file": None, "line": None, "column": None, "field": None,
+            "text": message}
+
+
+def request_error_body(errors: Sequence[Any]) -> dict[str, Any]:
+    """A 422 body for a request that does not match its schema (FastAPI's validation
+    errors), located by the dotted path of the first bad field."""
+    if not errors:
+        return message_error_body("the request does not match its schema")
+    first = errors[0] if isinstance(errors[0], Mapping) else {}
+    loc = [part for part in first.get("loc", ()) if isinstance(part, str | int)]
+    where = str(loc[0]) if loc else "body"
+    field = ""
+    for part in loc[1:]:
+        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else part)
+    if first.get("type") == "json_invalid":
+        context = first.get("ctx") or {}
+        message = f"the body is not valid JSON: {context.get('error', 'decode error')}"
+        field = ""
+    elif first.get("type") == "missing" and not field:
+        message = f"the request needs a JSON {where}"
+    else:
+        message = str(first.get("msg", "invalid value"))
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more)"
+    error = InputError(message, file=f"<request {where}>", field=field or None)
+    return input_error_body(error)
+
+
 # -- compute with limits ---------------------------------------------------------------
 
 class Workers:
@@ -232,5 +273,6 @@ class Workers:
 
 
 __all__ = ["SECURITY_PRIOR", "Busy", "Control", "TooSlow", "UnknownScenario", "Workers",
-           "apply_overrides", "builtin_text", "controls", "input_error_body", "resolve",
-           "summary"]
+           "apply_overrides", "builtin_text", "check_threshold_paths", "controls",
+           "input_error_body",
+           "message_error_body", "request_error_body", "resolve", "summary"]
