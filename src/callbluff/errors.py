@@ -6,6 +6,16 @@ all raise it; the CLI prints it and exits with status 2, the API answers 422.
 
 from __future__ import annotations
 
+import contextlib
+import math
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
 
 class InputError(Exception):
     """Bad input, located as precisely as we know.
@@ -45,3 +55,117 @@ class InputError(Exception):
 
     def __hash__(self) -> int:
         return hash((self.message, self.file, self.line, self.column, self.field))
+
+
+class TimeLimitError(InputError):
+    """Work on an input ran past its time limit (see :func:`time_limit`).
+
+    An :class:`InputError`, so that every face that reports bad input reports this
+    one too (the CLI: the message and exit status 2).
+    """
+
+
+@dataclass
+class _Deadline:
+    at: float  # time.monotonic() when it expires; math.inf: only names the input
+    seconds: float
+    what: str
+    file: str | None
+
+
+@dataclass
+class _Foreign:
+    """The SIGALRM handler and timer that were there before ours (pytest-timeout's)."""
+
+    handler: Any
+    at: float | None
+
+
+_deadlines: list[_Deadline] = []
+_foreign: _Foreign | None = None
+#: Limit on reading one input file, in seconds, or None: set by the CLI only, so that
+#: library users (and the web API's worker threads) get no signal from us.
+_parse_seconds: float | None = None
+
+
+def set_parse_time_limit(seconds: float | None) -> None:
+    """Limit each later :func:`parse_time_limit` block to ``seconds`` (None: none)."""
+    global _parse_seconds
+    _parse_seconds = seconds if seconds is not None and seconds > 0 else None
+
+
+def parse_time_limit(file: str) -> contextlib.AbstractContextManager[None]:
+    """The time limit on reading ``file``, as set by :func:`set_parse_time_limit`."""
+    return time_limit(_parse_seconds, "reading the file", file=file)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None, what: str, file: str | None = None) -> Iterator[None]:
+    """Raise :class:`TimeLimitError` in the block if it runs longer than ``seconds``.
+
+    ``SIGALRM`` (``setitimer``) in the main thread; elsewhere, or with ``seconds``
+    None or 0, the block runs unlimited but still names ``file`` as the input a
+    timeout met in a surrounding block is reported for.  Blocks nest: the timer is
+    set to the earliest deadline, and a handler and timer that were there before
+    (pytest-timeout's) are kept and restored.  A signal handler runs only between
+    Python bytecodes, so code in C that holds the GIL (pygambit) is stopped only
+    when it returns; the CLI's process supervisor covers that case.
+    """
+    limit = float(seconds) if seconds is not None and 0 < seconds < math.inf else None
+    limited = limit is not None
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    global _foreign
+    entry = _Deadline(time.monotonic() + limit if limit is not None else math.inf,
+                      limit or 0.0, what, file)
+    if limited and _foreign is None and not any(d.at < math.inf for d in _deadlines):
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        left, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+        _foreign = _Foreign(previous, time.monotonic() + left if left > 0 else None)
+    _deadlines.append(entry)
+    try:
+        if limited:
+            _arm()
+        yield
+    finally:
+        _deadlines.remove(entry)
+        if limited:
+            if any(d.at < math.inf for d in _deadlines):
+                _arm()
+            elif _foreign is not None:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, _foreign.handler)
+                if _foreign.at is not None:
+                    # Re-arm the earlier timer; if it is already due, let it fire now.
+                    signal.setitimer(signal.ITIMER_REAL,
+                                     max(_foreign.at - time.monotonic(), 1e-3))
+                _foreign = None
+
+
+def _arm() -> None:
+    times = [d.at for d in _deadlines if d.at < math.inf]
+    if _foreign is not None and _foreign.at is not None:
+        times.append(_foreign.at)
+    if times:
+        signal.setitimer(signal.ITIMER_REAL, max(min(times) - time.monotonic(), 1e-3))
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    now = time.monotonic()
+    expired = [d for d in _deadlines if d.at <= now]
+    if expired:
+        first = min(expired, key=lambda d: d.at)
+        file = first.file or next((d.file for d in reversed(_deadlines) if d.file), None)
+        raise TimeLimitError(
+            f"time limit of {first.seconds:g} s exceeded while {first.what} (allow more "
+            "with --time-limit SECONDS or CALLBLUFF_TIME_LIMIT; 0 means no limit)",
+            file=file)
+    if _foreign is not None and _foreign.at is not None and _foreign.at <= now:
+        handler = _foreign.handler
+        _foreign.at = None
+        _arm()
+        if callable(handler):
+            handler(signum, frame)
+        return
+    _arm()  # early (timers are coarse): wait for the rest

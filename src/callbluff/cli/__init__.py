@@ -12,10 +12,12 @@ import callbluff.cli.scenario_cmds
 import callbluff.cli.serve_cmd
 import callbluff.cli.solve_cmd
 import callbluff.cli.sweep_cmds  # noqa: F401
+from callbluff.cli import limits
 from callbluff.cli.app import app
 
 
 def main() -> None:
+    limits.real_process = True  # may fork to enforce the time limit (cli/limits.py)
     app()
 
 

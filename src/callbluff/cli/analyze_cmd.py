@@ -14,7 +14,7 @@ from callbluff.analysis.jsonify import analysis_json
 from callbluff.analysis.reading import explain_types
 from callbluff.analysis.verdict import ScenarioAnalysis, analyze
 from callbluff.cli.app import app, console, err_console
-from callbluff.errors import InputError
+from callbluff.errors import InputError, time_limit
 from callbluff.scenario.loader import dump_scenario, load_scenario
 from callbluff.store import RunStore
 
@@ -47,7 +47,9 @@ def analyze_command(
     """
     try:
         loaded = load_scenario(scenario)
-        result = analyze(loaded, thresholds=not no_thresholds, custom_paths=threshold or [])
+        with time_limit(None, "analyzing", file=scenario):  # names it in a timeout
+            result = analyze(loaded, thresholds=not no_thresholds,
+                             custom_paths=threshold or [])
         document = analysis_json(result)
         with RunStore(store) as runs:
             runs.record(

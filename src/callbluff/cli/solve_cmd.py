@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from callbluff.cli.app import app, console, err_console
-from callbluff.errors import InputError
+from callbluff.errors import InputError, time_limit
 from callbluff.game.tree import Game
 from callbluff.solve import SolveResult, solve
 
@@ -111,15 +111,17 @@ def solve_command(
     """
     try:
         for source in inputs:
-            for game, oid in _inputs(source, offer):
-                try:
-                    result = solve(game)
-                except ValueError as err:
-                    raise InputError(str(err), file=source) from err
-                if as_json:
-                    typer.echo(json.dumps(_record(source, oid, result)))
-                else:
-                    _print_tables(source, oid, result)
+            # A time limit met while solving names this input.
+            with time_limit(None, "solving", file=source):
+                for game, oid in _inputs(source, offer):
+                    try:
+                        result = solve(game)
+                    except ValueError as err:
+                        raise InputError(str(err), file=source) from err
+                    if as_json:
+                        typer.echo(json.dumps(_record(source, oid, result)))
+                    else:
+                        _print_tables(source, oid, result)
     except InputError as err:
         err_console.print(str(err), markup=False, highlight=False)
         raise typer.Exit(2) from err

@@ -55,13 +55,15 @@ from fractions import Fraction
 from pathlib import Path
 from typing import NamedTuple
 
-from callbluff.errors import InputError
+from callbluff.errors import InputError, parse_time_limit
 from callbluff.game.tree import Game, InfoSet, Node, NodeKind
 
 __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
     "MAX_NODES",
+    "MAX_PAYOFF_ENTRIES",
+    "MAX_PLAYERS",
     "gambit_label",
     "read_efg",
     "read_efg_file",
@@ -71,6 +73,14 @@ __all__ = [
 MAX_BYTES = 64 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 10_000
+#: More players than any game one would solve; without a bound a 64 MiB list of
+#: names would take gigabytes (one payoff per player at every terminal node).
+MAX_PLAYERS = 1000
+#: Payoffs held for all nodes together (players × nodes): a small file whose many
+#: terminal nodes reuse one outcome of many players would otherwise take gigabytes.
+MAX_PAYOFF_ENTRIES = 1_000_000
+#: Payoffs an outcome may list beyond one per player before reading stops.
+_MAX_EXTRA_PAYOFFS = 1000
 _MAX_NUMBER_CHARS = 200
 _MAX_EXPONENT = 400
 
@@ -267,6 +277,12 @@ class _Parser:
         except (InvalidOperation, ValueError) as exc:  # pragma: no cover - regex guards
             raise bad from exc
 
+    def check_action_count(self, token: _Token, count: int) -> None:
+        # Each action needs a node of its own: more than the node limit cannot be read.
+        if count >= self.max_nodes:
+            raise self.lex.error(
+                token, f"more actions than the limit of {self.max_nodes} nodes allows")
+
     # -- header ------------------------------------------------------------
     def header(self) -> tuple[str, str]:
         token = self.lex.next()
@@ -286,6 +302,8 @@ class _Parser:
                 break
             if token.kind != _TEXT:
                 raise self.unexpected(token, "a quoted player name or '}'")
+            if len(self.players) >= MAX_PLAYERS:
+                raise self.lex.error(token, f"more than the limit of {MAX_PLAYERS} players")
             self.players.append(token.text)
         if not self.players:
             raise self.lex.error(token, "a game needs at least one player: expected a player name")
@@ -340,6 +358,10 @@ class _Parser:
             )
         if len(self.rows) >= self.max_nodes:
             raise self.lex.error(token, f"more than the limit of {self.max_nodes} nodes")
+        if (len(self.rows) + 1) * len(self.players) > MAX_PAYOFF_ENTRIES:
+            raise self.lex.error(
+                token, f"more than {len(self.rows)} nodes in a game of {len(self.players)} "
+                f"players: the limit is {MAX_PAYOFF_ENTRIES} payoffs (players × nodes)")
         label = self.expect(_TEXT, "the quoted node label").text
         node_id = len(self.rows)
         if token.text == "c":
@@ -378,6 +400,7 @@ class _Parser:
                     break
                 if token.kind != _TEXT:
                     raise self.unexpected(token, "a quoted action label or '}'")
+                self.check_action_count(token, len(actions))
                 actions.append(token.text)
                 prob, prob_token = self.number("the probability of chance action "
                                                f"{token.text!r}")
@@ -438,6 +461,7 @@ class _Parser:
                     break
                 if token.kind != _TEXT:
                     raise self.unexpected(token, "a quoted action label or '}'")
+                self.check_action_count(token, len(actions))
                 actions.append(token.text)
             if not actions:
                 raise self.lex.error(token, "a player node needs at least one action: "
@@ -499,19 +523,27 @@ class _Parser:
         label = self.lex.next().text
         brace = self.expect(_LBRACE, f"'{{' before the payoffs of outcome {number}")
         payoffs: list[Fraction] = []
+        count = 0  # payoffs beyond one per player are counted, not kept (memory)
         while True:
             token = self.lex.next()
             if token.kind == _RBRACE:
                 break
             if token.kind != _NUMBER:
                 raise self.unexpected(token, f"a payoff or '}}' in outcome {number}")
-            payoffs.append(self.to_fraction(token, "a payoff"))
+            value = self.to_fraction(token, "a payoff")
+            count += 1
+            if count <= len(self.players):
+                payoffs.append(value)
+            elif count > len(self.players) + _MAX_EXTRA_PAYOFFS:
+                raise self.lex.error(
+                    brace, f"outcome {number} has more than {count - 1} payoffs: expected "
+                    f"{len(self.players)}, one per player")
             if self.lex.peek().kind == _COMMA:
                 self.lex.next()
-        if len(payoffs) != len(self.players):
+        if count != len(self.players):
             raise self.lex.error(
                 brace,
-                f"outcome {number} has {len(payoffs)} payoffs: expected "
+                f"outcome {number} has {count} payoffs: expected "
                 f"{len(self.players)}, one per player",
             )
         data = _Outcome(label, tuple(payoffs))
@@ -634,10 +666,11 @@ def read_efg(
         )
     if text.startswith("\ufeff"):
         text = text[1:]
-    parser = _Parser(text, filename, max_nodes, max_depth)
-    title, comment = parser.header()
-    parser.tree()
-    return parser.build(title, comment)
+    with parse_time_limit(filename):
+        parser = _Parser(text, filename, max_nodes, max_depth)
+        title, comment = parser.header()
+        parser.tree()
+        return parser.build(title, comment)
 
 
 def read_efg_file(

@@ -45,7 +45,7 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.nodes import ScalarNode
 
-from callbluff.errors import InputError
+from callbluff.errors import InputError, parse_time_limit
 from callbluff.scenario.builtin import builtin_path, list_builtin
 from callbluff.scenario.schema import (
     LIMITS,
@@ -134,9 +134,13 @@ def load_scenario_bytes(raw: bytes, filename: str = "<input>") -> Scenario:
 
 
 def load_scenario_text(text: str, filename: str = "<input>") -> Scenario:
-    """Load a scenario from YAML text; every problem is an :class:`InputError`."""
-    located = read_yaml(text, filename)
-    return validate_located(located, filename)
+    """Load a scenario from YAML text; every problem is an :class:`InputError`.
+
+    Under the CLI, reading is also limited in time (:func:`parse_time_limit`).
+    """
+    with parse_time_limit(filename):
+        located = read_yaml(text, filename)
+        return validate_located(located, filename)
 
 
 def read_yaml(text: str, filename: str = "<input>") -> _Located:

@@ -1,0 +1,119 @@
+"""The nightly-size fuzz run, one command: ``python fuzz/nightly.py --minutes 30``.
+
+1. the Hypothesis fuzz suites (tests/test_fuzz_*.py) with many more examples
+   (``CALLBLUFF_FUZZ_EXAMPLES``, default 2000 here);
+2. each atheris harness (fuzz_scenario.py, fuzz_efg.py) for its share of the time,
+   on a seed corpus of the built-in scenarios and the .efg files.
+Prints how many inputs each part tried and every failure; exits 1 if any failed.
+atheris comes with the ``fuzz`` extra: ``pip install -e '.[fuzz]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HARNESSES = {"scenario": "fuzz_scenario.py", "efg": "fuzz_efg.py"}
+
+
+def seed_corpus(work: Path) -> dict[str, Path]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from callbluff.game.bargain import compile_offer
+    from callbluff.game.efg import write_efg
+    from callbluff.scenario.builtin import builtin_path, list_builtin
+    from callbluff.scenario.loader import load_scenario
+
+    corpus = {name: work / "corpus" / name for name in HARNESSES}
+    for folder in corpus.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    for name in list_builtin():
+        shutil.copy(builtin_path(name), corpus["scenario"] / f"{name}.yaml")
+        scenario = load_scenario(name)
+        (corpus["efg"] / f"{name}.efg").write_text(
+            write_efg(compile_offer(scenario, scenario.offers[0].id)))
+    for i, path in enumerate(sorted((ROOT / "tests" / "data").rglob("*.efg"))):
+        shutil.copy(path, corpus["efg"] / f"{i}-{path.name}")
+    for path in (ROOT / "tests" / "data" / "fuzz").glob("*"):
+        target = "efg" if path.suffix == ".efg" else "scenario"
+        shutil.copy(path, corpus[target] / path.name)
+    return corpus
+
+
+def run_hypothesis(examples: int, seconds: float) -> tuple[bool, str]:
+    env = {**os.environ, "CALLBLUFF_FUZZ_EXAMPLES": str(examples)}
+    files = [str(ROOT / "tests" / f"test_fuzz_{n}.py") for n in ("scenario", "efg", "cli")]
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           *files], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=max(seconds, 600))
+    tail = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    failures = [line for line in done.stdout.splitlines() if line.startswith("FAILED")]
+    report = (f"hypothesis: {examples} examples per property, {time.monotonic() - start:.0f} s: "
+              f"{tail}" + "".join(f"\n  {f}" for f in failures))
+    return done.returncode == 0, report
+
+
+def run_atheris(name: str, corpus: Path, seconds: int, work: Path) -> tuple[bool, str]:
+    crashes = work / "crashes" / name
+    crashes.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, str(ROOT / "fuzz" / HARNESSES[name]), f"-max_total_time={seconds}",
+            "-rss_limit_mb=4096", "-timeout=60", "-max_len=65536",
+            f"-artifact_prefix={crashes}/", str(corpus)]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True,
+                          timeout=seconds + 300)
+    log = done.stdout + done.stderr
+    (work / f"atheris-{name}.log").write_text(log)
+    runs = re.findall(r"#(\d+)\s+(?:DONE|pulse|NEW|REDUCE|INITED)", log)
+    tried = max((int(r) for r in runs), default=0)
+    found = sorted(p.name for p in crashes.iterdir())
+    report = f"atheris {name}: {tried} inputs in {seconds} s, {len(found)} failing input(s)"
+    report += "".join(f"\n  {crashes / f}" for f in found)
+    if done.returncode != 0 and not found:
+        report += f"\n  exit status {done.returncode}; see {work / f'atheris-{name}.log'}"
+    return done.returncode == 0 and not found, report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--examples", type=int, default=2000,
+                        help="Hypothesis examples per property")
+    parser.add_argument("--work", type=Path,
+                        default=Path(tempfile.gettempdir()) / "callbluff-fuzz",
+                        help="corpus, logs and failing inputs")
+    args = parser.parse_args()
+    budget = args.minutes * 60
+    args.work.mkdir(parents=True, exist_ok=True)
+    corpus = seed_corpus(args.work)
+    ok, report = True, []
+    try:
+        import atheris  # noqa: F401
+        have_atheris = True
+    except ImportError:
+        have_atheris = False
+        report.append("atheris not installed (pip install -e '.[fuzz]'): harnesses skipped")
+    share = budget / 2 if have_atheris else budget
+    passed, text = run_hypothesis(args.examples, share)
+    ok &= passed
+    report.append(text)
+    print(text, flush=True)
+    if have_atheris:
+        for name in HARNESSES:
+            passed, text = run_atheris(name, corpus[name], max(int(budget / 4), 10), args.work)
+            ok &= passed
+            report.append(text)
+            print(text, flush=True)
+    print("\n".join(["", "== nightly fuzz ==", *report, "OK" if ok else "FAILURES"]))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
