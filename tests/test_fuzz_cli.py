@@ -124,6 +124,14 @@ def test_regression_no_equilibrium_at_the_magnitude_limit() -> None:
     assert analyze_offer(scenario, "all-in").equilibria
 
 
+def test_regression_imperfect_recall_is_an_error_not_a_traceback() -> None:
+    """Found by the nightly run: pygambit's RuntimeError escaped `solve`."""
+    path = DATA / "fuzz" / "imperfect-recall.efg"
+    result = CliRunner().invoke(app, ["solve", str(path)])
+    assert_clean(result, path)
+    assert result.exit_code == 2 and "imperfect recall" in result.output
+
+
 # -- time limits --------------------------------------------------------------
 
 def _slow_yaml(tmp_path: Path) -> Path:

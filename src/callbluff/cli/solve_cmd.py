@@ -116,8 +116,11 @@ def solve_command(
                 for game, oid in _inputs(source, offer):
                     try:
                         result = solve(game)
-                    except ValueError as err:
-                        raise InputError(str(err), file=source) from err
+                    except (ValueError, RuntimeError) as err:
+                        # RuntimeError: a game the solvers cannot take (pygambit refuses
+                        # imperfect recall; too many support patterns): say so, exit 2.
+                        raise InputError(f"cannot solve this game: {err}",
+                                         file=source) from err
                     if as_json:
                         typer.echo(json.dumps(_record(source, oid, result)))
                     else:
