@@ -26,7 +26,12 @@ def test_one_input(data: bytes) -> None:
         if not str(err).startswith("fuzz.efg:") or err.line is None:
             raise AssertionError(f"error not located: {err}") from None
         return
-    if read_efg(write_efg(game), "again.efg") != game:
+    # The writer makes repeated node labels unique, so the first round trip may
+    # rename; after it, writing and reading must be exact.
+    again = read_efg(write_efg(game), "again.efg")
+    if [n.payoffs for n in again.nodes] != [n.payoffs for n in game.nodes]:
+        raise AssertionError("write_efg then read_efg changed the payoffs")
+    if read_efg(write_efg(again), "again.efg") != again:
         raise AssertionError("write_efg then read_efg changed the game")
 
 

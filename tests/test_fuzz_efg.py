@@ -54,8 +54,17 @@ def check(text: str) -> Game | None:
         assert err.line is not None and 1 <= err.line <= text.count("\n") + 1, str(err)
         assert err.column is not None and err.column >= 1
         return None
-    assert read_efg(write_efg(game), NAME) == game
+    # The writer makes repeated node labels unique (nim.efg has some), so the first
+    # round trip may rename; after it, writing and reading is exact.
+    again = read_efg(write_efg(game), NAME)
+    assert [n.payoffs for n in again.nodes] == [n.payoffs for n in game.nodes]
+    assert read_efg(write_efg(again), NAME) == again
     return game
+
+
+def test_every_seed_reads() -> None:
+    for seed in SEEDS:
+        assert check(seed) is not None
 
 
 @st.composite
