@@ -114,14 +114,18 @@ def test_analyze_mutated_scenario(tmp_path_factory: pytest.TempPathFactory,
                                           "--json"]), path)
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeError, reason="found by fuzzing: the solver "
-                   "finds no equilibrium when a fallback payoff is 10^12 (the magnitude "
-                   "limit); a solver issue, kept here until it is fixed")
 def test_regression_no_equilibrium_at_the_magnitude_limit() -> None:
-    from callbluff.analysis.verdict import analyze_offer
+    """Found by fuzzing: a fallback payoff of 10¹² (the magnitude limit) beside payoffs
+    of about 10 made the float search of every off-path belief fail, so no equilibrium
+    was reported (every finite game has one); the exact simplex fallback of
+    ``solve.exact`` finds them."""
+    from callbluff.game.bargain import compile_offer
     from callbluff.scenario.loader import load_scenario
+    from callbluff.solve import solve
     scenario = load_scenario(DATA / "fuzz" / "no-equilibrium-at-magnitude-limit.yaml")
-    assert analyze_offer(scenario, "all-in").equilibria
+    result = solve(compile_offer(scenario, "all-in"))
+    assert result.equilibria
+    assert all(eq.max_regret == 0 for eq in result.equilibria)
 
 
 def test_regression_imperfect_recall_is_an_error_not_a_traceback() -> None:

@@ -11,9 +11,10 @@ Lett. 35 (2007)).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
@@ -33,6 +34,13 @@ _PHASE1_TOL = 1e-7
 #: Largest denominator of the rational default values read off a float point (free
 #: coordinates of an underdetermined active system); the exact check decides.
 GUESS_DENOMINATOR = 10**6
+#: Coefficients of one system further apart than this (ratio of the largest to the
+#: smallest nonzero magnitude) are beyond what the float tolerances resolve: an
+#: exact simplex decides feasibility when the float search fails.
+WIDE_RANGE = 1e6
+
+#: A tableau entry: float in the float search, Fraction in the exact fallback.
+Num = Any
 
 
 @dataclass
@@ -73,12 +81,19 @@ def dense_rows(
     return a, b
 
 
-def _simplex(system: LinearSystem, objective: Sequence[float] | None = None) -> list[float] | None:
-    """Dense two-phase simplex with Bland's rule in floats (tiny systems, no overhead).
+def _simplex(system: LinearSystem, objective: Sequence[float] | None = None,
+             exact: bool = False) -> list[Num] | None:
+    """Dense two-phase simplex with Bland's rule (tiny systems, no overhead).
 
     Minimises ``objective``; returns a basic optimal solution or ``None`` if the
-    system is infeasible (or unbounded).
+    system is infeasible (or unbounded).  In floats with tolerances by default; with
+    ``exact`` in :class:`~fractions.Fraction` arithmetic and no tolerance at all
+    (Bland's rule cannot cycle, so it terminates) — the fallback for systems whose
+    coefficients span more orders of magnitude than a float tolerance can resolve.
     """
+    num: Callable[[Any], Num] = Fraction if exact else float
+    tol: Num = Fraction(0) if exact else _TOL
+    phase1_tol: Num = Fraction(0) if exact else _PHASE1_TOL
     n = system.n
     rows: list[tuple[dict[int, Fraction], Fraction, bool]] = [
         (r, b, True) for r, b in system.eq
@@ -86,20 +101,20 @@ def _simplex(system: LinearSystem, objective: Sequence[float] | None = None) -> 
     m = len(rows)
     n_slack = len(system.ub)
     width = n + n_slack + m  # structural, slack, artificial
-    tab: list[list[float]] = []
+    tab: list[list[Num]] = []
     basis: list[int] = []
     slack = 0
     for i, (r, b, is_eq) in enumerate(rows):
-        line = [0.0] * (width + 1)
+        line = [num(0)] * (width + 1)
         for j, c in r.items():
-            line[j] = float(c)
+            line[j] = num(c)
         if not is_eq:
-            line[n + slack] = 1.0
+            line[n + slack] = num(1)
             slack += 1
-        line[width] = float(b)
+        line[width] = num(b)
         if line[width] < 0:
             line = [-v for v in line]
-        line[n + n_slack + i] = 1.0
+        line[n + n_slack + i] = num(1)
         tab.append(line)
         basis.append(n + n_slack + i)
     art0 = n + n_slack
@@ -107,41 +122,41 @@ def _simplex(system: LinearSystem, objective: Sequence[float] | None = None) -> 
     def pivot(row: int, col: int) -> None:
         pr = tab[row]
         pv = pr[col]
-        nz = [j for j in range(width + 1) if pr[j] != 0.0]
+        nz = [j for j in range(width + 1) if pr[j] != 0]
         for j in nz:
             pr[j] /= pv
         for i in range(m):
             if i != row:
                 ti = tab[i]
                 f = ti[col]
-                if f != 0.0:
+                if f != 0:
                     for j in nz:
                         ti[j] -= f * pr[j]
         basis[row] = col
 
-    def run(cost: list[float], allowed: int) -> bool:
+    def run(cost: list[Num], allowed: int) -> bool:
         for _ in range(50 * (m + width)):
             in_basis = set(basis)
-            cb = [(i, cost[basis[i]]) for i in range(m) if cost[basis[i]] != 0.0]
+            cb = [(i, cost[basis[i]]) for i in range(m) if cost[basis[i]] != 0]
             col = -1
             for j in range(allowed):
                 if j in in_basis:
                     continue
                 rc = cost[j] - sum(c * tab[i][j] for i, c in cb)
-                if rc < -_TOL:
+                if rc < -tol:
                     col = j
                     break
             if col < 0:
                 return True
-            best, row = 0.0, -1
+            best, row = num(0), -1
             for i in range(m):
                 a = tab[i][col]
-                if a > _TOL:
+                if a > tol:
                     ratio = tab[i][width] / a
                     if (
                         row < 0
-                        or ratio < best - _TOL
-                        or (abs(ratio - best) <= _TOL and basis[i] < basis[row])
+                        or ratio < best - tol
+                        or (abs(ratio - best) <= tol and basis[i] < basis[row])
                     ):
                         best, row = ratio, i
             if row < 0:
@@ -149,22 +164,22 @@ def _simplex(system: LinearSystem, objective: Sequence[float] | None = None) -> 
             pivot(row, col)
         return False
 
-    phase1 = [0.0] * art0 + [1.0] * m
+    phase1 = [num(0)] * art0 + [num(1)] * m
     run(phase1, width)
-    if sum(tab[i][width] for i in range(m) if basis[i] >= art0) > _PHASE1_TOL:
+    if sum((tab[i][width] for i in range(m) if basis[i] >= art0), num(0)) > phase1_tol:
         return None
     for i in range(m):
         if basis[i] >= art0:
             for j in range(art0):
-                if abs(tab[i][j]) > _TOL:
+                if abs(tab[i][j]) > tol:
                     pivot(i, j)
                     break
     if objective is not None:
-        cost = [float(c) for c in objective] + [0.0] * (width - n)
+        cost = [num(c) for c in objective] + [num(0)] * (width - n)
         # artificials stuck in the basis sit at 0 on redundant rows and stay there
         if not run(cost, art0):
             return None
-    x = [0.0] * n
+    x = [num(0)] * n
     for i in range(m):
         if basis[i] < n:
             x[basis[i]] = tab[i][width]
@@ -253,7 +268,31 @@ def exact_point(
         return empty if system.check(empty) else None
     xf = _linprog(system, objective)
     if xf is None:
+        return _exact_fallback(system, objective) if _wide(system) else None
+    point = _certify(system, xf)
+    return point if point is not None else _exact_fallback(system, objective)
+
+
+def _wide(system: LinearSystem) -> bool:
+    sizes = [abs(c) for row, _ in (*system.eq, *system.ub) for c in row.values() if c != 0]
+    return bool(sizes) and max(sizes) > WIDE_RANGE * min(sizes)
+
+
+def _exact_fallback(
+    system: LinearSystem, objective: Sequence[float] | None
+) -> list[Fraction] | None:
+    """Feasibility decided in exact arithmetic (small systems only; else ``None``)."""
+    if system.n > 40 or len(system.eq) + len(system.ub) > 80:
         return None
+    x = _simplex(system, objective, exact=True)
+    if x is None:
+        return None
+    point = [Fraction(v) for v in x]
+    return point if system.check(point) else None
+
+
+def _certify(system: LinearSystem, xf: np.ndarray) -> list[Fraction] | None:
+    """The exact point of the float point's active constraints, if it is feasible."""
     zero = {j for j in range(system.n) if abs(xf[j]) <= _TOL}
     keep = [j for j in range(system.n) if j not in zero]
     col = {j: i for i, j in enumerate(keep)}
