@@ -89,7 +89,17 @@ INPUTS: dict[str, Callable[[Path], None]] = {
     "efg-chance": _text("bad.efg", EFG_HEAD + 'c "" 1 "" { "x" 1/2 "y" 0.3 } 0\n'
                         't "" 0\nt "" 0\n'),
     "efg-truncated": _text("bad.efg", EFG_HEAD + 'p "" 1 1 "" { "a" "b" } 0\nt "" 0\n'),
+    "efg-players": _text("bad.efg", 'EFG 2 R "g" { '
+                         + " ".join(f'"P{i}"' for i in range(1001)) + ' } ""\n'),
+    "efg-cannot-solve": _text("bad.efg", EFG_HEAD.replace('"g"', '"forgetful"')
+                              + 'p "" 1 1 "h1" { "L" "R" } 0\n'
+                              'p "" 1 2 "h2" { "l" "r" } 0\n'
+                              't "" 1 "o1" { 1 0 }\nt "" 2 "o2" { 0 1 }\n'
+                              'p "" 1 2 "h2" { "l" "r" } 0\n'
+                              't "" 3 "o3" { 2 0 }\nt "" 4 "o4" { 0 2 }\n'),
     "bad-option": lambda where: None,
+    "threshold-without-search": _tiny,
+    "time-limit": _text("slow.yaml", "numbers: [" + ", ".join(["1"] * 90_000) + "]\n"),
     "bad-threshold": _tiny,
     "unknown-offer": _tiny,
     "sweep-no-uncertainty": _tiny,

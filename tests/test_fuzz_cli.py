@@ -208,3 +208,32 @@ def test_real_processes_on_bad_files(tmp_path: Path) -> None:
                               timeout=240)
         assert done.returncode == 2, done.stderr
         assert str(path) in done.stderr.replace("\n", "") and "Traceback" not in done.stderr
+
+
+def test_a_bug_is_one_line_with_exit_3_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The safety net of the command group: an exception that is not bad input (a bug)
+    is reported in one line with exit status 3, and CALLBLUFF_DEBUG=1 re-raises it.
+    The command is a real one on the real group class, written to fail."""
+    import typer
+
+    from callbluff.cli.app import INTERNAL_ERROR, _Group
+
+    broken = typer.Typer(cls=_Group)
+
+    @broken.command()
+    def divide(n: int) -> None:
+        print(1 / n)
+
+    @broken.command()
+    def other() -> None:  # a second command, so that the group dispatches by name
+        pass
+
+    ok = CliRunner().invoke(broken, ["divide", "2"])
+    assert ok.exit_code == 0 and "0.5" in ok.output
+    result = CliRunner().invoke(broken, ["divide", "0"])
+    assert result.exit_code == INTERNAL_ERROR == 3
+    assert "internal error" in result.output and "ZeroDivisionError" in result.output
+    assert "Traceback" not in result.output
+    monkeypatch.setenv("CALLBLUFF_DEBUG", "1")
+    debug = CliRunner().invoke(broken, ["divide", "0"])
+    assert isinstance(debug.exception, ZeroDivisionError)

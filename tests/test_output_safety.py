@@ -154,15 +154,9 @@ def test_validation_error_quoting_input_is_literal_in_validate(tmp_path: Path) -
     assert "'^[a-z0-9][a-z0-9_.-]{0,63}$' (got '[/]x')" in _plain(result.output)
 
 
-# Holes found in src/callbluff/cli/ (not this engineer's files; the fix is described in
-# the hardening report): Rich interprets markup in scenario text and in echoed input.
-# strict=True: once fixed these pass, and the marker must go.
-CLI_MARKUP_HOLE = pytest.mark.xfail(
-    strict=True, reason="cli/ prints scenario text and error messages as Rich markup "
-    "(analyze_cmd._print, analyze/sweep error paths, solve_cmd._print_tables)")
+# Rich must not read scenario text or echoed input as markup (found here, fixed in
+# cli/: consoles without markup, styled parts as rich.text.Text).
 
-
-@CLI_MARKUP_HOLE
 def test_analyze_text_output_prints_markup_literally(payload_file: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["analyze", str(payload_file), "--no-thresholds", "--explain",
                                  "--store", str(tmp_path / "runs.sqlite3")])
@@ -171,7 +165,6 @@ def test_analyze_text_output_prints_markup_literally(payload_file: Path, tmp_pat
     assert "[bold]B[/bold]" in out and "[/]" in out and XSS_1 in out
 
 
-@CLI_MARKUP_HOLE
 def test_analyze_error_prints_the_message_literally(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(TINY_YAML.replace("regime: strict, counter", 'regime: "[/]x", counter'),
@@ -181,7 +174,6 @@ def test_analyze_error_prints_the_message_literally(tmp_path: Path) -> None:
     assert "'^[a-z0-9][a-z0-9_.-]{0,63}$' (got '[/]x')" in _plain(result.output)
 
 
-@CLI_MARKUP_HOLE
 @pytest.mark.parametrize("argv", [
     ["analyze", "no-such-[/]-scenario"],
     ["sweep", "no-such-[/]-scenario", "-o", "out.parquet"],
@@ -198,7 +190,6 @@ def test_echoed_input_is_not_markup(argv: list[str], tmp_path: Path) -> None:
     assert "[/]" in result.output
 
 
-@CLI_MARKUP_HOLE
 def test_solve_tables_print_markup_literally(tmp_path: Path) -> None:
     result = runner.invoke(app, ["solve", str(_markup_efg(tmp_path))])
     assert result.exit_code == 0, result.output

@@ -29,7 +29,8 @@ prior_distribution:
 def tiny_yaml(tmp_path: Path, extra: str = UNCERTAINTY) -> Path:
     s = load_scenario("north-korea-2009")
     keep = [o for o in s.offers if o.id in ("all-in", "security-for-inspections")]
-    s = s.model_copy(update={"counter_demands": [], "offers": keep})
+    s = s.model_copy(update={"counter_demands": [], "offers": keep, "uncertainty": [],
+                             "prior_distribution": None})
     path = tmp_path / "tiny.yaml"
     path.write_text(dump_scenario(s) + extra, encoding="utf-8")
     return path

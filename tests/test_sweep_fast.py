@@ -42,7 +42,8 @@ def small(counters: int = 0) -> Scenario:
     """The default scenario with its first ``counters`` counter-demands (the exact
     solver is fast enough on these for a test)."""
     s = load_scenario("north-korea-2009")
-    return s.model_copy(update={"counter_demands": s.counter_demands[:counters]})
+    return s.model_copy(update={"counter_demands": s.counter_demands[:counters],
+                                "uncertainty": [], "prior_distribution": None})
 
 
 def spec_for(s: Scenario) -> SweepSpec:

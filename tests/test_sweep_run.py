@@ -32,7 +32,8 @@ INPUTS = [
 def scenario() -> Scenario:
     s = load_scenario("north-korea-2009")
     keep = [o for o in s.offers if o.id in ("all-in", "security-for-inspections")]
-    return s.model_copy(update={"counter_demands": [], "offers": keep})
+    return s.model_copy(update={"counter_demands": [], "offers": keep, "uncertainty": [],
+                                "prior_distribution": None})
 
 
 def spec(s: Scenario) -> SweepSpec:

@@ -64,6 +64,11 @@ class TimeLimitError(InputError):
     one too (the CLI: the message and exit status 2).
     """
 
+    def __str__(self) -> str:
+        # Met outside any file (the whole command's limit): the message names the
+        # command line, so no "<input>:" placeholder.
+        return super().__str__() if self.file else self.message
+
 
 @dataclass
 class _Deadline:

@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from callbluff.analysis.jsonify import analysis_json
 from callbluff.analysis.reading import explain_types
 from callbluff.analysis.verdict import ScenarioAnalysis, analyze
-from callbluff.cli.app import app, console, err_console
+from callbluff.cli.app import app, console, print_error
 from callbluff.errors import InputError, time_limit
 from callbluff.scenario.loader import dump_scenario, load_scenario
 from callbluff.store import RunStore
@@ -45,6 +46,10 @@ def analyze_command(
 
     Example: callbluff analyze north-korea-2009 --explain
     """
+    if threshold and no_thresholds:
+        raise typer.BadParameter("--threshold asks for a threshold search, which "
+                                 "--no-thresholds turns off; give one or the other",
+                                 param_hint="--threshold")
     try:
         loaded = load_scenario(scenario)
         with time_limit(None, "analyzing", file=scenario):  # names it in a timeout
@@ -57,10 +62,10 @@ def analyze_command(
                 {"thresholds": not no_thresholds, "custom_thresholds": threshold or []},
                 document)
     except InputError as err:
-        err_console.print(f"[red]error:[/red] {err}", markup=True, highlight=False)
+        print_error(err)
         raise typer.Exit(2) from None
     except (KeyError, ValueError) as err:
-        err_console.print(f"[red]error:[/red] {err}", highlight=False)
+        print_error(err)
         raise typer.Exit(2) from None
     if as_json:
         print(json.dumps(document, indent=2))
@@ -70,7 +75,8 @@ def analyze_command(
 
 def _print(a: ScenarioAnalysis, explain: bool) -> None:
     s = a.scenario
-    console.print(Panel("\n\n".join(a.verdict), title=f"Verdict — {s.title}", expand=False))
+    console.print(Panel("\n\n".join(a.verdict), title=Text(f"Verdict — {s.title}"),
+                        expand=False))
     for offer in a.offers:
         console.rule(f"Offer {offer.offer_id}: {offer.label}")
         sizes = offer.game.sizes()

@@ -3,11 +3,14 @@
 Global options (before the command): ``--time-limit SECONDS`` (environment variable
 ``CALLBLUFF_TIME_LIMIT``), see :mod:`callbluff.cli.limits`.  Any
 :class:`~callbluff.errors.InputError` that a command does not report itself (a time
-limit met while printing, say) is reported here: one line, exit status 2.
+limit met while printing, say) is reported here: one line, exit status 2; any
+other exception is a bug, reported in one line with exit status 3
+(``CALLBLUFF_DEBUG=1`` shows the traceback).
 """
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from typing import Annotated, Any
@@ -15,20 +18,37 @@ from typing import Annotated, Any
 import typer
 import typer.core
 from rich.console import Console
+from rich.text import Text
 
 from callbluff.cli import limits
 from callbluff.errors import InputError, set_parse_time_limit, time_limit
 
+#: Exit status of a failure that is a bug in callbluff, not in the input.
+INTERNAL_ERROR = 3
+#: Set to 1 to see the traceback of an internal error.
+DEBUG_ENV = "CALLBLUFF_DEBUG"
+
 
 class _Group(typer.core.TyperGroup):
-    """The command group: bad input that escaped a command still gets one line, exit 2."""
+    """The command group: bad input that escaped a command still gets one line, exit 2;
+    anything else that escapes is a bug, reported in one line with exit status 3."""
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except InputError as err:
-            err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+            print_error(err)
             raise typer.Exit(2) from None
+        except (typer.Exit, typer.Abort, typer.exceptions.TyperException):
+            raise  # usage errors and exits: Typer reports them itself
+        except Exception as err:
+            if os.environ.get(DEBUG_ENV) == "1":
+                raise
+            print_error(
+                f"internal error, a bug in callbluff rather than in the input "
+                f"({type(err).__name__}: {err}); please report it with the input "
+                f"({DEBUG_ENV}=1 shows the traceback)")
+            raise typer.Exit(INTERNAL_ERROR) from None
         finally:
             set_parse_time_limit(None)
 
@@ -41,9 +61,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     cls=_Group,
+    rich_markup_mode=None,
 )
-console = Console()
-err_console = Console(stderr=True)
+# No console markup: scenario labels, titles and error messages are data, and
+# "[/]" or "[bold]" in them must print as written (styled text uses rich.text.Text).
+console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
+
+
+def print_error(message: object) -> None:
+    """``error: message`` on stderr, only the prefix styled, never wrapped."""
+    err_console.print(Text("error: ", style="red") + Text(str(message)), highlight=False,
+                      soft_wrap=True)
 
 
 @app.callback()

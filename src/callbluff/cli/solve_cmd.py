@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from callbluff.cli.app import app, console, err_console
 from callbluff.errors import InputError, time_limit
@@ -60,10 +61,8 @@ def _record(source: str, offer: str | None, result: SolveResult) -> dict[str, An
 
 def _print_tables(source: str, offer: str | None, result: SolveResult) -> None:
     where = source if offer is None else f"{source} (offer {offer})"
-    console.print(
-        f"[bold]{result.game.title}[/bold] — {where}: {len(result.equilibria)} "
-        f"equilibrium outcome(s) by {result.method}"
-    )
+    console.print(Text(result.game.title, style="bold") + Text(
+        f" — {where}: {len(result.equilibria)} equilibrium outcome(s) by {result.method}"))
     for i, eq in enumerate(result.equilibria, 1):
         pay = ", ".join(
             f"{p} {_fmt(v)}" for p, v in zip(result.game.players, eq.payoffs, strict=True)

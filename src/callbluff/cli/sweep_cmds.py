@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,7 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from callbluff.analysis.verdict import main_offer_id
-from callbluff.cli.app import app, console, err_console
+from callbluff.cli.app import app, console, err_console, print_error
 from callbluff.errors import InputError
 from callbluff.scenario.loader import dump_scenario, load_scenario
 from callbluff.store import RunStore
@@ -31,7 +30,7 @@ DEFAULT_SCENARIO = "north-korea-2009"
 
 
 def _fail(message: object) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    print_error(message)
     return typer.Exit(2)
 
 
@@ -125,7 +124,7 @@ def sweep_command(
     for col in ("input", "ρ with separation", "ρ with main offer's value"):
         imp.add_column(col, justify="left" if col == "input" else "right")
     for item in summary.importance[:8]:
-        imp.add_row(escape(item.input), f"{item.separates:+.3f}", f"{item.value:+.3f}")
+        imp.add_row(item.input, f"{item.separates:+.3f}", f"{item.value:+.3f}")
     console.print(imp)
     console.print(f"wrote {stats.rows} rows to {output} in {stats.seconds:.1f} s "
                   f"({stats.rows / max(stats.seconds, 1e-9):,.0f} variants/s)", highlight=False)
