@@ -1,6 +1,7 @@
 """The nightly-size fuzz run, one command: ``python fuzz/nightly.py --minutes 30``.
 
-1. the Hypothesis fuzz suites (tests/test_fuzz_*.py) with many more examples
+1. the Hypothesis fuzz suites (tests/test_fuzz_*.py, and the web API's
+   tests/test_web_schemathesis.py) with many more examples
    (``CALLBLUFF_FUZZ_EXAMPLES``, default 2000 here);
 2. each atheris harness (fuzz_scenario.py, fuzz_efg.py) for its share of the time,
    on a seed corpus of the built-in scenarios and the .efg files.
@@ -49,7 +50,8 @@ def seed_corpus(work: Path) -> dict[str, Path]:
 
 def run_hypothesis(examples: int, seconds: float) -> tuple[bool, str]:
     env = {**os.environ, "CALLBLUFF_FUZZ_EXAMPLES": str(examples)}
-    files = [str(ROOT / "tests" / f"test_fuzz_{n}.py") for n in ("scenario", "efg", "cli")]
+    files = [str(ROOT / "tests" / f"test_{n}.py")
+             for n in ("fuzz_scenario", "fuzz_efg", "fuzz_cli", "web_schemathesis")]
     start = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                            *files], cwd=ROOT, env=env, capture_output=True, text=True,
