@@ -174,3 +174,31 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
             handler(signum, frame)
         return
     _arm()  # early (timers are coarse): wait for the rest
+
+
+# -- deadlines of worker threads --------------------------------------------------------
+# A thread cannot be interrupted from outside (no signal reaches it), so work that runs
+# in one (the web API's computations) is given a deadline that the solver checks at
+# each solve: an abandoned computation then ends at its next solve instead of holding
+# its worker until it is done.
+
+_thread_deadline = threading.local()
+
+
+@contextlib.contextmanager
+def thread_deadline(seconds: float, what: str) -> Iterator[None]:
+    """Let :func:`check_deadline` raise :class:`TimeLimitError` in this thread after
+    ``seconds``."""
+    previous = getattr(_thread_deadline, "value", None)
+    _thread_deadline.value = (time.monotonic() + seconds, seconds, what)
+    try:
+        yield
+    finally:
+        _thread_deadline.value = previous
+
+
+def check_deadline() -> None:
+    """Raise :class:`TimeLimitError` if this thread's deadline (if any) has passed."""
+    value = getattr(_thread_deadline, "value", None)
+    if value is not None and time.monotonic() > value[0]:
+        raise TimeLimitError(f"time limit of {value[1]:g} s exceeded while {value[2]}")

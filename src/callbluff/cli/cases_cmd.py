@@ -77,7 +77,7 @@ def cases_command(
                 continue
             readings.append(read_case(scenario))
     except InputError as err:
-        err_console.print(f"error: {err}", highlight=False, markup=False)
+        err_console.print(f"error: {err}", highlight=False)
         raise typer.Exit(2) from None
     agreements = sum(c.agrees for c in readings)
     if as_json:

@@ -17,7 +17,7 @@ from callbluff.scenario.loader import load_scenario
 
 
 def _fail(err: InputError) -> typer.Exit:
-    err_console.print(str(err), markup=False, highlight=False, soft_wrap=True)
+    err_console.print(str(err), highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -88,5 +88,5 @@ def export(
         f"wrote {output} (offer {offer_id}): {sizes['nodes']} nodes, "
         f"{sizes['terminals']} terminals, {sizes['infosets']} information sets "
         f"({per_player})",
-        markup=False, highlight=False, soft_wrap=True,
+        highlight=False, soft_wrap=True,
     )

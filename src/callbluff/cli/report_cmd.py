@@ -60,17 +60,17 @@ def report_command(
         _record(store, loaded, scenario, output, offer, not no_thresholds,
                 threshold or [], data)
     except InputError as err:
-        err_console.print(f"error: {err}", markup=False, highlight=False)
+        err_console.print(f"error: {err}", highlight=False)
         raise typer.Exit(2) from None
     except (KeyError, ValueError) as err:
-        err_console.print(f"error: {err}", markup=False, highlight=False)
+        err_console.print(f"error: {err}", highlight=False)
         raise typer.Exit(2) from None
     except OSError as err:
         err_console.print(f"error: cannot write {output}: {err.strerror or err}",
-                          markup=False, highlight=False)
+                          highlight=False)
         raise typer.Exit(2) from None
     size = written.stat().st_size
-    console.print(f"wrote {written} ({size / 1e6:.1f} MB)", markup=False, highlight=False)
+    console.print(f"wrote {written} ({size / 1e6:.1f} MB)", highlight=False)
 
 
 def _record(store: Path | None, loaded: object, name: str, output: Path, offer: str | None,

@@ -51,7 +51,7 @@ _VALUE_WIDTH = 60
 
 
 def _fail(err: InputError) -> NoReturn:
-    err_console.print(str(err), markup=False, highlight=False, soft_wrap=True)
+    err_console.print(str(err), highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -109,7 +109,7 @@ def list_runs(
         if as_json:
             _echo_json([])
         else:
-            console.print(f"No runs yet: there is no run store at {path}.", markup=False)
+            console.print(f"No runs yet: there is no run store at {path}.")
         return
     with _open(store) as runs:
         try:
@@ -120,7 +120,7 @@ def list_runs(
         _echo_json([run.to_json() for run in found])
         return
     if not found:
-        console.print(f"No runs in {path} match.", markup=False)
+        console.print(f"No runs in {path} match.")
         return
     table = Table(title=f"Runs in {path}", title_justify="left")
     for column in ("ID", "Kind", "Scenario", "Hash", "Seed", "Version", "Created (UTC)"):
@@ -198,7 +198,7 @@ def show_run(
         console.print(Syntax(run.scenario_text, "yaml"))
     else:
         lines = run.scenario_text.count("\n")
-        console.print(f"(scenario text: {lines} lines; --scenario prints it)", markup=False)
+        console.print(f"(scenario text: {lines} lines; --scenario prints it)")
 
 
 def _changes_table(title: str, changes: tuple[JsonChange, ...]) -> Table:
@@ -245,7 +245,6 @@ def diff_runs(
     console.print(
         f"Run {diff.a.id} ({diff.a.kind}, {diff.a.scenario_id}, {_when(diff.a)})"
         f" → run {diff.b.id} ({diff.b.kind}, {diff.b.scenario_id}, {_when(diff.b)})",
-        markup=False,
     )
     if diff.is_empty:
         console.print("No differences (besides id and time).")

@@ -21,7 +21,7 @@ app.add_typer(scenario_app, name="scenario")
 
 
 def _fail(err: InputError) -> typer.Exit:
-    err_console.print(str(err), markup=False, highlight=False, soft_wrap=True)
+    err_console.print(str(err), highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -86,11 +86,11 @@ def validate(
         try:
             s = load_scenario(path)
         except InputError as err:
-            err_console.print(str(err), markup=False, highlight=False, soft_wrap=True)
+            err_console.print(str(err), highlight=False, soft_wrap=True)
             failed = True
             continue
         console.print(
             f"OK {path}: {s.id} ({len(s.types)} types, {len(s.offers)} offers)",
-            markup=False, highlight=False, soft_wrap=True)
+            highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(code=2)

@@ -32,5 +32,5 @@ def serve_command(
 
     settings = WebSettings(max_body_bytes=max_body, timeout_s=timeout, workers=workers)
     console.print(f"callbluff on http://{host}:{port}/  (API docs: /docs; Ctrl-C to stop)",
-                  markup=False, highlight=False)
+                  highlight=False)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -125,8 +125,8 @@ def solve_command(
                     else:
                         _print_tables(source, oid, result)
     except InputError as err:
-        err_console.print(str(err), markup=False, highlight=False)
+        err_console.print(str(err), highlight=False)
         raise typer.Exit(2) from err
     except OSError as err:
-        err_console.print(f"{err.filename or ''}: {err.strerror or err}", markup=False)
+        err_console.print(f"{err.filename or ''}: {err.strerror or err}")
         raise typer.Exit(2) from err

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from fractions import Fraction
 
+from callbluff.errors import check_deadline
 from callbluff.game.tree import Game
 from callbluff.solve.assemble import build_equilibrium, merge_outcomes
 from callbluff.solve.gambit import gambit_profiles
@@ -61,6 +62,7 @@ def solve(game: Game, *, method: str = "auto") -> SolveResult:
     >>> result.method, len(result.equilibria)
     ('pbe-enumeration', 2)
     """
+    check_deadline()  # a computation abandoned in a worker thread ends here
     if not isinstance(game, Game):
         raise TypeError(f"solve() expects a callbluff Game, got {type(game).__name__}")
     if len(game.players) != 2:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from callbluff.analysis.thresholds import get_number, with_number, with_prior
 from callbluff.analysis.verdict import main_offer_id
-from callbluff.errors import InputError
+from callbluff.errors import InputError, TimeLimitError, thread_deadline
 from callbluff.scenario.builtin import builtin_path, list_builtin
 from callbluff.scenario.loader import load_scenario_text
 from callbluff.scenario.schema import Annotation, Scenario, to_fraction
@@ -234,9 +234,10 @@ def request_error_body(errors: Sequence[Any]) -> dict[str, Any]:
 class Workers:
     """A few worker threads; each job has a time limit and a free worker, or is refused.
 
-    A thread cannot be stopped from outside, so a job past its limit is abandoned,
-    not killed: it keeps its worker until it ends, and new jobs meanwhile get
-    :class:`Busy` if every worker is taken."""
+    A thread cannot be stopped from outside, so a job past its limit is abandoned
+    (the client gets :class:`TooSlow` at once) and ends itself at its next solve
+    (:func:`callbluff.errors.check_deadline`); until then it keeps its worker, and
+    new jobs get :class:`Busy` if every worker is taken."""
 
     def __init__(self, count: int, timeout_s: float) -> None:
         if count < 1:
@@ -250,9 +251,14 @@ class Workers:
         if not self._slots.acquire(blocking=False):
             raise Busy(f"all {self.count} workers are busy; retry in a moment")
 
+        limit = self.timeout_s if timeout_s is None else timeout_s
+
         def guarded() -> T:
             try:
-                return job()
+                with thread_deadline(limit, "computing"):
+                    return job()
+            except TimeLimitError:
+                raise self._too_slow(limit) from None
             finally:
                 self._slots.release()
 
@@ -261,12 +267,15 @@ class Workers:
         except BaseException:
             self._slots.release()
             raise
-        limit = self.timeout_s if timeout_s is None else timeout_s
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), limit)
         except TimeoutError:
-            raise TooSlow(f"the computation took longer than {limit:g} s and was "
-                          "abandoned; turn thresholds off or ask for less") from None
+            raise self._too_slow(limit) from None
+
+    @staticmethod
+    def _too_slow(limit: float) -> TooSlow:
+        return TooSlow(f"the computation took longer than {limit:g} s and was "
+                       "abandoned; turn thresholds off or ask for less")
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
