@@ -4,7 +4,9 @@
   tests have an independent truth that is fast to compute.
 * ``xss_yaml()``: the same scenario with script payloads in every free-text field.
 * ``running_server()``: a real uvicorn process on a free port of 127.0.0.1.
-* ``BROWSER_ARGS`` / ``CHROMIUM``: Debian's chromium, headless, no network services.
+* ``BROWSER_ARGS`` / ``CHROMIUM``: Debian's chromium, headless, no network services;
+  ``chromium_browser()`` launches it through Playwright, ``Watch`` records what a page
+  does (console errors, requests, dialogs).
 
 Hand derivation for TINY_YAML (formulas of docs/model.md; κ = 1/2, F = 20, q = −10,
 fallback payoffs 0, the treaty irreversible):
@@ -30,6 +32,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -39,6 +42,37 @@ BROWSER_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@contextlib.contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """Debian's chromium, headless, through Playwright (imported here: optional)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Watch:
+    """Console errors, page errors, requests and dialogs (``alert`` and friends) of one
+    page; dialogs are dismissed."""
+
+    def __init__(self, page: Any) -> None:
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
 
 TINY_YAML = """\
 schema_version: 1

@@ -27,6 +27,7 @@ from callbluff.errors import InputError
 from callbluff.scenario.builtin import builtin_path, list_builtin
 from callbluff.scenario.loader import load_scenario, load_scenario_bytes
 from callbluff.scenario.schema import Scenario
+from test_scenario_fuzz import _paths
 
 NAME = "fuzz.yaml"
 SEEDS = [builtin_path(n).read_bytes() for n in list_builtin()]
@@ -95,17 +96,6 @@ ODD = [None, True, False, "", "x", -1, 0, 1, -0.5, 0.5, 2, 1e12, 1e13, -1e13, 1e
        math.nan, math.inf, -math.inf, 10**40, "1/0", "1/3", "-7/2", "1e999999999", "0x10",
        [], {}, [1, 2], {"value": "x"}, {"value": math.nan}, {"value": 1, "sauce": "s"},
        "x" * 5000, "é✓\u2028"]
-
-
-def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [path]
-    if isinstance(node, dict):
-        for k, v in node.items():
-            out += _paths(v, (*path, k))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            out += _paths(v, (*path, i))
-    return out
 
 
 PATHS = [[p for p in _paths(tree) if p] for tree in TREES]

@@ -41,12 +41,13 @@ from callbluff.game.efg import gambit_label, read_efg_file
 from callbluff.report.html import build_report, write_report
 from callbluff.scenario.loader import load_scenario_text
 from conftest_web import (
-    BROWSER_ARGS,
     CHROMIUM,
     TINY_YAML,
     XSS_1,
     XSS_2,
     Server,
+    Watch,
+    chromium_browser,
     running_server,
 )
 
@@ -224,27 +225,8 @@ needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+    with chromium_browser() as b:
         yield b
-        b.close()
-
-
-class Watch:
-    """Errors, requests and dialogs (``alert`` and friends) of one page."""
-
-    def __init__(self, page: Any) -> None:
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.dialogs: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", lambda r: self.requests.append(r.url))
-        page.on("dialog", self._dialog)
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
 
 
 def _no_injection(page: Any, watch: Watch) -> None:

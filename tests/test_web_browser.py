@@ -24,12 +24,13 @@ from callbluff.report.html import build_report, write_report
 from callbluff.scenario.loader import load_scenario_text
 from conftest_web import (
     ARTIFACTS,
-    BROWSER_ARGS,
     CHROMIUM,
     TINY_YAML,
     XSS_1,
     XSS_2,
     Server,
+    Watch,
+    chromium_browser,
     running_server,
     xss_yaml,
 )
@@ -53,21 +54,8 @@ def server() -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+    with chromium_browser() as b:
         yield b
-        b.close()
-
-
-class Watch:
-    """Console errors, page errors and requests of one page."""
-
-    def __init__(self, page: object) -> None:
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)  # type: ignore[attr-defined]
-        page.on("pageerror", lambda e: self.errors.append(str(e)))  # type: ignore[attr-defined]
-        page.on("request", lambda r: self.requests.append(r.url))  # type: ignore[attr-defined]
 
 
 def _shot(page: object, name: str) -> None:
