@@ -162,6 +162,9 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
     if expired:
         first = min(expired, key=lambda d: d.at)
         file = first.file or next((d.file for d in reversed(_deadlines) if d.file), None)
+        # If the exception is swallowed (raised inside a gc callback or a __del__), ring
+        # again soon; the blocks' exits reset the timer when it propagates.
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
         raise TimeLimitError(
             f"time limit of {first.seconds:g} s exceeded while {first.what} (allow more "
             "with --time-limit SECONDS or CALLBLUFF_TIME_LIMIT; 0 means no limit)",
