@@ -5,7 +5,8 @@ Limits, so that no request can hang the server or crash it:
 * request bodies above ``max_body_bytes`` (default 256 KiB) get **413**;
 * every computation runs in a worker thread with a time limit (default 60 s):
   past it the answer is **503**; when every worker is busy, **429** at once
-  (both with ``Retry-After``); a sweep also stops itself between variants;
+  (both with ``Retry-After``); a computation past its limit ends itself at its
+  next solve, freeing its worker;
 * a sweep asks for at most 50 variants (**422** beyond);
 * bad YAML, a bad override or a request that does not match its schema is **422**
   with one body shape (:class:`~callbluff.web.models.InputErrorResponse`: message,
