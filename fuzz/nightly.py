@@ -1,7 +1,8 @@
 """The nightly-size fuzz run, one command: ``python fuzz/nightly.py --minutes 30``.
 
 1. the Hypothesis fuzz suites (tests/test_fuzz_*.py, and the web API's
-   tests/test_web_schemathesis.py) with many more examples
+   tests/test_web_schemathesis.py) with many more examples, each for its share of
+   the time (a suite still running then is stopped, not failed)
    (``CALLBLUFF_FUZZ_EXAMPLES``, default 2000 here);
 2. each atheris harness (fuzz_scenario.py, fuzz_efg.py) for its share of the time,
    on a seed corpus of the built-in scenarios and the .efg files.
@@ -48,19 +49,38 @@ def seed_corpus(work: Path) -> dict[str, Path]:
     return corpus
 
 
-def run_hypothesis(examples: int, seconds: float) -> tuple[bool, str]:
+#: The Hypothesis suites, and whether each is the (much slower) web API suite.
+SUITES = {"scenario": "test_fuzz_scenario.py", "efg": "test_fuzz_efg.py",
+          "cli": "test_fuzz_cli.py", "api": "test_web_schemathesis.py"}
+
+
+def run_hypothesis(name: str, examples: int, seconds: float, work: Path) -> tuple[bool, str]:
+    """One suite with ``examples`` per property, stopped (not failed) at ``seconds``."""
     env = {**os.environ, "CALLBLUFF_FUZZ_EXAMPLES": str(examples)}
-    files = [str(ROOT / "tests" / f"test_{n}.py")
-             for n in ("fuzz_scenario", "fuzz_efg", "fuzz_cli", "web_schemathesis")]
+    log = work / f"hypothesis-{name}.log"
     start = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           *files], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=max(seconds, 600))
-    tail = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-    failures = [line for line in done.stdout.splitlines() if line.startswith("FAILED")]
-    report = (f"hypothesis: {examples} examples per property, {time.monotonic() - start:.0f} s: "
-              f"{tail}" + "".join(f"\n  {f}" for f in failures))
-    return done.returncode == 0, report
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider",
+             str(ROOT / "tests" / SUITES[name])],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            proc.wait(timeout=seconds)
+            stopped = False
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            stopped = True
+    lines = log.read_text(errors="replace").splitlines()
+    passed = sum(1 for line in lines if line.endswith("PASSED") or " PASSED " in line)
+    failed = sorted({line for line in lines if " FAILED" in line or line.startswith("FAILED")})
+    broken = not stopped and proc.returncode not in (0, 5) and not failed
+    report = (f"hypothesis {name}: {examples} examples per property, "
+              f"{time.monotonic() - start:.0f} s: {passed} tests passed, {len(failed)} failed"
+              + (" (time budget reached: stopped there)" if stopped else "")
+              + "".join(f"\n  {line}" for line in failed)
+              + (f"\n  exit status {proc.returncode}; see {log}" if broken else ""))
+    return not failed and not broken, report
 
 
 def run_atheris(name: str, corpus: Path, seconds: int, work: Path) -> tuple[bool, str]:
@@ -88,6 +108,9 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--examples", type=int, default=2000,
                         help="Hypothesis examples per property")
+    parser.add_argument("--api-examples", type=int, default=80,
+                        help="examples per operation of the web API suite (each one a "
+                        "request to a live server, some of them solves)")
     parser.add_argument("--work", type=Path,
                         default=Path(tempfile.gettempdir()) / "callbluff-fuzz",
                         help="corpus, logs and failing inputs")
@@ -102,11 +125,13 @@ def main() -> int:
     except ImportError:
         have_atheris = False
         report.append("atheris not installed (pip install -e '.[fuzz]'): harnesses skipped")
-    share = budget / 2 if have_atheris else budget
-    passed, text = run_hypothesis(args.examples, share)
-    ok &= passed
-    report.append(text)
-    print(text, flush=True)
+    share = (budget / 2 if have_atheris else budget) / len(SUITES)
+    for name in SUITES:
+        examples = args.api_examples if name == "api" else args.examples
+        passed, text = run_hypothesis(name, examples, share, args.work)
+        ok &= passed
+        report.append(text)
+        print(text, flush=True)
     if have_atheris:
         for name in HARNESSES:
             passed, text = run_atheris(name, corpus[name], max(int(budget / 4), 10), args.work)
