@@ -151,3 +151,21 @@ def test_too_many_payoffs_still_counted_in_the_message() -> None:
         read_efg(HEAD + 't "" 1 "o" { 1 2 3 4 5 }\n', NAME)
     with pytest.raises(InputError, match="has more than 1002 payoffs"):
         read_efg(HEAD + 't "" 1 "o" { ' + "0 " * 5000 + "}\n", NAME)
+
+
+@pytest.mark.parametrize("number", ["9.99999999e399", "1.5e-400", "-7/3", "1" * 700 + "e-400"])
+def test_numbers_at_the_limits_round_trip(number: str) -> None:
+    """Found by the nightly run: a payoff of about 1e399 was read, written back as its
+    400 digits, and refused on reading again (a 200-character limit on numbers).  The
+    limits are now on the value (numerator and denominator below 10^700) and the text
+    limit leaves room for any value's "p/q"."""
+    check(f'{HEAD}t "" 1 "o" {{ {number} 1 }}\n')
+    game = read_efg(f'{HEAD}t "" 1 "o" {{ {number} 1 }}\n', NAME)
+    again = read_efg(write_efg(game), NAME)
+    assert [n.payoffs for n in again.nodes] == [n.payoffs for n in game.nodes]
+
+
+def test_too_many_digits_is_a_located_error() -> None:
+    with pytest.raises(InputError, match="more than 700 digits") as err:
+        read_efg(f'{HEAD}t "" 1 "o" {{ {"9" * 701} 1 }}\n', NAME)
+    assert err.value.line == 3

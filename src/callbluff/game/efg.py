@@ -81,7 +81,12 @@ MAX_PLAYERS = 1000
 MAX_PAYOFF_ENTRIES = 1_000_000
 #: Payoffs an outcome may list beyond one per player before reading stops.
 _MAX_EXTRA_PAYOFFS = 1000
-_MAX_NUMBER_CHARS = 200
+#: A number's numerator and denominator stay below 10**_MAX_DIGITS ...
+_MAX_DIGITS = 700
+#: ... so that the writer's "p/q" of any number read back fits this many characters
+#: (found by fuzzing: a 1e399 read and written as 400 digits was refused when read
+#: again under a limit of 200 characters).
+_MAX_NUMBER_CHARS = 2 * _MAX_DIGITS + 2
 _MAX_EXPONENT = 400
 
 # -- lexer -------------------------------------------------------------------
@@ -263,7 +268,7 @@ class _Parser:
             denominator = int(rational.group(2))
             if denominator == 0:
                 raise self.lex.error(token, f"{what} {text!r} divides by zero")
-            return Fraction(int(rational.group(1)), denominator)
+            return self.bounded(Fraction(int(rational.group(1)), denominator), token, what)
         decimal = _DECIMAL.fullmatch(text)
         if decimal is None:
             raise bad
@@ -273,9 +278,19 @@ class _Parser:
                 token, f"{what} {text!r}: exponent out of range (at most {_MAX_EXPONENT})"
             )
         try:
-            return Fraction(Decimal(text))
+            value = Fraction(Decimal(text))
         except (InvalidOperation, ValueError) as exc:  # pragma: no cover - regex guards
             raise bad from exc
+        return self.bounded(value, token, what)
+
+    def bounded(self, value: Fraction, token: _Token, what: str) -> Fraction:
+        limit = 10**_MAX_DIGITS
+        if abs(value.numerator) >= limit or value.denominator >= limit:
+            shown = token.text if len(token.text) <= 40 else token.text[:40] + "…"
+            raise self.lex.error(
+                token, f"{what} {shown!r}: more than {_MAX_DIGITS} digits in its numerator "
+                "or denominator")
+        return value
 
     def check_action_count(self, token: _Token, count: int) -> None:
         # Each action needs a node of its own: more than the node limit cannot be read.
