@@ -73,7 +73,8 @@ def run_hypothesis(name: str, examples: int, seconds: float, work: Path) -> tupl
             stopped = True
     lines = log.read_text(errors="replace").splitlines()
     passed = sum(1 for line in lines if line.endswith("PASSED") or " PASSED " in line)
-    failed = sorted({line for line in lines if " FAILED" in line or line.startswith("FAILED")})
+    # the short summary (-ra in pyproject) has one "FAILED test-id - reason" per failure
+    failed = sorted({line for line in lines if line.startswith(("FAILED ", "ERROR "))})
     broken = not stopped and proc.returncode not in (0, 5) and not failed
     report = (f"hypothesis {name}: {examples} examples per property, "
               f"{time.monotonic() - start:.0f} s: {passed} tests passed, {len(failed)} failed"
