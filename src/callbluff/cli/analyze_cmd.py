@@ -61,10 +61,7 @@ def analyze_command(
                 "analyze", loaded.id, dump_scenario(loaded),
                 {"thresholds": not no_thresholds, "custom_thresholds": threshold or []},
                 document)
-    except InputError as err:
-        print_error(err)
-        raise typer.Exit(2) from None
-    except (KeyError, ValueError) as err:
+    except (InputError, KeyError, ValueError) as err:
         print_error(err)
         raise typer.Exit(2) from None
     if as_json:

@@ -69,10 +69,12 @@ console = Console(markup=False)
 err_console = Console(stderr=True, markup=False)
 
 
-def print_error(message: object) -> None:
-    """``error: message`` on stderr, only the prefix styled, never wrapped."""
-    err_console.print(Text("error: ", style="red") + Text(str(message)), highlight=False,
-                      soft_wrap=True)
+def print_error(message: object, *, prefix: bool = True) -> None:
+    """``error: message`` on stderr (only the prefix styled; ``prefix=False``: the
+    message alone, for messages that start with their file), never wrapped."""
+    text = Text(str(message))
+    err_console.print(Text("error: ", style="red") + text if prefix else text,
+                      highlight=False, soft_wrap=True)
 
 
 @app.callback()

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from callbluff.cli.app import app, console, err_console
+from callbluff.cli.app import app, console, print_error
 from callbluff.errors import InputError
 from callbluff.game.bargain import compile_offer
 from callbluff.game.efg import write_efg
@@ -17,7 +17,7 @@ from callbluff.scenario.loader import load_scenario
 
 
 def _fail(err: InputError) -> typer.Exit:
-    err_console.print(str(err), highlight=False, soft_wrap=True)
+    print_error(err, prefix=False)
     return typer.Exit(code=2)
 
 

@@ -10,7 +10,7 @@ import typer
 
 from callbluff.analysis.jsonify import analysis_json
 from callbluff.analysis.verdict import analyze
-from callbluff.cli.app import app, console, err_console
+from callbluff.cli.app import app, console, print_error
 from callbluff.errors import InputError
 from callbluff.report.html import build_report, write_report
 from callbluff.scenario.loader import dump_scenario, load_scenario
@@ -59,15 +59,11 @@ def report_command(
         written = write_report(output, page)
         _record(store, loaded, scenario, output, offer, not no_thresholds,
                 threshold or [], data)
-    except InputError as err:
-        err_console.print(f"error: {err}", highlight=False)
-        raise typer.Exit(2) from None
-    except (KeyError, ValueError) as err:
-        err_console.print(f"error: {err}", highlight=False)
+    except (InputError, KeyError, ValueError) as err:
+        print_error(err)
         raise typer.Exit(2) from None
     except OSError as err:
-        err_console.print(f"error: cannot write {output}: {err.strerror or err}",
-                          highlight=False)
+        print_error(f"cannot write {output}: {err.strerror or err}")
         raise typer.Exit(2) from None
     size = written.stat().st_size
     console.print(f"wrote {written} ({size / 1e6:.1f} MB)", highlight=False)

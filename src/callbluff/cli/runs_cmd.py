@@ -15,7 +15,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from callbluff.cli.app import app, console, err_console
+from callbluff.cli.app import app, console, print_error
 from callbluff.errors import InputError
 from callbluff.store import (
     RUN_KINDS,
@@ -51,7 +51,7 @@ _VALUE_WIDTH = 60
 
 
 def _fail(err: InputError) -> NoReturn:
-    err_console.print(str(err), highlight=False, soft_wrap=True)
+    print_error(err, prefix=False)
     raise typer.Exit(2)
 
 

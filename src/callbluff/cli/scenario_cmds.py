@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from callbluff.cli.app import app, console, err_console
+from callbluff.cli.app import app, console, print_error
 from callbluff.errors import InputError
 from callbluff.scenario.builtin import list_builtin
 from callbluff.scenario.loader import dump_scenario, load_scenario
@@ -21,7 +21,7 @@ app.add_typer(scenario_app, name="scenario")
 
 
 def _fail(err: InputError) -> typer.Exit:
-    err_console.print(str(err), highlight=False, soft_wrap=True)
+    print_error(err, prefix=False)
     return typer.Exit(code=2)
 
 
@@ -86,7 +86,7 @@ def validate(
         try:
             s = load_scenario(path)
         except InputError as err:
-            err_console.print(str(err), highlight=False, soft_wrap=True)
+            print_error(err, prefix=False)
             failed = True
             continue
         console.print(
