@@ -186,10 +186,15 @@ def _simplex(system: LinearSystem, objective: Sequence[float] | None = None,
     return x
 
 
+def _small(system: LinearSystem) -> bool:
+    """Small enough for the dense tableau of :func:`_simplex` (else HiGHS)."""
+    return system.n <= 40 and len(system.eq) + len(system.ub) <= 80
+
+
 def _linprog(system: LinearSystem, objective: Sequence[float] | None = None) -> np.ndarray | None:
     if system.n == 0:
         return np.zeros(0)
-    if system.n <= 40 and len(system.eq) + len(system.ub) <= 80:
+    if _small(system):
         x = _simplex(system, objective)
         return None if x is None else np.asarray(x)
     a_eq, b_eq = dense_rows(system.eq, system.n)
@@ -282,7 +287,7 @@ def _exact_fallback(
     system: LinearSystem, objective: Sequence[float] | None
 ) -> list[Fraction] | None:
     """Feasibility decided in exact arithmetic (small systems only; else ``None``)."""
-    if system.n > 40 or len(system.eq) + len(system.ub) > 80:
+    if not _small(system):
         return None
     x = _simplex(system, objective, exact=True)
     if x is None:
