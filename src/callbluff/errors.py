@@ -108,9 +108,11 @@ def parse_time_limit(file: str) -> contextlib.AbstractContextManager[None]:
 def time_limit(seconds: float | None, what: str, file: str | None = None) -> Iterator[None]:
     """Raise :class:`TimeLimitError` in the block if it runs longer than ``seconds``.
 
-    ``SIGALRM`` (``setitimer``) in the main thread; elsewhere, or with ``seconds``
-    None or 0, the block runs unlimited but still names ``file`` as the input a
-    timeout met in a surrounding block is reported for.  Blocks nest: the timer is
+    ``SIGALRM`` (``setitimer``) in the main thread; in another thread, which no
+    signal reaches, a deadline that :func:`check_deadline` (called at each solve)
+    enforces.  With ``seconds`` None or 0 the block runs unlimited but still names
+    ``file`` as the input a timeout met in a surrounding block is reported for.
+    Blocks nest: the timer is
     set to the earliest deadline, and a handler and timer that were there before
     (pytest-timeout's) are kept and restored.  A signal handler runs only between
     Python bytecodes, so code in C that holds the GIL (pygambit) is stopped only
@@ -119,7 +121,11 @@ def time_limit(seconds: float | None, what: str, file: str | None = None) -> Ite
     limit = float(seconds) if seconds is not None and 0 < seconds < math.inf else None
     limited = limit is not None
     if threading.current_thread() is not threading.main_thread():
-        yield
+        if limit is None:
+            yield
+        else:
+            with _thread_deadline(limit, what):
+                yield
         return
     global _foreign
     entry = _Deadline(time.monotonic() + limit if limit is not None else math.inf,
@@ -179,29 +185,30 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
     _arm()  # early (timers are coarse): wait for the rest
 
 
-# -- deadlines of worker threads --------------------------------------------------------
+# -- deadlines of other threads ---------------------------------------------------------
 # A thread cannot be interrupted from outside (no signal reaches it), so work that runs
-# in one (the web API's computations) is given a deadline that the solver checks at
-# each solve: an abandoned computation then ends at its next solve instead of holding
-# its worker until it is done.
+# in one (the web API's computations) gets a deadline that the solver checks at each
+# solve: an abandoned computation then ends at its next solve instead of holding its
+# worker until it is done.
 
-_thread_deadline = threading.local()
+_thread_state = threading.local()
 
 
 @contextlib.contextmanager
-def thread_deadline(seconds: float, what: str) -> Iterator[None]:
-    """Let :func:`check_deadline` raise :class:`TimeLimitError` in this thread after
-    ``seconds``."""
-    previous = getattr(_thread_deadline, "value", None)
-    _thread_deadline.value = (time.monotonic() + seconds, seconds, what)
+def _thread_deadline(seconds: float, what: str) -> Iterator[None]:
+    previous = getattr(_thread_state, "deadline", None)
+    entry = (time.monotonic() + seconds, seconds, what)
+    # nested blocks: the earliest deadline holds
+    _thread_state.deadline = entry if previous is None or entry[0] < previous[0] else previous
     try:
         yield
     finally:
-        _thread_deadline.value = previous
+        _thread_state.deadline = previous
 
 
 def check_deadline() -> None:
-    """Raise :class:`TimeLimitError` if this thread's deadline (if any) has passed."""
-    value = getattr(_thread_deadline, "value", None)
+    """Raise :class:`TimeLimitError` if this thread's deadline (set by
+    :func:`time_limit` outside the main thread) has passed."""
+    value = getattr(_thread_state, "deadline", None)
     if value is not None and time.monotonic() > value[0]:
         raise TimeLimitError(f"time limit of {value[1]:g} s exceeded while {value[2]}")

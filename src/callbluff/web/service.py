@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from callbluff.analysis.thresholds import get_number, with_number, with_prior
 from callbluff.analysis.verdict import main_offer_id
-from callbluff.errors import InputError, TimeLimitError, thread_deadline
+from callbluff.errors import InputError, TimeLimitError, time_limit
 from callbluff.scenario.builtin import builtin_path, list_builtin
 from callbluff.scenario.loader import load_scenario_text
 from callbluff.scenario.schema import Annotation, Scenario, to_fraction
@@ -255,7 +255,7 @@ class Workers:
 
         def guarded() -> T:
             try:
-                with thread_deadline(limit, "computing"):
+                with time_limit(limit, "computing"):
                     return job()
             except TimeLimitError:
                 raise self._too_slow(limit) from None
