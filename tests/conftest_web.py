@@ -3,7 +3,8 @@
 * ``TINY_YAML``: a two-type scenario whose answers are derived by hand below, so the
   tests have an independent truth that is fast to compute.
 * ``xss_yaml()``: the same scenario with script payloads in every free-text field.
-* ``running_server()``: a real uvicorn process on a free port of 127.0.0.1.
+* ``running_server()``: a real uvicorn process on a free port of 127.0.0.1 (or
+  ``serve_command(...)``, the real ``callbluff serve``).
 * ``BROWSER_ARGS`` / ``CHROMIUM``: Debian's chromium, headless, no network services;
   ``chromium_browser()`` launches it through Playwright, ``Watch`` records what a page
   does (console errors, requests, dialogs).
@@ -169,6 +170,12 @@ class Server:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def serve_command(*options: str) -> list[str]:
+    """The real ``callbluff serve`` on 127.0.0.1 (``running_server`` adds the port)."""
+    return [sys.executable, "-c", "from callbluff.cli import main; main()", "serve",
+            "--host", "127.0.0.1", *options]
 
 
 @contextlib.contextmanager

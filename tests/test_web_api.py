@@ -7,7 +7,6 @@ limits the API promises (413, 422 with the line, 404, 503, never 5xx).
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -21,15 +20,9 @@ from callbluff.cli.app import app
 from callbluff.scenario.builtin import builtin_path, list_builtin
 from callbluff.scenario.loader import load_scenario_text
 from callbluff.web.models import AnalysisResponse
-from conftest_web import TINY_YAML, Server, running_server
+from conftest_web import TINY_YAML, Server, running_server, serve_command
 
 NK = "north-korea-2009"
-
-
-def serve_command(*options: str) -> list[str]:
-    """``callbluff serve`` (the module registered by hand until the CLI imports it)."""
-    return [sys.executable, "-c", "import callbluff.cli.serve_cmd; from callbluff.cli "
-            "import main; main()", "serve", "--host", "127.0.0.1", *options]
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from fractions import Fraction
@@ -51,7 +50,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from conftest_web import TINY_YAML, Server, running_server
+from conftest_web import TINY_YAML, Server, running_server, serve_command
 
 #: Examples per operation and generation mode in the ordinary suite.
 EXAMPLES: dict[tuple[str, str], int] = {
@@ -85,11 +84,6 @@ def examples(method: str, path: str) -> int:
     """Examples for one operation: the suite's number, or the nightly one."""
     nightly = os.environ.get(FUZZ_ENV, "").strip()
     return int(nightly) if nightly else EXAMPLES[(method, path)]
-
-
-def serve_command(*options: str) -> list[str]:
-    return [sys.executable, "-c", "import callbluff.cli.serve_cmd; from callbluff.cli "
-            "import main; main()", "serve", "--host", "127.0.0.1", *options]
 
 
 class Watch:
