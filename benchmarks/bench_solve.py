@@ -5,9 +5,12 @@ Run: ``python benchmarks/bench_solve.py [--games N] [--budget SECONDS]``
 For each size (types × messages, two receiver actions per message) the same random
 games (fixed seeds, generator of tests/solve_helpers.py) are solved by our solver
 (exact) and, for the small sizes, by pygambit ``enummixed_solve(rational=False)``;
-printed: seconds per game for each, the ratio, and whether the sets of equilibrium
-payoff vectors agree (to 1e-6, since pygambit runs in floats here).  Larger sizes
-run our solver alone.  ``--budget`` caps the seconds spent per size and solver.
+printed: seconds per game for each, the ratio, whether the sets of equilibrium
+payoff vectors agree (to 1e-6, since pygambit runs in floats here), and which of
+our enumerations ran (``search``: the pattern search of regular games; ``milp``).
+Larger sizes run our solver alone.  One untimed solve by each solver first keeps
+import and first-call costs out of the figures.  ``--budget`` caps the seconds
+spent per size and solver.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import pygambit as gbt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from callbluff.solve import solve
+from callbluff.solve import SEARCH, solve
 from callbluff.solve.gambit import to_pygambit
 from solve_helpers import random_signalling
 
@@ -42,18 +45,23 @@ def _same(ours: set[tuple[Fraction, ...]], theirs: list[tuple[float, ...]]) -> b
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--games", type=int, default=5, help="games per size")
+    parser.add_argument("--games", type=int, default=8, help="games per size")
     parser.add_argument("--budget", type=float, default=120.0, help="seconds per size and solver")
     args = parser.parse_args()
-    print(f"{'size':>6} {'games':>5} {'ours s/game':>12} {'gambit s/game':>14} {'ratio':>8} agree")
+    warm = random_signalling(999, 2, 2)
+    solve(warm)
+    gbt.nash.enummixed_solve(to_pygambit(warm)[0], rational=False)
+    print(f"{'size':>6} {'games':>5} {'ours s/game':>12} {'gambit s/game':>14} {'ratio':>8} "
+          "agree  path")
     for n_types, n_msgs in SIZES_COMPARED + SIZES_OURS:
         compare = (n_types, n_msgs) in SIZES_COMPARED
         games = [random_signalling(1000 + i, n_types, n_msgs) for i in range(args.games)]
-        ours_t, theirs_t, agree, done = 0.0, 0.0, True, 0
+        ours_t, theirs_t, agree, done, paths = 0.0, 0.0, True, 0, set()
         for game in games:
             t0 = time.perf_counter()
             result = solve(game)
             ours_t += time.perf_counter() - t0
+            paths.add("search" if result.options["enumeration"] == SEARCH else "milp")
             if compare:
                 g, _ = to_pygambit(game)
                 t0 = time.perf_counter()
@@ -69,12 +77,14 @@ def main() -> None:
             theirs_pg = theirs_t / done
             print(
                 f"{n_types}x{n_msgs:<4} {done:>5} {ours_pg:>12.4f} {theirs_pg:>14.4f} "
-                f"{theirs_pg / ours_pg:>8.1f} {'yes' if agree else 'NO'}",
+                f"{theirs_pg / ours_pg:>8.1f} {'yes' if agree else 'NO':>5}  "
+                f"{'+'.join(sorted(paths))}",
                 flush=True,
             )
         else:
             print(
-                f"{n_types}x{n_msgs:<4} {done:>5} {ours_pg:>12.4f} {'-':>14} {'-':>8} -", flush=True
+                f"{n_types}x{n_msgs:<4} {done:>5} {ours_pg:>12.4f} {'-':>14} {'-':>8} {'-':>5}  "
+                f"{'+'.join(sorted(paths))}", flush=True
             )
 
 

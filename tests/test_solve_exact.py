@@ -11,8 +11,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from callbluff.solve.exact import LinearSystem, exact_point
+from callbluff.solve.exact import LinearSystem, _simplex, exact_point
 
 F = Fraction
 
@@ -51,3 +53,37 @@ def test_tiny_margin_beside_a_huge_coefficient() -> None:
                           [({0: F(big), 1: F(big + 1)}, F(big))])
     point = exact_point(system)
     assert point == [F(1), F(0)]
+
+
+def _one_row(coefficients: list[int], sense: str) -> LinearSystem:
+    n = len(coefficients)
+    row = ({i: F(c) for i, c in enumerate(coefficients) if c}, F(0))
+    simplex = ({i: F(1) for i in range(n)}, F(1))
+    return LinearSystem(n, [simplex, row] if sense == "==" else [simplex],
+                        [row] if sense == "<=" else [])
+
+
+@pytest.mark.parametrize(("coefficients", "sense", "expected"), [
+    ([3, 1, 2], "<=", None),  # positive on every node
+    ([3, -1, 2], "<=", [F(0), F(1), F(0)]),  # the vertex with the least coefficient
+    ([3, 1, 2], "==", None),
+    ([3, 0, 2], "==", [F(0), F(1), F(0)]),  # a zero coefficient: that vertex
+    ([-1, 2, 5], "==", [F(5, 6), F(0), F(1, 6)]),  # −1·5/6 + 5·1/6 = 0
+])
+def test_one_row_beliefs_closed_form(coefficients: list[int], sense: str,
+                                     expected: list[Fraction] | None) -> None:
+    """The closed form for the beliefs of a two-answer information set (hand-derived)."""
+    assert exact_point(_one_row(coefficients, sense)) == expected
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.integers(-3, 3), min_size=1, max_size=5), st.sampled_from(["==", "<="]))
+def test_one_row_beliefs_agree_with_the_exact_simplex(coefficients: list[int],
+                                                       sense: str) -> None:
+    """Feasible exactly when the exact Bland simplex (another algorithm) says so, and
+    the point returned satisfies the system exactly."""
+    system = _one_row(coefficients, sense)
+    point = exact_point(system)
+    assert (point is not None) == (_simplex(system, None, exact=True) is not None)
+    if point is not None:
+        assert system.check(point)

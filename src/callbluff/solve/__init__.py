@@ -9,7 +9,7 @@ otherwise falls back to pygambit (``"gambit-enummixed"`` or ``"gambit-lcp"``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 
 from callbluff.errors import check_deadline
@@ -17,10 +17,11 @@ from callbluff.game.tree import Game
 from callbluff.solve.assemble import build_equilibrium, merge_outcomes
 from callbluff.solve.gambit import gambit_profiles
 from callbluff.solve.oneshot import enumerate_oneshot
+from callbluff.solve.oneshot_search import search_profiles
 from callbluff.solve.pbe import enumerate_profiles
 from callbluff.solve.reduce import lift, reduce_dominated
 from callbluff.solve.result import Beliefs, Equilibrium, LinearInequality, SolveResult
-from callbluff.solve.signalling import signalling_shape
+from callbluff.solve.signalling import SignallingShape, signalling_shape
 from callbluff.solve.structure import OneInformed, detect_one_informed
 from callbluff.solve.verify import Behaviour, node_values, regrets
 
@@ -34,6 +35,10 @@ __all__ = [
     "regrets",
     "solve",
 ]
+
+#: ``SolveResult.options["enumeration"]`` of one-shot signalling games.
+SEARCH = "pattern search (regular one-shot signalling)"
+MILP = "mixed-integer support patterns (one-shot signalling)"
 
 METHODS = ("auto", "pbe-enumeration", "gambit-enummixed", "gambit-lcp", "gambit")
 
@@ -89,20 +94,32 @@ def _solve_own(game: Game, roles: OneInformed) -> SolveResult:
         return build_equilibrium(game, beh, roles.informed, shape)
 
     if shape is not None:
-        found = list(enumerate_oneshot(game, shape, verify))
+        found, enumeration = _solve_oneshot(game, shape, verify)
     else:
         found = [eq for beh in _candidates(game, roles) if (eq := verify(beh)) is not None]
+        enumeration = "sequence-form supports after dominance reduction"
     return SolveResult(
         game=game,
         method="pbe-enumeration",
         options={
             "informed": game.players[roles.informed],
             "types": roles.types,
-            "enumeration": "mixed-integer support patterns (one-shot signalling)"
-            if shape is not None else "sequence-form supports after dominance reduction",
+            "enumeration": enumeration,
         },
         equilibria=merge_outcomes(game, found),
     )
+
+
+def _solve_oneshot(
+    game: Game, shape: SignallingShape, verify: Callable[[Behaviour], Equilibrium | None]
+) -> tuple[list[Equilibrium], str]:
+    """The pattern search where the game is regular for it, else the complete MILP."""
+    profiles = search_profiles(game, shape)
+    if profiles is not None:
+        found = [verify(beh) for beh in profiles]
+        if all(eq is not None for eq in found):
+            return [eq for eq in found if eq is not None], SEARCH
+    return list(enumerate_oneshot(game, shape, verify)), MILP
 
 
 def _candidates(game: Game, roles: OneInformed) -> Iterator[Behaviour]:

@@ -169,7 +169,7 @@ def build_equilibrium(
             polyhedra=polys,
             text=text,
         )
-    worst, agent = regrets(game, beh, off_points)
+    worst, agent = regrets(game, beh, off_points, vals, reach)
     if worst != 0:
         return None
     behaviour = {h.label: {a: beh[h.id][i] for i, a in enumerate(h.actions)} for h in game.infosets}

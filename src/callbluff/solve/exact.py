@@ -271,11 +271,50 @@ def exact_point(
     if system.n == 0:
         empty: list[Fraction] = []
         return empty if system.check(empty) else None
+    if objective is None:
+        applies, belief = _one_row_on_simplex(system)
+        if applies:
+            return belief
     xf = _linprog(system, objective)
     if xf is None:
         return _exact_fallback(system, objective) if _wide(system) else None
     point = _certify(system, xf)
     return point if point is not None else _exact_fallback(system, objective)
+
+
+def _one_row_on_simplex(system: LinearSystem) -> tuple[bool, list[Fraction] | None]:
+    """Closed form for ``Σ x = 1`` plus one homogeneous row ``c·x = 0`` or ``c·x ≤ 0``
+    (the beliefs that make one of two answers optimal — the common case, solved
+    here without a float search): ``(True, point or None)``; ``(False, None)`` when
+    the system has another form."""
+    rows = [*((row, rhs, "==") for row, rhs in system.eq), *((r, b, "<=") for r, b in system.ub)]
+    if len(rows) != 2:
+        return False, None
+    simplex = [r for r in rows if r[2] == "==" and r[1] == 1 and len(r[0]) == system.n
+               and all(c == 1 for c in r[0].values())]
+    other = [r for r in rows if r is not (simplex[0] if simplex else None)]
+    if not simplex or len(other) != 1 or other[0][1] != 0:
+        return False, None
+    row, _, sense = other[0]
+    c = [row.get(i, Fraction(0)) for i in range(system.n)]
+
+    def vertex(i: int) -> list[Fraction]:
+        return [Fraction(int(j == i)) for j in range(system.n)]
+
+    low = min(range(system.n), key=c.__getitem__)
+    if c[low] > 0:
+        return True, None
+    if sense == "<=" or c[low] == 0:
+        return True, vertex(low)
+    high = max(range(system.n), key=c.__getitem__)
+    if c[high] < 0:
+        return True, None
+    if c[high] == 0:
+        return True, vertex(high)
+    point = [Fraction(0)] * system.n  # on the segment between a negative and a positive c
+    point[low] = c[high] / (c[high] - c[low])
+    point[high] = -c[low] / (c[high] - c[low])
+    return True, point
 
 
 def _wide(system: LinearSystem) -> bool:

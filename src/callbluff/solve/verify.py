@@ -84,15 +84,19 @@ def regrets(
     game: Game,
     beh: Behaviour,
     off_path_beliefs: Mapping[int, Mapping[int, Fraction]],
+    values: Sequence[tuple[Fraction, ...]] | None = None,
+    reach: Sequence[Fraction] | None = None,
 ) -> tuple[Fraction, Fraction]:
     """(max regret over information sets given beliefs, agent max regret ex ante).
 
     Reached information sets use Bayes' rule (``off_path_beliefs`` is ignored
     there); unreached ones with several nodes need an entry in
-    ``off_path_beliefs`` (a distribution over the set's nodes).
+    ``off_path_beliefs`` (a distribution over the set's nodes).  ``values`` and
+    ``reach`` (:func:`node_values`, :func:`reach_probabilities` of ``beh``) are
+    computed when not given.
     """
-    vals = node_values(game, beh)
-    reach = reach_probabilities(game, beh)
+    vals = node_values(game, beh) if values is None else values
+    reach = reach_probabilities(game, beh) if reach is None else reach
     worst = Fraction(0)
     agent = Fraction(0)
     for h in game.infosets:
