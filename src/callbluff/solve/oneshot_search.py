@@ -108,6 +108,9 @@ class _Search:
         self.tol_s = 0.0 if exact else _BAND * float(max(scale_s, Fraction(1)))
         self.tol_r = 0.0 if exact else _BAND * float(max(scale_r, Fraction(1)))
         self.tol_p = 0.0 if exact else _BAND
+        # +1 where the receiver prefers the second answer facing the type, else −1
+        # (0 never reaches the search: run() declines such games).
+        self.side = [[1 if g > 0 else -1 for g in row] for row in self.r_gain]
         self.nodes = 0
 
     # -- comparisons -----------------------------------------------------------------
@@ -131,8 +134,6 @@ class _Search:
                     raise _NotRegular  # the type does not care how m is answered
                 if self.sign(self.r_gain[t][m], self.tol_r) == 0:
                     raise _NotRegular  # the receiver does not care, facing this type
-        self.side = [[1 if self.r_gain[t][m] > 0 else -1 for m in range(self.n_msgs)]
-                     for t in range(self.n_types)]
         # States each message can have: answered first only if some type makes the
         # receiver prefer the first answer, second likewise, mixed if both.
         possible = []
