@@ -1,8 +1,10 @@
 """The solve layer: exact equilibria of finite two-player extensive games.
 
 ``solve(game)`` returns every weak perfect Bayesian equilibrium *outcome* of a
-game with one informed player (method ``"pbe-enumeration"``, :mod:`.pbe`), and
-otherwise falls back to pygambit (``"gambit-enummixed"`` or ``"gambit-lcp"``,
+game with one informed player (method ``"pbe-enumeration"``: :mod:`.pbe`; for
+one-shot signalling games the pattern search of :mod:`.oneshot_search` where the
+game is regular for it, else the MILP of :mod:`.oneshot`), and otherwise falls
+back to pygambit (``"gambit-enummixed"`` or ``"gambit-lcp"``,
 :mod:`.gambit`).  Every reported equilibrium has exact maximum regret 0
 (:mod:`.verify`).  Methods and references: ``docs/algorithms.md``.
 """
@@ -27,6 +29,8 @@ from callbluff.solve.verify import Behaviour, node_values, regrets
 
 __all__ = [
     "METHODS",
+    "MILP",
+    "SEARCH",
     "Beliefs",
     "Equilibrium",
     "LinearInequality",

@@ -49,7 +49,7 @@ __all__ = ["search_profiles"]
 #: trusted: the whole search is repeated in exact arithmetic.
 _BAND = 1e-7
 #: The search runs for games with ``types × 2^messages`` up to this (4 types × 4
-#: messages); its cost grows about tenfold per type beyond, the MILP's far slower.
+#: messages); its cost grows about tenfold per added type, the MILP's much more slowly.
 MAX_SIZE = 64
 #: Search nodes visited before the search gives up (the MILP then runs).
 MAX_NODES = 20_000
