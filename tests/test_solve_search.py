@@ -22,7 +22,12 @@ from hypothesis import strategies as st
 from callbluff.game.catalog import signalling_game
 from callbluff.game.tree import Game
 from callbluff.solve import MILP, SEARCH, solve
-from callbluff.solve.assemble import build_equilibrium, merge_outcomes, outcome_key
+from callbluff.solve.assemble import (
+    build_equilibrium,
+    merge_outcomes,
+    outcome_key,
+    render_belief_set,
+)
 from callbluff.solve.gambit import to_pygambit
 from callbluff.solve.oneshot import enumerate_oneshot
 from callbluff.solve.oneshot_search import _Search, _TooClose, search_profiles
@@ -186,3 +191,16 @@ def test_near_ties_are_decided_in_exact_arithmetic() -> None:
     result = solve(game)
     assert result.options["enumeration"] == SEARCH
     _assert_same_outcomes(game, result.equilibria, _milp(game))
+
+
+def test_both_answers_deterring_read_as_any_belief() -> None:
+    """After an unsent message both answers may deter: the first for c·μ ≤ 0, the second
+    for −c·μ ≤ 0 — together every belief, and the text says so (one half alone not)."""
+    c = ((1, F(3)), (2, F(-5, 2)), (3, F(1, 7)))
+    first = (LinearInequality(c, "<=", F(0)),)
+    second = (LinearInequality(tuple((n, -v) for n, v in c), "<=", F(0)),)
+    names, nodes = ["t0", "t1", "t2"], (1, 2, 3)
+    assert render_belief_set("m1", names, nodes, (first, second)) == "any belief at m1"
+    assert render_belief_set("m1", names, nodes, (first,)).startswith("3·μ(t0 | m1)")
+    for point in _probes(3, random.Random(1)):  # the union really is the whole simplex
+        assert _in_union((first, second), dict(zip(nodes, point, strict=True)))

@@ -101,6 +101,8 @@ def render_belief_set(
             else:
                 parts.append(f"{_fmt(lo)} ≤ {mu} ≤ {_fmt(hi)}")
         return " or ".join(parts) if parts else "no belief"
+    if _complementary_halves(polyhedra):
+        return f"any belief at {infoset_label}"
     name_of = dict(zip(nodes, names, strict=True))
     texts = []
     for poly in polyhedra:
@@ -112,6 +114,17 @@ def render_belief_set(
             rows.append(f"{terms} {'=' if ineq.sense == '==' else '≤'} {_fmt(ineq.rhs)}")
         texts.append(", ".join(rows) if rows else f"any belief at {infoset_label}")
     return " or ".join(texts) if texts else "no belief"
+
+
+def _complementary_halves(polyhedra: Sequence[Sequence[LinearInequality]]) -> bool:
+    """Two of the polyhedra are ``c·μ ≤ 0`` and ``−c·μ ≤ 0``: together, every belief
+    (both answers deter, each on its side of the indifference hyperplane)."""
+    halves = {
+        poly[0].coefficients
+        for poly in polyhedra
+        if len(poly) == 1 and poly[0].sense == "<=" and poly[0].rhs == 0
+    }
+    return any(tuple((n, -c) for n, c in coefficients) in halves for coefficients in halves)
 
 
 def build_equilibrium(
