@@ -43,7 +43,7 @@ from callbluff.game.tree import Game
 from callbluff.solve.signalling import SignallingShape
 from callbluff.solve.verify import Behaviour
 
-__all__ = ["search_profiles"]
+__all__ = ["pattern_profiles", "search_profiles"]
 
 #: Float comparisons closer than this (relative to the data's scale) are not
 #: trusted: the whole search is repeated in exact arithmetic.
@@ -477,15 +477,43 @@ def search_profiles(game: Game, shape: SignallingShape) -> list[Behaviour] | Non
         return None
     if any(p is None for p in exact):
         return None  # floats and rationals disagree about a pattern: do not guess
+    return [beh for point in exact if point is not None
+            for beh in _variants(game, shape, point)]
+
+
+def pattern_profiles(game: Game, shape: SignallingShape, sigma: Sequence[Sequence[float]],
+                     rho: Sequence[Sequence[float]]) -> list[Behaviour] | None:
+    """Exact profiles of the pattern in which a float profile lies (``sigma[t][m]``,
+    ``rho[m][a]``, e.g. a MILP's solution), when that pattern is regular — two small
+    square systems instead of the exact linear programs; ``None`` otherwise."""
+    if any(len(r) != 2 for r in shape.responses) or any(p <= 0 for p in shape.priors):
+        return None
+    used = 1e-9  # what counts as a positive probability in the float profile
+    states = []
+    for m in range(len(shape.messages)):
+        if all(row[m] <= used for row in sigma):
+            states.append(UNSENT)
+        else:
+            first, second = (a > used for a in rho[m])
+            states.append(MIXED if first and second else SECOND if second else FIRST)
+    supports = tuple(tuple(m for m, p in enumerate(row) if p > used) for row in sigma)
+    try:
+        point = _Search(shape, exact=True).point(_Pattern(tuple(states), supports))
+    except _NotRegular:
+        return None
+    return None if point is None else _variants(game, shape, point)
+
+
+def _variants(game: Game, shape: SignallingShape, point: _Point) -> list[Behaviour]:
+    """The point's profile once per way of answering the unsent messages (each
+    deterring answer appears in one), so that the belief sets are whole."""
     profiles: list[Behaviour] = []
-    for point in exact:
-        assert point is not None
-        n_variants = max((len(v) for v in point.off_path.values()), default=1)
-        for j in range(n_variants):
-            answers = dict(point.x)
-            for m, choices in point.off_path.items():
-                answers[m] = choices[min(j, len(choices) - 1)]
-            profiles.append(_behaviour(game, shape, point.sigma, answers))
+    n_variants = max((len(v) for v in point.off_path.values()), default=1)
+    for j in range(n_variants):
+        answers = dict(point.x)
+        for m, choices in point.off_path.items():
+            answers[m] = choices[min(j, len(choices) - 1)]
+        profiles.append(_behaviour(game, shape, point.sigma, answers))
     return profiles
 
 

@@ -219,17 +219,33 @@ def lift(reduction: Reduction, beh: Behaviour) -> list[list[Fraction]]:
         else:
             vanished.append(h.id)
     # A vanished set's best reply depends on vanished sets below it: repeat passes
-    # until nothing changes (the tree is finite, so depth-many passes suffice).
+    # until nothing changes.  Sets are taken by the depth of their first node, deepest
+    # level first, and the values recomputed once per level that changed, so one
+    # pass usually settles all.
+    def depth(node_id: int) -> int:
+        d, node = 0, game.nodes[node_id]
+        while node.parent is not None:
+            d, node = d + 1, game.nodes[node.parent]
+        return d
+
+    levels: dict[int, list[int]] = {}
+    for h_id in vanished:
+        levels.setdefault(depth(game.infosets[h_id].nodes[0]), []).append(h_id)
+    values = node_values(game, out)
     for _ in range(len(vanished) + 1):
         changed = False
-        for h_id in vanished:
-            h = game.infosets[h_id]
-            values = node_values(game, out)
-            first = game.nodes[h.nodes[0]]
-            best = max(reduction.kept[h_id], key=lambda a: values[first.children[a]][h.player])
-            row = [Fraction(1) if a == best else Fraction(0) for a in range(len(h.actions))]
-            if row != out[h_id]:
-                out[h_id], changed = row, True
+        for level in sorted(levels, reverse=True):
+            level_changed = False
+            for h_id in levels[level]:
+                h = game.infosets[h_id]
+                first = game.nodes[h.nodes[0]]
+                best = max(reduction.kept[h_id],
+                           key=lambda a: values[first.children[a]][h.player])
+                row = [Fraction(int(a == best)) for a in range(len(h.actions))]
+                if row != out[h_id]:
+                    out[h_id], level_changed = row, True
+            if level_changed:
+                values, changed = node_values(game, out), True
         if not changed:
             break
     return out
