@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from callbluff.game.catalog import signalling_game
 from callbluff.game.tree import Game
-from callbluff.solve import MILP, SEARCH, solve
+from callbluff.solve import MILP, SEARCH, oneshot_search, solve
 from callbluff.solve.assemble import (
     build_equilibrium,
     merge_outcomes,
@@ -204,3 +204,24 @@ def test_both_answers_deterring_read_as_any_belief() -> None:
     assert render_belief_set("m1", names, nodes, (first,)).startswith("3·μ(t0 | m1)")
     for point in _probes(3, random.Random(1)):  # the union really is the whole simplex
         assert _in_union((first, second), dict(zip(nodes, point, strict=True)))
+
+
+def test_larger_games_milp_with_regular_points_matches_the_search(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """5 types × 4 messages is above the search's size limit: the MILP runs and takes
+    each mixed pattern's exact point from the search's square systems
+    (``pattern_profiles``).  With the limit lifted, the search (another algorithm)
+    must find the same outcomes and belief sets."""
+    game = random_signalling(2024, 5, 4)
+    result = solve(game)
+    assert result.options["enumeration"] == MILP
+    assert any(len({p for p in eq.behaviour[t].values() if p}) > 1
+               for eq in result.equilibria for t in ("t0", "t1", "t2", "t3", "t4"))
+    monkeypatch.setattr(oneshot_search, "MAX_SIZE", 10**6)
+    monkeypatch.setattr(oneshot_search, "MAX_NODES", 10**7)
+    profiles = search_profiles(game, _shape(game))
+    assert profiles is not None
+    shape = _shape(game)
+    searched = merge_outcomes(game, [eq for beh in profiles
+                                     if (eq := build_equilibrium(game, beh, 0, shape))])
+    _assert_same_outcomes(game, result.equilibria, searched)
