@@ -157,17 +157,18 @@ def enumerate_oneshot(
         if result.status != 0 or result.x is None:
             return
         pattern = {i: round(result.x[i]) for i in binaries}
-        guess = [Fraction(float(x)).limit_denominator(GUESS_DENOMINATOR) for x in result.x]
-        found = [verify(_behaviour(game, shape, lay, guess))]
+        # The pattern's exact point: from two square systems when it is regular (the
+        # pattern search's, once per deterring answer off the path), else the MILP's
+        # probabilities read as rationals, else from the pattern's exact programs.
+        sigma = [[result.x[i] for i in row] for row in lay.sigma]
+        rho = [[result.x[i] for i in row] for row in lay.rho]
+        found = [verify(beh) for beh in pattern_profiles(game, shape, sigma, rho) or ()]
+        if not found or any(eq is None for eq in found):
+            guess = [Fraction(float(x)).limit_denominator(GUESS_DENOMINATOR) for x in result.x]
+            found = [verify(_behaviour(game, shape, lay, guess))]
         if found[0] is None:
-            # The pattern's exact point from two square systems when it is regular,
-            # else from its exact linear programs.
-            sigma = [[result.x[i] for i in row] for row in lay.sigma]
-            rho = [[result.x[i] for i in row] for row in lay.rho]
-            found = [verify(beh) for beh in pattern_profiles(game, shape, sigma, rho) or ()]
-            if not found or any(eq is None for eq in found):
-                point = _exact_point(shape, lay, pattern)
-                found = [None if point is None else verify(_behaviour(game, shape, lay, point))]
+            point = _exact_point(shape, lay, pattern)
+            found = [None if point is None else verify(_behaviour(game, shape, lay, point))]
         yield from (eq for eq in found if eq is not None)
         # No-good cut: Σ_{on} (1 − b) + Σ_{off} b ≥ 1.
         cut = np.zeros(lay.n)
