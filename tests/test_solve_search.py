@@ -149,9 +149,9 @@ def test_games_with_ties_go_to_the_milp_or_agree_with_it(seed: int, spread: int)
 def test_receiver_indifferent_facing_a_type_is_declined() -> None:
     """Found while building the search: the receiver's payoffs after m2 are equal for
     t0 (9, 9), so a message sent by t0 alone leaves the receiver indifferent at every
-    mixture — a continuum the search does not handle.  It must decline, and solve()
-    must report the MILP's five outcomes, among them the three in which the receiver
-    mixes 3/5 : 2/5 after m2."""
+    mixture — a continuum the search does not handle.  It must decline; the MILP then
+    reports points of the continuum (how many depends on the points HiGHS visits), and
+    must include the two outcomes derived here by hand."""
     pay_rows = {
         ("t0", "m0"): ((-8, -18), (-15, -12)), ("t0", "m1"): ((-5, 12), (-7, 5)),
         ("t0", "m2"): ((-19, 9), (11, 9)), ("t1", "m0"): ((4, 11), (16, -8)),
@@ -165,10 +165,13 @@ def test_receiver_indifferent_facing_a_type_is_declined() -> None:
     assert search_profiles(game, _shape(game)) is None
     result = solve(game)
     assert result.options["enumeration"] == MILP
-    assert len(result.equilibria) == 5
+    # Pooling on m2 answered m2b: the posterior (2/3, 1/3) makes m2b worth 8 against 5;
+    # t1 would get 16 from m0 answered m0b, but a belief on t1 makes m0a (11 > −8)
+    # optimal there; S gets 2/3·11 + 1/3·13 = 35/3, R 2/3·9 + 1/3·6 = 8.
+    assert (F(35, 3), F(8)) in {eq.payoffs for eq in result.equilibria}
     # t0 sending m2 answered m2b with probability x gets −19(1 − x) + 11x = −19 + 30x;
     # sending m1 answered m1b it gets −7, so x = 2/5 makes t0 indifferent.
-    assert sum(eq.behaviour["m2"]["m2b"] == F(2, 5) for eq in result.equilibria) == 3
+    assert any(eq.behaviour["m2"]["m2b"] == F(2, 5) for eq in result.equilibria)
 
 
 def test_near_ties_are_decided_in_exact_arithmetic() -> None:
@@ -224,4 +227,48 @@ def test_larger_games_milp_with_regular_points_matches_the_search(
     shape = _shape(game)
     searched = merge_outcomes(game, [eq for beh in profiles
                                      if (eq := build_equilibrium(game, beh, 0, shape))])
+    _assert_same_outcomes(game, result.equilibria, searched)
+
+
+def test_verification_rejects_negative_probabilities() -> None:
+    """Found by comparing the MILP with the search on payoffs spanning 10⁻⁴…10¹²: a
+    pattern's exact point had a 'mixture' of (−3854131/85680001869, 1.00004…) — the
+    receiver was indifferent, so every regret was 0.  A behaviour row must be a
+    probability distribution; with all payoffs 0 every row has regret 0, and the
+    row (−1, 2) must still be refused."""
+    pay = {(t, m, f"{m}{a}"): (F(0), F(0)) for t in ("t0", "t1") for m in ("m0", "m1")
+           for a in "ab"}
+    game = signalling_game("all zero", ("S", "R"), {"t0": F(1, 2), "t1": F(1, 2)},
+                           ["m0", "m1"], {m: (f"{m}a", f"{m}b") for m in ("m0", "m1")}, pay)
+    shape = _shape(game)
+    beh = [[F(1), F(0)] for _ in game.infosets]
+    assert build_equilibrium(game, beh, 0, shape) is not None
+    m0 = next(h.id for h in game.infosets if h.label == "m0")
+    beh[m0] = [F(-1), F(2)]
+    assert build_equilibrium(game, beh, 0, shape) is None
+
+
+def test_wide_payoff_ranges_through_the_milp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by comparing the two enumerations on payoffs spanning many magnitudes: with
+    type t's payoffs multiplied by 10^(3t) and the receiver's after message m by
+    10^(3m) (transformations that change no equilibrium), the MILP found nothing.
+    It now normalises per type and per message; its outcomes must equal the exact
+    search's (limits lifted) on such a 5 × 4 game."""
+    base = random_signalling(2024, 5, 4)
+    shape = _shape(base)
+    rows = {(t, m, a): (shape.sender_payoff[i][j][k] * 10 ** (3 * i),
+                        shape.receiver_payoff[i][j][k] * 10 ** (3 * j))
+            for i, t in enumerate(shape.types) for j, m in enumerate(shape.messages)
+            for k, a in enumerate(shape.responses[j])}
+    game = signalling_game("wide", ("S", "R"), dict(zip(shape.types, shape.priors, strict=True)),
+                           list(shape.messages),
+                           dict(zip(shape.messages, shape.responses, strict=True)), rows)
+    result = solve(game)
+    assert result.options["enumeration"] == MILP
+    monkeypatch.setattr(oneshot_search, "MAX_SIZE", 10**6)
+    monkeypatch.setattr(oneshot_search, "MAX_NODES", 10**7)
+    profiles = search_profiles(game, _shape(game))
+    assert profiles is not None
+    searched = merge_outcomes(game, [eq for beh in profiles
+                                     if (eq := build_equilibrium(game, beh, 0, _shape(game)))])
     _assert_same_outcomes(game, result.equilibria, searched)

@@ -123,7 +123,18 @@ def _solve_oneshot(
         found = [verify(beh) for beh in profiles]
         if all(eq is not None for eq in found):
             return [eq for eq in found if eq is not None], SEARCH
-    return list(enumerate_oneshot(game, shape, verify)), MILP
+    enumerated = list(enumerate_oneshot(game, shape, verify))
+    if not enumerated:
+        # Every finite game has an equilibrium: an empty answer means HiGHS's float
+        # tolerances failed (payoffs spanning many orders of magnitude).  Say so
+        # rather than report that there is none.
+        raise RuntimeError(
+            f"{game.title!r}: the mixed-integer search found no equilibrium, though every "
+            "finite game has one; its floating-point tolerances fail on payoffs that span "
+            "too many orders of magnitude (games of at most 4 types x 4 messages with two "
+            "answers each are solved exactly by the pattern search)"
+        )
+    return enumerated, MILP
 
 
 def _candidates(game: Game, roles: OneInformed) -> Iterator[Behaviour]:

@@ -133,7 +133,10 @@ def build_equilibrium(
     informed: int | None,
     shape: SignallingShape | None,
 ) -> Equilibrium | None:
-    """A verified equilibrium from behaviour ``beh``, or ``None`` if it is not a weak PBE."""
+    """A verified equilibrium from behaviour ``beh``, or ``None`` if it is not a weak PBE
+    (or not a behaviour profile: every row must be a probability distribution)."""
+    if any(p < 0 for row in beh for p in row) or any(sum(row) != 1 for row in beh):
+        return None
     vals = node_values(game, beh)
     reach = reach_probabilities(game, beh)
     ntype = _type_index(game)

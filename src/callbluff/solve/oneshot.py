@@ -77,11 +77,30 @@ Rows = list[tuple[dict[int, Fraction], Fraction]]
 
 
 def _shifted(shape: SignallingShape) -> tuple[Payoffs, Payoffs]:
-    """Payoffs shifted to be >= 0 (equilibria do not change), so every variable is >= 0."""
-    s_min = min(x for per_t in shape.sender_payoff for per_m in per_t for x in per_m)
-    r_min = min(x for per_t in shape.receiver_payoff for per_m in per_t for x in per_m)
-    s = [[[x - s_min for x in per_m] for per_m in per_t] for per_t in shape.sender_payoff]
-    r = [[[x - r_min for x in per_m] for per_m in per_t] for per_t in shape.receiver_payoff]
+    """Payoffs normalised so that every variable is >= 0 and the big-M constants are
+    small (2): each type's payoffs mapped onto [0, 1] (a positive affine map per type keeps
+    its best replies), the receiver's shifted per type and message so that the
+    least answer is worth 0 and scaled per message onto [0, 1] (a constant per type
+    and message, or a positive factor per message, leaves the best answer to every
+    belief unchanged).  Equilibria do not change; HiGHS sees numbers of one size as
+    far as the game allows."""
+    def unit(rows: list[Fraction]) -> list[Fraction]:
+        lo, hi = min(rows), max(rows)
+        return [(x - lo) / (hi - lo) if hi > lo else Fraction(0) for x in rows]
+
+    n_m = len(shape.messages)
+    s: Payoffs = []
+    for per_t in shape.sender_payoff:
+        flat = unit([x for per_m in per_t for x in per_m])
+        it = iter(flat)
+        s.append([[next(it) for _ in per_m] for per_m in per_t])
+    r: Payoffs = [[[x - min(per_m) for x in per_m] for per_m in per_t]
+                  for per_t in shape.receiver_payoff]
+    for m in range(n_m):
+        top = max((x for row in r for x in row[m]), default=Fraction(0))
+        if top > 0:
+            for row in r:
+                row[m] = [x / top for x in row[m]]
     return s, r
 
 

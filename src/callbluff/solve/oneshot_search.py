@@ -207,8 +207,7 @@ class _Search:
                 new_x = x
                 if new_x is None and len(new) == len(mixed):
                     new_x = self._solve_x(new)
-                    if not all(self.sign(v, self.tol_p) > 0 and self.sign(1 - v, self.tol_p) > 0
-                               for v in new_x):
+                    if not self._inside(new_x):
                         continue
                     if not all(self._type_ok(u, s, states, sent, new_x, column)
                                for u, s in chosen.items()):
@@ -317,6 +316,10 @@ class _Search:
             x[pivot] = rhs
         return x
 
+    def _inside(self, x: Sequence[Num]) -> bool:
+        """Every mixed answer strictly between 0 and 1."""
+        return all(self.sign(v, self.tol_p) > 0 and self.sign(1 - v, self.tol_p) > 0 for v in x)
+
     def _type_ok(self, t: int, support: Sequence[int], states: Sequence[int],
                  sent: Sequence[int], x: Sequence[Num], column: dict[int, int]) -> bool:
         """Every sent message outside the support is strictly worse (a tie is irregular)."""
@@ -336,6 +339,8 @@ class _Search:
               column: dict[int, int]) -> _Point | None:
         sent = [m for m, st in enumerate(states) if st != UNSENT]
         if {m for s in supports for m in s} != set(sent):
+            return None
+        if x is not None and not self._inside(x):
             return None
         sigma = self._solve_sigma(states, supports, column, square=x is not None)
         if sigma is None or x is None:
