@@ -272,3 +272,24 @@ def test_wide_payoff_ranges_through_the_milp(monkeypatch: pytest.MonkeyPatch) ->
     searched = merge_outcomes(game, [eq for beh in profiles
                                      if (eq := build_equilibrium(game, beh, 0, _shape(game)))])
     _assert_same_outcomes(game, result.equilibria, searched)
+
+
+def test_zero_gain_game_through_the_milp() -> None:
+    """Found on reading the change: t0 does not care how m1 is answered (−10 either
+    way), so the search declines the game and the MILP runs; its patterns' exact
+    points must come from the same regularity check (this game divided by zero there
+    before).  Pooling on m0 answered m0a is an equilibrium (hand-derived: the prior
+    makes m0a worth 1 against 0 to the receiver; each type gets 0, and m1 is deterred
+    by any answer x in [1/5, 4/5] — t1 gets 5 − 25x, t2 gets −20 + 25x)."""
+    rows = {"t0": ((0, 1), (-10, -10)), "t1": ((0, 1), (5, -20)), "t2": ((0, 1), (-20, 5))}
+    receiver = {"t0": ((1, 0), (1, 0)), "t1": ((1, 0), (0, 1)), "t2": ((1, 0), (1, 0))}
+    pay = {(t, m, f"{m}{'ab'[k]}"): (F(rows[t][j][k]), F(receiver[t][j][k]))
+           for t in rows for j, m in enumerate(("m0", "m1")) for k in range(2)}
+    game = signalling_game("zero gain", ("S", "R"), {t: F(1, 3) for t in rows}, ["m0", "m1"],
+                           {m: (f"{m}a", f"{m}b") for m in ("m0", "m1")}, pay)
+    assert search_profiles(game, _shape(game)) is None
+    result = solve(game)
+    assert result.options["enumeration"] == MILP
+    pooling = [eq for eq in result.equilibria
+               if all(eq.behaviour[t]["m0"] == 1 for t in rows) and eq.behaviour["m0"]["m0a"] == 1]
+    assert pooling and pooling[0].payoffs == (F(0), F(1))

@@ -109,7 +109,7 @@ class _Search:
         self.tol_r = 0.0 if exact else _BAND * float(max(scale_r, Fraction(1)))
         self.tol_p = 0.0 if exact else _BAND
         # +1 where the receiver prefers the second answer facing the type, else −1
-        # (0 never reaches the search: run() declines such games).
+        # (0 never reaches the search: _check_regular() declines such games).
         self.side = [[1 if g > 0 else -1 for g in row] for row in self.r_gain]
         self.nodes = 0
 
@@ -127,13 +127,18 @@ class _Search:
 
     # -- the search ------------------------------------------------------------------
 
-    def run(self) -> list[_Point]:
+    def _check_regular(self) -> None:
+        """The search assumes every answer matters to every type and to the receiver
+        facing it (nonzero gains): otherwise the game is not regular."""
         for t in range(self.n_types):
             for m in range(self.n_msgs):
                 if self.sign(self.gain[t][m], self.tol_s) == 0:
                     raise _NotRegular  # the type does not care how m is answered
                 if self.sign(self.r_gain[t][m], self.tol_r) == 0:
                     raise _NotRegular  # the receiver does not care, facing this type
+
+    def run(self) -> list[_Point]:
+        self._check_regular()
         # States each message can have: answered first only if some type makes the
         # receiver prefer the first answer, second likewise, mixed if both.
         possible = []
@@ -244,7 +249,7 @@ class _Search:
                 usable.append((k, True, True))
                 continue
             top = self._value(t, best, states[best])
-            at = (top - first) / gain  # the x at which k ties with best (gain ≠ 0: run())
+            at = (top - first) / gain  # x at which k ties with best (gain ≠ 0, see above)
             tie = self.sign(at, self.tol_p) > 0 and self.sign(1 - at, self.tol_p) > 0
             beat = self.sign(first + max(gain, 0) - top, self.tol_s) > 0
             usable.append((k, tie, beat))
@@ -328,9 +333,12 @@ class _Search:
 
         best = value(support[0])
         for m in sent:
-            if m not in support and self.sign(best - value(m), self.tol_s) <= 0:
-                if self.sign(best - value(m), self.tol_s) == 0:
-                    raise _NotRegular
+            if m in support:
+                continue
+            margin = self.sign(best - value(m), self.tol_s)
+            if margin == 0:
+                raise _NotRegular
+            if margin < 0:
                 return False
         return True
 
@@ -415,7 +423,7 @@ class _Search:
     def _deterring(self, m: int, star: Sequence[Num]) -> list[Num]:
         """Answers to unsent ``m`` that some belief supports and that no type prefers to
         its equilibrium payoff: ``0``/``1`` when a pure answer does, else one mixture."""
-        can_first = any(self.r_gain[t][m] < 0 for t in range(self.n_types))
+        can_first = any(self.r_gain[t][m] < 0 for t in range(self.n_types))  # never 0
         can_second = any(self.r_gain[t][m] > 0 for t in range(self.n_types))
         slack = [star[t] - self.first[t][m] for t in range(self.n_types)]  # at x = 0
         out: list[Num] = []
@@ -450,6 +458,7 @@ class _Search:
 
     def point(self, pattern: _Pattern) -> _Point | None:
         """The point of one pattern (found by the float search), solved again."""
+        self._check_regular()
         mixed = [m for m, st in enumerate(pattern.states) if st == MIXED]
         column = {m: i for i, m in enumerate(mixed)}
         echelon: list[tuple[int, Row]] | None = []
@@ -462,14 +471,17 @@ class _Search:
         return self._leaf(pattern.states, pattern.supports, x, column)
 
 
+def _in_class(shape: SignallingShape) -> bool:
+    """Two answers per message and positive priors: the games this module handles."""
+    return all(len(r) == 2 for r in shape.responses) and all(p > 0 for p in shape.priors)
+
+
 def search_profiles(game: Game, shape: SignallingShape) -> list[Behaviour] | None:
     """Exact behaviour profiles, at least one per equilibrium outcome of a regular
     two-answer signalling game (several when the unsent messages can be deterred
     by either answer, so that the reported belief sets are whole); ``None`` when
     the game is outside this search's class (then the MILP runs)."""
-    if any(len(r) != 2 for r in shape.responses) or any(p <= 0 for p in shape.priors):
-        return None
-    if len(shape.types) * 2 ** len(shape.messages) > MAX_SIZE:
+    if not _in_class(shape) or len(shape.types) * 2 ** len(shape.messages) > MAX_SIZE:
         return None
     try:
         try:
@@ -491,7 +503,7 @@ def pattern_profiles(game: Game, shape: SignallingShape, sigma: Sequence[Sequenc
     """Exact profiles of the pattern in which a float profile lies (``sigma[t][m]``,
     ``rho[m][a]``, e.g. a MILP's solution), when that pattern is regular — two small
     square systems instead of the exact linear programs; ``None`` otherwise."""
-    if any(len(r) != 2 for r in shape.responses) or any(p <= 0 for p in shape.priors):
+    if not _in_class(shape):
         return None
     used = 1e-9  # what counts as a positive probability in the float profile
     states = []
