@@ -288,14 +288,13 @@ def _one_row_on_simplex(system: LinearSystem) -> tuple[bool, list[Fraction] | No
     here without a float search): ``(True, point or None)``; ``(False, None)`` when
     the system has another form."""
     rows = [*((row, rhs, "==") for row, rhs in system.eq), *((r, b, "<=") for r, b in system.ub)]
-    if len(rows) != 2:
+    simplex = next((r for r in rows if r[2] == "==" and r[1] == 1 and len(r[0]) == system.n
+                    and all(c == 1 for c in r[0].values())), None)
+    if len(rows) != 2 or simplex is None:
         return False, None
-    simplex = [r for r in rows if r[2] == "==" and r[1] == 1 and len(r[0]) == system.n
-               and all(c == 1 for c in r[0].values())]
-    other = [r for r in rows if r is not (simplex[0] if simplex else None)]
-    if not simplex or len(other) != 1 or other[0][1] != 0:
+    row, rhs, sense = rows[1] if rows[0] is simplex else rows[0]
+    if rhs != 0:
         return False, None
-    row, _, sense = other[0]
     c = [row.get(i, Fraction(0)) for i in range(system.n)]
 
     def vertex(i: int) -> list[Fraction]:

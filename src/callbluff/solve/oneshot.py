@@ -76,7 +76,7 @@ Payoffs = list[list[list[Fraction]]]
 Rows = list[tuple[dict[int, Fraction], Fraction]]
 
 
-def _shifted(shape: SignallingShape) -> tuple[Payoffs, Payoffs]:
+def _normalised(shape: SignallingShape) -> tuple[Payoffs, Payoffs]:
     """Payoffs normalised so that every variable is >= 0 and the big-M constants are
     small (2): each type's payoffs mapped onto [0, 1] (a positive affine map per type keeps
     its best replies), the receiver's shifted per type and message so that the
@@ -106,7 +106,7 @@ def _shifted(shape: SignallingShape) -> tuple[Payoffs, Payoffs]:
 
 def _rows(shape: SignallingShape, lay: _Layout) -> tuple[Rows, Rows]:
     """Equalities and ``<=`` rows of the program (binaries included as variables)."""
-    s, r = _shifted(shape)
+    s, r = _normalised(shape)
     n_t, n_m = len(shape.types), len(shape.messages)
     big_s = max((x for per_t in s for per_m in per_t for x in per_m), default=Fraction(0)) + 1
     big_r = max((x for per_t in r for per_m in per_t for x in per_m), default=Fraction(0)) + 1
@@ -176,19 +176,7 @@ def enumerate_oneshot(
         if result.status != 0 or result.x is None:
             return
         pattern = {i: round(result.x[i]) for i in binaries}
-        # The pattern's exact point: from two square systems when it is regular (the
-        # pattern search's, once per deterring answer off the path), else the MILP's
-        # probabilities read as rationals, else from the pattern's exact programs.
-        sigma = [[result.x[i] for i in row] for row in lay.sigma]
-        rho = [[result.x[i] for i in row] for row in lay.rho]
-        found = [verify(beh) for beh in pattern_profiles(game, shape, sigma, rho) or ()]
-        if not found or any(eq is None for eq in found):
-            guess = [Fraction(float(x)).limit_denominator(GUESS_DENOMINATOR) for x in result.x]
-            found = [verify(_behaviour(game, shape, lay, guess))]
-        if found[0] is None:
-            point = _exact_point(shape, lay, pattern)
-            found = [None if point is None else verify(_behaviour(game, shape, lay, point))]
-        yield from (eq for eq in found if eq is not None)
+        yield from _verified_points(game, shape, lay, result.x, pattern, verify)
         # No-good cut: Σ_{on} (1 − b) + Σ_{off} b ≥ 1.
         cut = np.zeros(lay.n)
         ones = 0
@@ -203,13 +191,32 @@ def enumerate_oneshot(
     raise RuntimeError(f"more than {MAX_PATTERNS} support patterns: give up rather than guess")
 
 
+def _verified_points(game: Game, shape: SignallingShape, lay: _Layout, x: np.ndarray,
+                     pattern: dict[int, int], verify: Callable[[Behaviour], T | None]) -> list[T]:
+    """The verified exact point of one pattern found at float point ``x``: from two
+    square systems when the pattern is regular (the pattern search's, once per
+    deterring answer off the path), else the MILP's probabilities read as rationals,
+    else from the pattern's exact linear programs."""
+    sigma = [[x[i] for i in row] for row in lay.sigma]
+    rho = [[x[i] for i in row] for row in lay.rho]
+    regular = [verify(beh) for beh in pattern_profiles(game, shape, sigma, rho) or ()]
+    if regular and all(eq is not None for eq in regular):
+        return [eq for eq in regular if eq is not None]
+    guess = [Fraction(float(v)).limit_denominator(GUESS_DENOMINATOR) for v in x]
+    found = verify(_behaviour(game, shape, lay, guess))
+    if found is None:
+        point = _exact_point(shape, lay, pattern)
+        found = None if point is None else verify(_behaviour(game, shape, lay, point))
+    return [] if found is None else [found]
+
+
 def _exact_point(shape: SignallingShape, lay: _Layout,
                  pattern: dict[int, int]) -> list[Fraction] | None:
     """Exact σ and ρ for the pattern.  With the binaries fixed the conditions split,
     as in support enumeration for bimatrix games: the senders' optimality is linear
     in ρ alone, the receiver's (Bayes-weighted) optimality in σ alone — two small
     systems, each solved for a vertex certified by :func:`exact_point`."""
-    s, r = _shifted(shape)
+    s, r = _normalised(shape)
     n_t, n_m = len(shape.types), len(shape.messages)
     one, zero = Fraction(1), Fraction(0)
     rho_eq: Rows = []

@@ -222,15 +222,9 @@ def lift(reduction: Reduction, beh: Behaviour) -> list[list[Fraction]]:
     # until nothing changes.  Sets are taken by the depth of their first node, deepest
     # level first, and the values recomputed once per level that changed, so one
     # pass usually settles all.
-    def depth(node_id: int) -> int:
-        d, node = 0, game.nodes[node_id]
-        while node.parent is not None:
-            d, node = d + 1, game.nodes[node.parent]
-        return d
-
     levels: dict[int, list[int]] = {}
     for h_id in vanished:
-        levels.setdefault(depth(game.infosets[h_id].nodes[0]), []).append(h_id)
+        levels.setdefault(len(game.path(game.infosets[h_id].nodes[0])), []).append(h_id)
     values = node_values(game, out)
     for _ in range(len(vanished) + 1):
         changed = False
