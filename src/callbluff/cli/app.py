@@ -77,6 +77,12 @@ def print_error(message: object, *, prefix: bool = True) -> None:
                       highlight=False, soft_wrap=True)
 
 
+def input_failure(message: object, *, prefix: bool = True) -> typer.Exit:
+    """Print ``message`` as :func:`print_error` does; the exit (status 2) to raise."""
+    print_error(message, prefix=prefix)
+    return typer.Exit(2)
+
+
 @app.callback()
 def _global_options(
     ctx: typer.Context,

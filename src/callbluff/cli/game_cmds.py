@@ -9,16 +9,11 @@ from typing import Annotated
 
 import typer
 
-from callbluff.cli.app import app, console, print_error
+from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError
 from callbluff.game.bargain import compile_offer
 from callbluff.game.efg import write_efg
 from callbluff.scenario.loader import load_scenario
-
-
-def _fail(err: InputError) -> typer.Exit:
-    print_error(err, prefix=False)
-    return typer.Exit(code=2)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -79,7 +74,7 @@ def export(
                 f"cannot write the file: {err.strerror or err}", file=str(output)
             ) from None
     except InputError as err:
-        raise _fail(err) from None
+        raise input_failure(err, prefix=False) from None
     sizes = game.sizes()
     per_player = ", ".join(
         f"{name}: {sizes[f'infosets[{name}]']}" for name in game.players

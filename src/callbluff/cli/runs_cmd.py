@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from callbluff.cli.app import app, console, print_error
+from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError
 from callbluff.store import (
     RUN_KINDS,
@@ -50,16 +50,11 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 _VALUE_WIDTH = 60
 
 
-def _fail(err: InputError) -> NoReturn:
-    print_error(err, prefix=False)
-    raise typer.Exit(2)
-
-
 def _open(store: Path | None) -> RunStore:
     try:
         return RunStore(store, create=False)
     except InputError as err:
-        _fail(err)
+        raise input_failure(err, prefix=False) from None
 
 
 def _echo_json(data: Any) -> None:
@@ -115,7 +110,7 @@ def list_runs(
         try:
             found = runs.list(limit=limit or None, kind=_as_kind(kind), scenario_id=scenario)
         except InputError as err:
-            _fail(err)
+            raise input_failure(err, prefix=False) from None
     if as_json:
         _echo_json([run.to_json() for run in found])
         return
@@ -172,7 +167,7 @@ def show_run(
         try:
             run = runs.get(run_id)
         except InputError as err:
-            _fail(err)
+            raise input_failure(err, prefix=False) from None
     if as_json:
         _echo_json(run.to_json())
         return
@@ -238,7 +233,7 @@ def diff_runs(
         try:
             diff = runs.diff(id_a, id_b)
         except InputError as err:
-            _fail(err)
+            raise input_failure(err, prefix=False) from None
     if as_json:
         _echo_json(diff.to_json())
         return

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from callbluff.cli.app import app, console, print_error
+from callbluff.cli.app import app, console, input_failure, print_error
 from callbluff.errors import InputError
 from callbluff.scenario.builtin import list_builtin
 from callbluff.scenario.loader import dump_scenario, load_scenario
@@ -19,10 +19,6 @@ scenario_app = typer.Typer(
 )
 app.add_typer(scenario_app, name="scenario")
 
-
-def _fail(err: InputError) -> typer.Exit:
-    print_error(err, prefix=False)
-    return typer.Exit(code=2)
 
 
 @app.command("scenarios")
@@ -41,7 +37,7 @@ def scenarios() -> None:
         try:
             s = load_scenario(name)
         except InputError as err:
-            raise _fail(err) from None
+            raise input_failure(err, prefix=False) from None
         table.add_row(s.id, s.title, ", ".join(s.type_ids()),
                       ", ".join(o.id for o in s.offers))
     console.print(table)
@@ -64,7 +60,7 @@ def show(
     try:
         text = dump_scenario(load_scenario(name))
     except InputError as err:
-        raise _fail(err) from None
+        raise input_failure(err, prefix=False) from None
     typer.echo(text, nl=False)
 
 

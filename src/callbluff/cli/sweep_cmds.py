@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from callbluff.analysis.verdict import main_offer_id
-from callbluff.cli.app import app, console, err_console, print_error
+from callbluff.cli.app import app, console, err_console, input_failure
 from callbluff.errors import InputError
 from callbluff.scenario.loader import dump_scenario, load_scenario
 from callbluff.store import RunStore
@@ -28,10 +28,6 @@ from callbluff.sweep.summary import summarise_file, summary_lines
 
 DEFAULT_SCENARIO = "north-korea-2009"
 
-
-def _fail(message: object) -> typer.Exit:
-    print_error(message)
-    return typer.Exit(2)
 
 
 @app.command("sweep")
@@ -64,16 +60,16 @@ def sweep_command(
     Example: callbluff sweep north-korea-2009 --samples 100000 --seed 1 --workers 2 -o nk.parquet
     """
     if engine not in ENGINES:
-        raise _fail(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        raise input_failure(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if workers is not None and scheduler is not None:
-        raise _fail("give --workers or --scheduler, not both")
+        raise input_failure("give --workers or --scheduler, not both")
     try:
         loaded = load_scenario(scenario)
         spec = build_spec(loaded)
     except (InputError, KeyError, ValueError) as err:
-        raise _fail(err) from None
+        raise input_failure(err) from None
     if len(spec) == 0:
-        raise _fail(f"scenario {loaded.id!r} declares no uncertain inputs (add an "
+        raise input_failure(f"scenario {loaded.id!r} declares no uncertain inputs (add an "
                     "'uncertainty:' list or a 'prior_distribution'; see docs/sweeps.md)")
     config = SweepConfig(samples=samples, seed=seed,
                          chunk_size=chunk_size or DEFAULT_CHUNK[engine], engine=engine,
@@ -105,7 +101,7 @@ def sweep_command(
 
             stats = run_sweep(loaded, spec, config, output, client=client, on_chunk=advance)
     except (InputError, ValueError, OSError) as err:
-        raise _fail(err) from None
+        raise input_failure(err) from None
     finally:
         if client is not None:
             client.close()
@@ -164,7 +160,7 @@ def sensitivity_command(
         centre, bars = scenario_tornado(loaded, spec, output)
         indices = scenario_sobol(loaded, spec, samples, seed, output)
     except (InputError, KeyError, ValueError) as err:
-        raise _fail(err) from None
+        raise input_failure(err) from None
     table = Table(title=f"Tornado: {output} (at the scenario's values: {centre:.4f})")
     for col in ("input", "low", "high", f"{output} at low", f"{output} at high", "swing"):
         table.add_column(col, justify="left" if col == "input" else "right")
@@ -234,13 +230,13 @@ def map_command(
     from callbluff.sweep.maps import verdict_map, write_html, write_png
 
     if output.suffix.lower() not in (".png", ".html"):
-        raise _fail(f"output must end in .png or .html, got {output.name!r}")
+        raise input_failure(f"output must end in .png or .html, got {output.name!r}")
     try:
         loaded = load_scenario(scenario)
         m = verdict_map(loaded, x, y, _range(x_range, x, loaded), _range(y_range, y, loaded),
                         resolution)
     except (InputError, KeyError, ValueError) as err:
-        raise _fail(err) from None
+        raise input_failure(err) from None
     title = f"{loaded.title}: verdict map"
     if output.suffix.lower() == ".png":
         write_png(m, output, title)
