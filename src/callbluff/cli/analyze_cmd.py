@@ -14,7 +14,7 @@ from rich.text import Text
 from callbluff.analysis.jsonify import analysis_json
 from callbluff.analysis.reading import explain_types
 from callbluff.analysis.verdict import ScenarioAnalysis, analyze
-from callbluff.cli.app import app, console, print_error
+from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError, time_limit
 from callbluff.scenario.loader import dump_scenario, load_scenario
 from callbluff.store import RunStore
@@ -62,8 +62,7 @@ def analyze_command(
                 {"thresholds": not no_thresholds, "custom_thresholds": threshold or []},
                 document)
     except (InputError, KeyError, ValueError) as err:
-        print_error(err)
-        raise typer.Exit(2) from None
+        raise input_failure(err) from None
     if as_json:
         print(json.dumps(document, indent=2))
         return

@@ -12,7 +12,7 @@ from rich.table import Table
 from callbluff.analysis.cases import CaseReading, read_case
 from callbluff.analysis.jsonify import exact
 from callbluff.analysis.verdict import analyze_offer, main_offer_id
-from callbluff.cli.app import app, console, print_error
+from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError
 from callbluff.scenario.builtin import list_builtin
 from callbluff.scenario.loader import load_scenario
@@ -77,8 +77,7 @@ def cases_command(
                 continue
             readings.append(read_case(scenario))
     except InputError as err:
-        print_error(err)
-        raise typer.Exit(2) from None
+        raise input_failure(err) from None
     agreements = sum(c.agrees for c in readings)
     if as_json:
         print(json.dumps({"cases": [_case_json(c) for c in readings],

@@ -10,7 +10,7 @@ import typer
 
 from callbluff.analysis.jsonify import analysis_json
 from callbluff.analysis.verdict import analyze
-from callbluff.cli.app import app, console, print_error
+from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError
 from callbluff.report.html import build_report, write_report
 from callbluff.scenario.loader import dump_scenario, load_scenario
@@ -60,11 +60,9 @@ def report_command(
         _record(store, loaded, scenario, output, offer, not no_thresholds,
                 threshold or [], data)
     except (InputError, KeyError, ValueError) as err:
-        print_error(err)
-        raise typer.Exit(2) from None
+        raise input_failure(err) from None
     except OSError as err:
-        print_error(f"cannot write {output}: {err.strerror or err}")
-        raise typer.Exit(2) from None
+        raise input_failure(f"cannot write {output}: {err.strerror or err}") from None
     size = written.stat().st_size
     console.print(f"wrote {written} ({size / 1e6:.1f} MB)", highlight=False)
 

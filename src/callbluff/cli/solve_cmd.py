@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from callbluff.cli.app import app, console, print_error
+from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError, time_limit
 from callbluff.game.tree import Game
 from callbluff.solve import SolveResult, solve
@@ -125,8 +125,6 @@ def solve_command(
                     else:
                         _print_tables(source, oid, result)
     except InputError as err:
-        print_error(err, prefix=False)
-        raise typer.Exit(2) from err
+        raise input_failure(err, prefix=False) from err
     except OSError as err:
-        print_error(f"{err.filename or ''}: {err.strerror or err}", prefix=False)
-        raise typer.Exit(2) from err
+        raise input_failure(f"{err.filename or ''}: {err.strerror or err}", prefix=False) from err
