@@ -4,10 +4,11 @@ Run: ``.venv/bin/python benchmarks/bench_sweep.py [--quick]``.  Prints one table
 
 * (a) fast path: variants per second of :func:`callbluff.sweep.fast.evaluate`
   (vectorised kernel only) and its certified share; end-to-end sweep rate (the
-  kernel plus the exact solver on every uncertified variant) on a small sample.
+  kernel, Parquet, and the exact solver on every offer it does not certify).
 * (b) exact solver in a loop (:func:`callbluff.sweep.evaluate.evaluate_exact`).
 * (c) pygambit ``lcp_solve`` on the exported ``.efg`` of each offer of a variant
   (one equilibrium per game, so a lower bound on the work of finding all).
+* the ratios (a)/(b) and (a)/(c), each measured in the same run.
 * peak RSS of a kernel sweep streamed to Parquet with a fixed chunk size, at
   10⁵ and 10⁶ (``--big``: 10⁷) variants, each in a fresh process.
 * scaling of the kernel sweep from 1 to 2 Dask workers.
@@ -62,13 +63,19 @@ def kernel_rate(counters: bool, n: int, chunk: int) -> tuple[float, float]:
     return done / (time.perf_counter() - start), certified / done
 
 
-def end_to_end_rate(counters: bool, n: int) -> float:
+def end_to_end_rate(counters: bool, n: int) -> tuple[float, int]:
+    """Rows per second of a whole sweep (one process), and how many rows needed the
+    exact solver for some offer."""
+    import pyarrow.parquet as pq
+
     from callbluff.sweep.run import SweepConfig, run_sweep
 
     s, spec = setup(counters)
     with tempfile.TemporaryDirectory() as tmp:
-        stats = run_sweep(s, spec, SweepConfig(n, 2, n), Path(tmp) / "e.parquet")
-    return stats.rows / stats.seconds
+        out = Path(tmp) / "e.parquet"
+        stats = run_sweep(s, spec, SweepConfig(n, 2, 20_000), out)
+        exact_rows = sum(1 for x in pq.read_table(out)["certified"].to_pylist() if not x)
+    return stats.rows / stats.seconds, exact_rows
 
 
 def exact_rate(counters: bool, n: int) -> float:
@@ -113,7 +120,7 @@ def rss_child(n: int, chunk: int) -> None:
     from callbluff.sweep import fast
     from callbluff.sweep.spec import draw_chunk
 
-    s, spec = setup(False)
+    s, spec = setup(True)
     with tempfile.TemporaryDirectory() as tmp:
         writer = None
         done = k = 0
@@ -148,7 +155,7 @@ def dask_rate(workers: int, n: int, chunk: int) -> float:
     from callbluff.sweep.spec import draw_chunk
 
     def work(k: int, size: int) -> int:
-        s, spec = setup(False)
+        s, spec = setup(True)
         inputs = draw_chunk(spec, 1, k, size)
         return int(fast.evaluate(s, spec, inputs, size).certified.sum())
 
@@ -173,24 +180,22 @@ def main() -> None:
         return
     n_kernel = 40_000 if args.quick else 100_000
     rows = Rows()
-    for counters, name in ((False, "no counters"), (True, "default")):
-        rate, share = kernel_rate(counters, n_kernel, 20_000)
-        rows.append((f"(a) fast kernel, {name}", f"{rate:,.0f} variants/s "
-                     f"({60 * rate:,.0f}/min), certified {share:.1%}"))
-    exact_n = 3 if args.quick else 5
-    ex = exact_rate(False, exact_n)
-    rows.append(("(b) exact loop, no counters", f"{ex:.3f} variants/s"))
-    gb = gambit_rate(False, 2 if args.quick else 4)
-    rows.append(("(c) pygambit lcp, no counters", f"{gb:.3f} variants/s"))
-    k_rate, _ = kernel_rate(False, n_kernel, 20_000)
-    rows.append(("ratio fast/exact (no counters)", f"{k_rate / ex:,.0f}×"))
-    rows.append(("ratio fast/pygambit (no counters)", f"{k_rate / gb:,.0f}×"))
-    e2e = end_to_end_rate(False, 20 if args.quick else 60)
-    rows.append(("end-to-end (kernel + exact fallback), no counters", f"{e2e:,.1f} variants/s"))
-    e2e_d = end_to_end_rate(True, 10 if args.quick else 30)
-    rows.append(("end-to-end (kernel + exact fallback), default", f"{e2e_d:,.1f} variants/s"))
-    exd = exact_rate(True, 2 if args.quick else 3)
+    rate = {}
+    for counters, name in ((True, "default"), (False, "no counters")):
+        rate[name], share = kernel_rate(counters, n_kernel, 20_000)
+        rows.append((f"(a) fast kernel, {name}", f"{rate[name]:,.0f} variants/s "
+                     f"({60 * rate[name]:,.0f}/min), certified {share:.2%}"))
+    exd = exact_rate(True, 3 if args.quick else 6)
     rows.append(("(b) exact loop, default", f"{exd:.3f} variants/s"))
+    gb = gambit_rate(True, 2 if args.quick else 4)
+    rows.append(("(c) pygambit lcp, default", f"{gb:.3f} variants/s"))
+    rows.append(("ratio fast/exact (default)", f"{rate['default'] / exd:,.0f}×"))
+    rows.append(("ratio fast/pygambit (default)", f"{rate['default'] / gb:,.0f}×"))
+    n_e2e = 20_000 if args.quick else 100_000
+    for counters, name in ((True, "default"), (False, "no counters")):
+        e2e, exact_rows = end_to_end_rate(counters, n_e2e)
+        rows.append((f"end-to-end sweep, {name}, {n_e2e:,}", f"{e2e:,.0f} variants/s "
+                     f"({exact_rows} rows with an offer solved exactly)"))
     for n in ([10**5] if args.quick else [10**5, 10**6]) + ([10**7] if args.big else []):
         rows.append((f"peak RSS, {n:.0e} variants, chunk 20000", f"{peak_rss(n, 20_000):.0f} MiB"))
     r1 = dask_rate(1, n_kernel, 20_000)

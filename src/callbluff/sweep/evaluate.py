@@ -8,7 +8,7 @@ accept and cheat, and the posterior mass on security-only types after a
 rejection (proposer-worst equilibrium).  The best offer under each selection rule
 is :func:`callbluff.analysis.verdict.best_offers`' choice.
 
-Two engines produce the same :class:`OfferSummary`: the exact solver
+Two engines produce the same :class:`OfferFigures`: the exact solver
 (:func:`summarise_exact`, via :func:`callbluff.analysis.verdict.analyze_offer`) and
 the vectorised fast path (:mod:`callbluff.sweep.fast`), which hands every variant
 it cannot certify back to :func:`summarise_exact`.
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -34,36 +34,20 @@ from callbluff.analysis.verdict import (
 from callbluff.game import bargain
 from callbluff.scenario.schema import Scenario
 
-#: A type's answer as (accept & comply, accept & cheat, counter, reject).
-Answer = tuple[float, float, float, float]
-
 
 @dataclass(frozen=True)
-class EquilibriumSummary:
-    """What the sweep keeps of one equilibrium outcome (floats)."""
-
-    answers: Mapping[str, Answer]  # type id -> answer distribution
-    proposer_value: float
-    separates: bool
-    security_posterior_after_reject: float  # NaN when reject is off the path
-
-
-@dataclass(frozen=True)
-class OfferSummary:
-    """All equilibrium outcomes of one offer of one variant, summarised."""
+class OfferFigures:
+    """What the sweep keeps of all equilibrium outcomes of one offer of one variant."""
 
     offer_id: str
-    equilibria: tuple[EquilibriumSummary, ...]
-    cheaters: int
+    value_worst: float  # the proposer's value in the proposer-worst outcome
+    value_best: float
+    equilibria: int  # number of outcomes
+    separates_all: bool  # separates in every outcome
+    separates_any: bool
+    cheaters: int  # ulterior types that accept and cheat in some outcome
+    security_posterior_after_reject: float  # proposer-worst outcome; NaN off the path
     engine: str  # "exact" or "fast"
-
-    @property
-    def worst(self) -> EquilibriumSummary:
-        return min(self.equilibria, key=lambda e: e.proposer_value)
-
-    @property
-    def best(self) -> EquilibriumSummary:
-        return max(self.equilibria, key=lambda e: e.proposer_value)
 
 
 def _security_mass(scenario: Scenario, reading: EquilibriumReading) -> float:
@@ -73,22 +57,23 @@ def _security_mass(scenario: Scenario, reading: EquilibriumReading) -> float:
     return float(sum((post[t.id] for t in scenario.types if t.security_only), Fraction(0)))
 
 
-def summarise_analysis(scenario: Scenario, analysis: OfferAnalysis) -> OfferSummary:
-    eqs = tuple(
-        EquilibriumSummary(
-            answers={t: (float(s.accept_comply), float(s.accept_cheat), float(s.counter),
-                         float(s.reject)) for t, s in e.target_strategy.items()},
-            proposer_value=float(e.proposer_value),
-            separates=e.separates,
-            security_posterior_after_reject=_security_mass(scenario, e),
-        )
-        for e in analysis.equilibria
+def summarise_analysis(scenario: Scenario, analysis: OfferAnalysis) -> OfferFigures:
+    eqs = analysis.equilibria
+    worst = min(eqs, key=lambda e: e.proposer_value)  # the first of equal ones, as the verdict
+    return OfferFigures(
+        offer_id=analysis.offer_id,
+        value_worst=float(worst.proposer_value),
+        value_best=float(max(e.proposer_value for e in eqs)),
+        equilibria=len(eqs),
+        separates_all=all(e.separates for e in eqs),
+        separates_any=any(e.separates for e in eqs),
+        cheaters=len(analysis.cheaters(scenario)),
+        security_posterior_after_reject=_security_mass(scenario, worst),
+        engine="exact",
     )
-    return OfferSummary(offer_id=analysis.offer_id, equilibria=eqs,
-                        cheaters=len(analysis.cheaters(scenario)), engine="exact")
 
 
-def summarise_exact(scenario: Scenario, offer_id: str) -> OfferSummary:
+def summarise_exact(scenario: Scenario, offer_id: str) -> OfferFigures:
     """The exact solver's answer for one offer of one variant."""
     return summarise_analysis(scenario, analyze_offer(scenario, offer_id))
 
@@ -105,7 +90,7 @@ def output_columns(scenario: Scenario) -> list[str]:
 
 
 def variant_row(
-    scenario: Scenario, offers: Sequence[OfferSummary], status_quo_value: float | None = None
+    scenario: Scenario, offers: Sequence[OfferFigures], status_quo_value: float | None = None
 ) -> dict[str, object]:
     """One table row from the summaries of every offer of a variant (``scenario`` is
     the variant).  Best offer: the largest value, ties to no offer then scenario
@@ -117,23 +102,23 @@ def variant_row(
     main = by_id[main_id]
     sq = float(status_quo(scenario)[0]) if status_quo_value is None else status_quo_value
     row: dict[str, object] = {
-        "separates": all(e.separates for e in main.equilibria),
-        "separates_sometimes": any(e.separates for e in main.equilibria),
-        "equilibria": len(main.equilibria),
+        "separates": main.separates_all,
+        "separates_sometimes": main.separates_any,
+        "equilibria": main.equilibria,
         "cheaters": main.cheaters,
-        "security_posterior_after_reject": main.worst.security_posterior_after_reject,
+        "security_posterior_after_reject": main.security_posterior_after_reject,
     }
-    for rule, key in (("best_offer", "worst"), ("best_offer_optimistic", "best")):
+    for rule, key in (("best_offer", "value_worst"), ("best_offer_optimistic", "value_best")):
         best_id, best_value = NO_OFFER, sq
         for o in scenario.offers:
-            value = getattr(by_id[o.id], key).proposer_value
+            value = getattr(by_id[o.id], key)
             if value > best_value:
                 best_id, best_value = o.id, value
         row[rule] = best_id
     row["value:status-quo"] = sq
     for o in scenario.offers:
-        row[f"value:{o.id}"] = by_id[o.id].worst.proposer_value
-        row[f"value_best:{o.id}"] = by_id[o.id].best.proposer_value
+        row[f"value:{o.id}"] = by_id[o.id].value_worst
+        row[f"value_best:{o.id}"] = by_id[o.id].value_best
     row["exact_offers"] = sum(1 for o in offers if o.engine == "exact")
     return row
 
@@ -157,8 +142,7 @@ def near_tie(values: Sequence[float], tol: float) -> bool:
 
 
 __all__ = [
-    "EquilibriumSummary",
-    "OfferSummary",
+    "OfferFigures",
     "evaluate_exact",
     "near_tie",
     "output_columns",

@@ -1,17 +1,31 @@
-"""The fast path: the bargain game's equilibrium outcome, vectorised over variants.
+"""The fast path: the bargain game's equilibrium outcomes, vectorised over variants.
 
 The game of an offer has the fixed shape of ``docs/model.md``, so the payoffs of
 every outcome are affine expressions in the scenario's numbers, computed here
 with NumPy over the variant axis (:class:`Params`).  The exact solver
 (:func:`callbluff.solve.solve`) returns all weak perfect Bayesian equilibrium
 outcomes, mixed ones included; the fast path answers only where it can *prove*
-that there is exactly one outcome, and that it is pure, and says so per variant
-(``certified``).  Every other variant goes to the exact solver.
+its answer is the same, and says so per variant and offer (``certified``: the
+proposer's worst and best values; ``full``: every figure the sweep keeps).  Every
+other variant goes to the exact solver.  Three certificates; any that holds answers:
 
-Certificate: iterated strict dominance with sets of behaviours (Fudenberg &
-Tirole 1991, *Game Theory*, §2.1 and §8.2).  All comparisons are strict with a
-margin ``TOL`` far above float rounding, so that every decision made in floats
-is the decision the exact arithmetic makes.
+A. Final offers (no counter-demands) with at most two fallbacks some belief can
+   make optimal: every outcome, by support enumeration
+   (:mod:`callbluff.sweep.final_offer`).
+B. Offers with counter-demands, each always granted or always refused, where
+   cheating never pays: the same enumeration on the final offer of equal values
+   (:func:`_counters_as_final`) — values only, since a refused counter-demand and
+   a rejection end alike and the exact solver reports a continuum of outcomes
+   between them.
+C. Otherwise: a unique pure outcome, proven by iterated strict dominance with sets
+   of behaviours (Fudenberg & Tirole 1991, *Game Theory*, §2.1 and §8.2), or, for
+   the values only, every type's possible answers ending in one outcome for the
+   proposer (:func:`_settled_value`).
+
+All comparisons are strict with a margin ``TOL`` far above float rounding, so that
+every decision made in floats is the decision the exact arithmetic makes.
+
+The dominance certificate (C):
 
 1. A fallback ``f`` is never chosen, at any belief, if another fallback ``g`` is
    better for the proposer against every type (``f_P(θ) < g_P(θ)`` for all θ).
@@ -32,16 +46,11 @@ is the decision the exact arithmetic makes.
    information set must then be the unique best reply to the Bayes posterior
    (checked with the margin).  The variant then has exactly one equilibrium
    outcome, pure, and it is the one computed here.
-
-Why so strict: ``reject`` and ``counter:x`` followed by walking away with the same
-fallback give every player the same payoff, so a type that ends with no deal is
-indifferent between those answers whenever the proposer would walk — the exact
-solver then reports a continuum of outcomes (one point per support), which no
-closed form can reproduce.  Such variants are routed to the exact solver.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -53,18 +62,18 @@ from callbluff.analysis.thresholds import RESOLUTION, parse_path, simplest_betwe
 from callbluff.analysis.verdict import NO_OFFER, main_offer_id
 from callbluff.game import bargain
 from callbluff.scenario.schema import Scenario
-from callbluff.sweep.evaluate import EquilibriumSummary, OfferSummary
+from callbluff.sweep import final_offer
+from callbluff.sweep.evaluate import OfferFigures
 from callbluff.sweep.spec import INPUT_PREFIX, PRIOR_PREFIX, SweepSpec
 
 #: Margin of every decisive comparison (payoffs are O(1..10³); float rounding is
 #: O(10⁻¹³)).
 TOL = 1e-9
-#: Index of the answers in the ``answers`` arrays.
-ACCEPT_COMPLY, ACCEPT_CHEAT, COUNTER, REJECT = range(4)
 
 Key = tuple[str, ...]
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
 
 class Unsupported(ValueError):
@@ -206,19 +215,32 @@ class Params:
 
 @dataclass(frozen=True)
 class FastOffer:
-    """The fast path's answer for one offer over ``n`` variants (valid where
-    ``certified``)."""
+    """The fast path's answer for one offer over ``n`` variants: the proposer's worst
+    and best equilibrium values where ``certified``, every figure where ``full``."""
 
     offer_id: str
     certified: BoolArray
-    answers: FloatArray  # (n, types, 4): accept&comply, accept&cheat, counter, reject
-    counter_by_demand: FloatArray  # (n, types, counters)
-    value: FloatArray  # proposer's value
-    all_reject: BoolArray  # every type rejects (value then equals the status quo)
-    separates: BoolArray
-    security_posterior_after_reject: FloatArray
-    cheaters: np.ndarray[Any, np.dtype[np.int64]]
-    fallback_after_reject: np.ndarray[Any, np.dtype[np.int64]]  # -1 when off the path
+    full: BoolArray
+    equilibria: IntArray
+    value_worst: FloatArray
+    value_best: FloatArray
+    separates_all: BoolArray
+    separates_any: BoolArray
+    cheaters: IntArray  # ulterior types that accept and cheat in some outcome
+    security_posterior_after_reject: FloatArray  # proposer-worst outcome; NaN off the path
+    all_reject: BoolArray  # one outcome, every type rejects: worth the status quo exactly
+
+    def figures(self, i: int, status_quo_value: float) -> OfferFigures:
+        """Row ``i`` (certified) as the sweep's :class:`OfferFigures`."""
+        worst, best = float(self.value_worst[i]), float(self.value_best[i])
+        if self.all_reject[i]:
+            worst = best = status_quo_value
+        return OfferFigures(
+            offer_id=self.offer_id, value_worst=worst, value_best=best,
+            equilibria=int(self.equilibria[i]), separates_all=bool(self.separates_all[i]),
+            separates_any=bool(self.separates_any[i]), cheaters=int(self.cheaters[i]),
+            security_posterior_after_reject=float(self.security_posterior_after_reject[i]),
+            engine="fast")
 
 
 def _last_min(x: FloatArray) -> FloatArray:
@@ -252,8 +274,53 @@ def _unique_argmax(scores: FloatArray) -> tuple[np.ndarray[Any, np.dtype[np.int6
     return idx, top > second + TOL
 
 
-def evaluate_offer(scenario: Scenario, params: Params, offer_id: str) -> FastOffer:
-    """The certified equilibrium outcome of ``offer_id`` in every variant."""
+@dataclass(frozen=True)
+class OfferPayoffs:
+    """Every outcome's payoffs of one offer over ``n`` variants (arrays (n, T) or
+    (n, T, F) for an outcome followed by a fallback; per deal: accepting the offer,
+    then each counter-demand granted)."""
+
+    offer_id: str
+    prior: FloatArray
+    fp: FloatArray  # the proposer's fallback payoffs, (n, T, F)
+    d: FloatArray  # detection probability, (n,)
+    alive: BoolArray  # fallbacks some belief can make optimal, (n, F)
+    security: BoolArray  # (T,)
+    comply_t: tuple[FloatArray, ...]  # the type's value of complying, per deal
+    cheat_t: tuple[FloatArray, ...]  # of cheating, then fallback f if detected
+    comply_p: tuple[FloatArray, ...]  # the proposer's
+    cheat_v_p: tuple[FloatArray, ...]
+    no_deal_t: FloatArray  # no deal, then fallback f
+    no_deal_p: FloatArray
+
+    def take(self, rows: IntArray) -> OfferPayoffs:
+        def sub(x: FloatArray) -> FloatArray:
+            return np.asarray(x[rows])
+
+        return OfferPayoffs(
+            offer_id=self.offer_id, prior=sub(self.prior), fp=sub(self.fp), d=sub(self.d),
+            alive=self.alive[rows], security=self.security,
+            comply_t=tuple(map(sub, self.comply_t)), cheat_t=tuple(map(sub, self.cheat_t)),
+            comply_p=tuple(map(sub, self.comply_p)),
+            cheat_v_p=tuple(map(sub, self.cheat_v_p)), no_deal_t=sub(self.no_deal_t),
+            no_deal_p=sub(self.no_deal_p))
+
+
+def evaluate_offer(scenario: Scenario, params: Params, offer_id: str,
+                   full: bool = True) -> FastOffer:
+    """The certified figures of ``offer_id`` in every variant: the enumeration
+    first; the dominance certificate for the variants it leaves (or, with ``full``,
+    for those where it certifies the values only)."""
+    pay = offer_payoffs(scenario, params, offer_id)
+    out = _enumerated(pay)
+    rest = np.flatnonzero(~(out.full if full else out.certified))
+    if rest.size:
+        out = _fill(out, rest, _dominance(pay.take(rest)))
+    return out
+
+
+def offer_payoffs(scenario: Scenario, params: Params, offer_id: str) -> OfferPayoffs:
+    """The payoffs of every outcome of ``offer_id``'s game, for every variant."""
     s = scenario
     n = params.n
     offer = s.offer(offer_id)
@@ -261,7 +328,7 @@ def evaluate_offer(scenario: Scenario, params: Params, offer_id: str) -> FastOff
     motives = [m.id for m in s.motives]
     fallbacks = [f.id for f in s.fallbacks]
     counters = bargain.offer_counter_demands(s, offer_id)
-    nt, nf, nx = len(types), len(fallbacks), len(counters)
+    nt, nf = len(types), len(fallbacks)
     g = params.get
 
     prior = np.stack([g(("prior", t)) for t in types], axis=1)  # (n, T)
@@ -315,7 +382,6 @@ def evaluate_offer(scenario: Scenario, params: Params, offer_id: str) -> FastOff
 
     # deal 0: accept S; deal 1 + i: counter-demand i granted
     deals = [list(offer.concessions)] + [[*offer.concessions, x] for x in counters]
-    nj = len(deals)
     comply_t, cheat_t, comply_p, cheat_v_p = [], [], [], []
     for ids in deals:
         b, b_irr, c, c_irr = package(ids)
@@ -329,6 +395,23 @@ def evaluate_offer(scenario: Scenario, params: Params, offer_id: str) -> FastOff
         cheat_u = ((1 - kappa) * big_d - c - k)[:, None] - kappa[:, None] * harm
         cheat_d = (-c_irr - k)[:, None, None] - (kappa[:, None] * harm)[:, :, None] + fp
         cheat_v_p.append((1 - dd)[:, :, None] * cheat_u[:, :, None] + dd[:, :, None] * cheat_d)
+    return OfferPayoffs(
+        offer_id=offer_id, prior=prior, fp=fp, d=d, alive=alive,
+        security=np.array([t.security_only for t in s.types]),
+        comply_t=tuple(comply_t), cheat_t=tuple(cheat_t), comply_p=tuple(comply_p),
+        cheat_v_p=tuple(cheat_v_p), no_deal_t=no_deal_t, no_deal_p=no_deal_p)
+
+
+def _dominance(pay: OfferPayoffs) -> FastOffer:
+    """Certificate C of the module docstring: a unique pure outcome, or values
+    settled for every type."""
+    prior, fp, d, alive = pay.prior, pay.fp, pay.d, pay.alive
+    comply_t, cheat_t, comply_p, cheat_v_p = pay.comply_t, pay.cheat_t, pay.comply_p, pay.cheat_v_p
+    no_deal_t, no_deal_p = pay.no_deal_t, pay.no_deal_p
+    n, nt, nf = fp.shape
+    nj = len(comply_t)
+    nx = nj - 1
+    offer_id = pay.offer_id
 
     # possible behaviour, refined until nothing changes (every step is valid in
     # every equilibrium, so the sets always contain every equilibrium's behaviour)
@@ -471,32 +554,25 @@ def evaluate_offer(scenario: Scenario, params: Params, offer_id: str) -> FastOff
     f_cd = f_cd_all[:, 0]
     f_cdx = f_cd_all[:, 1:]
 
-    # values and answers
+    # the unique outcome's figures
     rows = np.arange(n)[:, None]
     cols = np.arange(nt)[None, :]
     value_t = np.zeros((n, nt))
     value_t = np.where(is_accept & ~cheats, comply_p[0], value_t)
     value_t = np.where(is_accept & cheats, cheat_v_p[0][rows, cols, f_cd[:, None]], value_t)
     value_t = np.where(is_reject, no_deal_p[rows, cols, f_reject[:, None]], value_t)
-    counter_by = np.zeros((n, nt, nx))
     for i in range(nx):
         here = choice == i + 1
         j = i + 1
         ch = cheat_v_p[j][rows, cols, f_cdx[:, i][:, None]]
         value_t = np.where(here & ~cheats, comply_p[j], value_t)
         value_t = np.where(here & cheats, ch, value_t)
-        counter_by[:, :, i] = here
     value = (prior * value_t).sum(axis=1)
-    answers = np.zeros((n, nt, 4))
-    answers[:, :, ACCEPT_COMPLY] = is_accept & ~cheats
-    answers[:, :, ACCEPT_CHEAT] = is_accept & cheats
-    answers[:, :, COUNTER] = (choice > 0) & ~is_reject
-    answers[:, :, REJECT] = is_reject
-    secure = np.array([t.security_only for t in s.types])
+    secure = pay.security
     live = prior > 0
     live_secure = live & secure[None, :]
     live_ulterior = live & ~secure[None, :]
-    separates = live_secure.any(axis=1) & live_ulterior.any(axis=1)
+    separates = np.asarray(live_secure.any(axis=1) & live_ulterior.any(axis=1))
     for m in range(n_answers):
         at = choice == m
         separates &= ~((at & live_secure).any(axis=1) & (at & live_ulterior).any(axis=1))
@@ -505,15 +581,212 @@ def evaluate_offer(scenario: Scenario, params: Params, offer_id: str) -> FastOff
     with np.errstate(invalid="ignore", divide="ignore"):
         sec_post = np.where(reject_reached, sec_rej / np.where(reject_reached, rej_mass, 1.0),
                             np.nan)
-    cheaters = (is_accept & cheats & live_ulterior).sum(axis=1)
-    all_reject = np.all(is_reject, axis=1)
+    unique = FastOffer(
+        offer_id=offer_id, certified=certified, full=certified,
+        equilibria=np.ones(n, dtype=np.int64), value_worst=value, value_best=value,
+        separates_all=separates, separates_any=separates,
+        cheaters=(is_accept & cheats & live_ulterior).sum(axis=1).astype(np.int64),
+        security_posterior_after_reject=sec_post, all_reject=np.all(is_reject, axis=1))
+    settled, settled_value = _settled_value(
+        prior, pos_msg, pos_r, pos_cd, pos_grant, pos_walk, pos_comply, pos_cheat, alive, fp,
+        d, comply_p, cheat_v_p, no_deal_p)
+    return dataclasses.replace(
+        unique, certified=certified | settled,
+        value_worst=np.where(certified, value, settled_value),
+        value_best=np.where(certified, value, settled_value))
+
+
+def _enumerated(pay: OfferPayoffs) -> FastOffer:
+    """Certificates A (final offers: every figure) and B (counter-demands: values)."""
+    prior, fp, alive, d = pay.prior, pay.fp, pay.alive, pay.d
+    comply_t, cheat_t, comply_p, cheat_v_p = pay.comply_t, pay.cheat_t, pay.comply_p, pay.cheat_v_p
+    no_deal_t, no_deal_p = pay.no_deal_t, pay.no_deal_p
+    n, _, nf = fp.shape
+    nx = len(comply_t) - 1
+
+    # every outcome, mixed ones included, of the offer as a final offer with two
+    # fallbacks: exactly so without counter-demands; with them, where each one is
+    # always granted (and honoured) or always refused (see _counters_as_final)
+    first = np.argmax(alive, axis=1)
+    second = np.argmax(alive & (np.arange(nf)[None, :] != first[:, None]), axis=1)
+
+    def on_fallback(x: FloatArray, f: IntArray) -> FloatArray:
+        return np.asarray(np.take_along_axis(x, f[:, None, None], axis=2)[:, :, 0])
+
+    usable = np.all(prior > 0, axis=1) & (alive.sum(axis=1) == 2)
+    if nx == 0:
+        constant, proposer_constant = comply_t[0], np.asarray(comply_p[0])
+        other_t, other_p = cheat_t[0], cheat_v_p[0]
+        usable &= d > TOL
+    else:
+        constant, proposer_constant, cheat_deal, reducible, refused = _counters_as_final(
+            comply_t, cheat_t, comply_p, cheat_v_p, no_deal_p, alive)
+        pick = cheat_deal[:, None, None, None]
+        other_t = np.take_along_axis(np.stack(cheat_t, axis=3), pick, axis=3)[:, :, :, 0]
+        other_p = np.take_along_axis(np.stack(cheat_v_p, axis=3), pick, axis=3)[:, :, :, 0]
+        # A refused counter-demand is a second "reject".  If every type gains (or every
+        # type loses) by the second fallback, the no-deal types all go where the
+        # proposer plays it most (least); so every equilibrium is worth what one of
+        # the game without the refused answers is worth (a type split between equal
+        # behaviours changes no value).
+        gain = on_fallback(no_deal_t, second) - on_fallback(no_deal_t, first)
+        usable &= reducible & (d > TOL) & (~refused | np.all(gain > TOL, axis=1)
+                                           | np.all(gain < -TOL, axis=1))
+    game = final_offer.FinalOfferGame(
+        prior=prior, comply=constant, cheat_first=on_fallback(other_t, first),
+        cheat_second=on_fallback(other_t, second), reject_first=on_fallback(no_deal_t, first),
+        reject_second=on_fallback(no_deal_t, second), proposer_comply=proposer_constant,
+        proposer_cheat_first=on_fallback(other_p, first),
+        proposer_cheat_second=on_fallback(other_p, second),
+        proposer_reject_first=on_fallback(no_deal_p, first),
+        proposer_reject_second=on_fallback(no_deal_p, second),
+        preference=prior * (on_fallback(fp, second) - on_fallback(fp, first)),
+        security=pay.security, usable=usable)
+    every = final_offer.enumerate_outcomes(game, TOL)
     return FastOffer(
-        offer_id=offer_id, certified=certified, answers=answers,
-        counter_by_demand=counter_by, value=value, all_reject=all_reject,
-        separates=separates, security_posterior_after_reject=sec_post,
-        cheaters=cheaters.astype(np.int64),
-        fallback_after_reject=np.where(reject_reached, f_reject, -1),
-    )
+        offer_id=pay.offer_id, certified=every.certified,
+        # with counter-demands the reduced game merges answers: values only
+        full=every.certified if nx == 0 else np.zeros(n, dtype=bool),
+        equilibria=every.equilibria, value_worst=every.value_worst,
+        value_best=every.value_best, separates_all=every.separates_all,
+        separates_any=every.separates_any, cheaters=every.cheaters,
+        security_posterior_after_reject=every.security_posterior_after_reject,
+        all_reject=every.all_reject)
+
+
+def _counters_as_final(
+    comply_t: Sequence[FloatArray], cheat_t: Sequence[FloatArray],
+    comply_p: Sequence[FloatArray], cheat_v_p: Sequence[FloatArray], no_deal_p: FloatArray,
+    alive: BoolArray,
+) -> tuple[FloatArray, FloatArray, IntArray, BoolArray, BoolArray]:
+    """An offer with counter-demands as a final offer of the same values.
+
+    Where (by ``TOL``, against every type and alive fallback) each counter-demand is
+    either always granted (granting beats every fallback, whether the type then
+    complies or cheats) or always refused (one fallback beats granting), and cheating
+    can beat a type's best deal honoured after one deal at most, a type's "comply" is
+    its best deal honoured (granted counter-demands included), its "cheat" is
+    cheating after that one deal, and a refused counter-demand is a second "reject"
+    (the proposer picks a fallback at its own information set).
+
+    Returns the type's best deal, its value to the proposer, the deal whose cheating
+    is the "cheat", where the reduction holds (the best deal also clear by ``TOL``)
+    and where some counter-demand is refused."""
+    n, nt, _ = no_deal_p.shape
+    on = alive[:, None, :]
+
+    def best_alive(x: FloatArray) -> FloatArray:
+        return np.asarray(np.where(on, x, -np.inf).max(axis=2))
+
+    ok = np.ones(n, dtype=bool)
+    refused_some = np.zeros(n, dtype=bool)
+    deals = np.full((n, nt, len(comply_t)), -np.inf)
+    offered = np.ones((n, len(comply_t)), dtype=bool)  # the deal can happen
+    deals[:, :, 0] = comply_t[0]
+    cheat_best = [best_alive(c) for c in cheat_t]
+    for j in range(1, len(comply_t)):
+        honest = cheat_best[j] < comply_t[j] - TOL
+        grant_low = np.where(honest, comply_p[j], np.minimum(
+            comply_p[j], -best_alive(-cheat_v_p[j])))
+        granted = np.all(np.where(on, grant_low[:, :, None] > no_deal_p + TOL, True),
+                         axis=(1, 2))
+        grant_best = np.maximum(comply_p[j], best_alive(cheat_v_p[j]))
+        refused = np.any(alive & np.all(no_deal_p > grant_best[:, :, None] + TOL, axis=1),
+                         axis=1)
+        ok &= granted | refused
+        refused_some |= refused
+        offered[:, j] = granted
+        deals[:, :, j] = np.where(granted[:, None], comply_t[j], -np.inf)
+    choice, clear = _unique_argmax(deals)
+    ok &= np.all(clear, axis=1)
+    constant = np.take_along_axis(deals, choice[:, :, None], axis=2)[:, :, 0]
+    cheat_pays = np.stack([offered[:, j] & np.any(c >= constant - TOL, axis=1)
+                           for j, c in enumerate(cheat_best)], axis=1)
+    ok &= cheat_pays.sum(axis=1) <= 1
+    proposer = np.take_along_axis(np.stack(list(comply_p), axis=2), choice[:, :, None],
+                                  axis=2)[:, :, 0]
+    return constant, proposer, np.argmax(cheat_pays, axis=1), ok, refused_some
+
+
+def _fill(out: FastOffer, rows: IntArray, other: FastOffer) -> FastOffer:
+    """``out`` with ``other``'s answers (for ``rows``) where ``out`` lacks them: every
+    field where ``other`` is full, the values where only ``other`` is certified."""
+    fields = {f.name: np.array(getattr(out, f.name), copy=True)
+              for f in dataclasses.fields(FastOffer) if f.name != "offer_id"}
+    full = other.full & ~fields["full"][rows]
+    values = other.certified & ~fields["certified"][rows] & ~full
+    for name, column in fields.items():
+        column[rows[full]] = np.asarray(getattr(other, name))[full]
+    for name in ("certified", "value_worst", "value_best", "all_reject"):
+        fields[name][rows[values]] = np.asarray(getattr(other, name))[values]
+    return FastOffer(offer_id=out.offer_id, **fields)
+
+
+def _settled_value(
+    prior: FloatArray, pos_msg: BoolArray, pos_r: BoolArray, pos_cd: BoolArray,
+    pos_grant: BoolArray, pos_walk: BoolArray, pos_comply: BoolArray, pos_cheat: BoolArray,
+    alive: BoolArray, fp: FloatArray, d: FloatArray, comply_p: Sequence[FloatArray],
+    cheat_v_p: Sequence[FloatArray], no_deal_p: FloatArray,
+) -> tuple[BoolArray, FloatArray]:
+    """Where every type's possible answers all end in one outcome for the proposer
+    (typically: reject, or a counter-demand the proposer always refuses, both followed
+    by the same fallback), the proposer's value is the same in every equilibrium,
+    however the types split between those answers: (where, value).
+
+    A fallback is settled at an information set when one is possible there, or when
+    every type that may reach the set prefers it to every other alive fallback (by
+    ``TOL``): whenever the set is reached, it is the proposer's unique best reply."""
+    n, nt, n_answers = pos_msg.shape
+    nf = alive.shape[1]
+    nx = n_answers - 2
+    rows = np.arange(n)[:, None]
+    cols = np.arange(nt)[None, :]
+    wins = np.ones((n, nt, nf), dtype=bool)  # f beats every other alive fallback for θ
+    for f in range(nf):
+        for h in range(nf):
+            if h != f:
+                wins[:, :, f] &= ~alive[:, h][:, None] | (fp[:, :, f] > fp[:, :, h] + TOL)
+
+    def settled_fallback(possible: BoolArray, maybe: BoolArray) -> IntArray:
+        unanimous = alive & np.all(wins | ~maybe[:, :, None], axis=1)
+        return np.asarray(np.where(possible.sum(axis=1) == 1, np.argmax(possible, axis=1),
+                                   np.where(unanimous.any(axis=1),
+                                            np.argmax(unanimous, axis=1), -1)))
+
+    # outcome codes: comply after deal j: 1000(j+1); cheat after deal j, then f:
+    # 1000(j+1) + 1 + f; no deal, then f: 1 + f; unsettled: -1
+    def deal(j: int, reach: BoolArray) -> tuple[IntArray, FloatArray]:
+        maybe = reach & pos_cheat[:, :, j] & (d > 0)[:, None]
+        f = np.where(d > 0, settled_fallback(pos_cd[:, j, :], maybe), 0)
+        comply_only = pos_comply[:, :, j] & ~pos_cheat[:, :, j]
+        cheat_only = pos_cheat[:, :, j] & ~pos_comply[:, :, j] & (f >= 0)[:, None]
+        code = np.where(comply_only, 1000 * (j + 1),
+                        np.where(cheat_only, 1000 * (j + 1) + 1 + f[:, None], -1))
+        payoff = np.where(comply_only, comply_p[j],
+                          cheat_v_p[j][rows, cols, np.maximum(f, 0)[:, None]])
+        return code, payoff
+
+    def no_deal(f: IntArray) -> tuple[IntArray, FloatArray]:
+        code = np.where(f >= 0, 1 + f, -1)[:, None] * np.ones((1, nt), dtype=np.int64)
+        return code, no_deal_p[rows, cols, np.maximum(f, 0)[:, None]]
+
+    codes = np.empty((n, nt, n_answers), dtype=np.int64)
+    payoffs = np.empty((n, nt, n_answers))
+    codes[:, :, 0], payoffs[:, :, 0] = deal(0, pos_msg[:, :, 0])
+    for i in range(nx):
+        grant_only = pos_grant[:, i] & ~pos_walk[:, i, :].any(axis=1)
+        d_code, d_pay = deal(i + 1, pos_msg[:, :, i + 1] & pos_grant[:, i][:, None])
+        w_code, w_pay = no_deal(settled_fallback(pos_walk[:, i, :], pos_msg[:, :, i + 1]))
+        codes[:, :, i + 1] = np.where(grant_only[:, None], d_code,
+                                      np.where(pos_grant[:, i][:, None], -1, w_code))
+        payoffs[:, :, i + 1] = np.where(grant_only[:, None], d_pay, w_pay)
+    codes[:, :, -1], payoffs[:, :, -1] = no_deal(settled_fallback(pos_r, pos_msg[:, :, -1]))
+    low = np.where(pos_msg, codes, np.iinfo(np.int64).max).min(axis=2)
+    high = np.where(pos_msg, codes, -1).max(axis=2)
+    one = (low == high) & (low >= 0)
+    payoff = payoffs[rows, cols, np.argmax(pos_msg, axis=2)]
+    settled = np.all(one | (prior == 0), axis=1)
+    return settled, (prior * np.where(prior == 0, 0.0, payoff)).sum(axis=1)
 
 
 def status_quo_values(scenario: Scenario, params: Params) -> FloatArray:
@@ -539,46 +812,47 @@ class FastChunk:
 def evaluate(scenario: Scenario, spec: SweepSpec, inputs: Mapping[str, FloatArray],
              n: int) -> FastChunk:
     """The output columns of :func:`callbluff.sweep.evaluate.variant_row` for ``n``
-    variants at once; rows that are not ``certified`` must be computed exactly."""
+    variants at once; rows that are not ``certified`` must be computed exactly (the
+    main offer needs every figure, the others their worst and best values)."""
     params = Params(scenario, spec, inputs, n)
-    offers = [evaluate_offer(scenario, params, o.id) for o in scenario.offers]
-    main = offers[[o.id for o in scenario.offers].index(main_offer_id(scenario))]
-    certified = np.ones(n, dtype=bool)
+    main_id = main_offer_id(scenario)
+    offers = [evaluate_offer(scenario, params, o.id, full=o.id == main_id)
+              for o in scenario.offers]
+    main = offers[[o.id for o in scenario.offers].index(main_id)]
+    certified = main.full.copy()
     for o in offers:
         certified &= o.certified
     sq = status_quo_values(scenario, params)
     columns: dict[str, Any] = {
-        "separates": main.separates.copy(),
-        "separates_sometimes": main.separates.copy(),
-        "equilibria": np.ones(n, dtype=np.int64),
+        "separates": main.separates_all.copy(),
+        "separates_sometimes": main.separates_any.copy(),
+        "equilibria": main.equilibria,
         "cheaters": main.cheaters,
         "security_posterior_after_reject": main.security_posterior_after_reject,
+        "value:status-quo": sq,
     }
-    # Best offer: strictly larger value, ties to no offer then scenario order.  An
-    # offer every type rejects is worth exactly the status quo; any other near tie
-    # (within TOL) cannot be decided in floats and goes to the exact solver.
-    best_value = sq.copy()
-    best_is_sq = np.ones(n, dtype=bool)  # current best equals the status quo exactly
-    best_index = np.full(n, -1, dtype=np.int64)
-    repeats = repeated_offers(scenario)
-    for i, o in enumerate(offers):
-        if i in repeats:  # the same game as an earlier offer: equal value, never better
-            continue
-        value = np.where(o.all_reject, sq, o.value)
-        better = value > best_value + TOL
-        near = ~better & (np.abs(value - best_value) <= TOL) & ~(o.all_reject & best_is_sq)
-        certified &= ~near
-        best_value = np.where(better, value, best_value)
-        best_index = np.where(better, i, best_index)
-        best_is_sq = np.where(better, False, best_is_sq)
     names = np.array([NO_OFFER, *(o.id for o in scenario.offers)], dtype=object)
-    columns["best_offer"] = names[best_index + 1]
-    columns["best_offer_optimistic"] = names[best_index + 1]
-    columns["value:status-quo"] = sq
-    for offer, fo in zip(scenario.offers, offers, strict=True):
-        value = np.where(fo.all_reject, sq, fo.value)
-        columns[f"value:{offer.id}"] = value
-        columns[f"value_best:{offer.id}"] = value
+    repeats = repeated_offers(scenario)
+    for rule, field, prefix in (("best_offer", "value_worst", "value"),
+                                ("best_offer_optimistic", "value_best", "value_best")):
+        # Strictly larger value, ties to no offer then scenario order.  An offer every
+        # type rejects is worth exactly the status quo; any other near tie (within
+        # TOL) cannot be decided in floats and goes to the exact solver.
+        best_value = sq.copy()
+        best_is_sq = np.ones(n, dtype=bool)  # current best equals the status quo exactly
+        best_index = np.full(n, -1, dtype=np.int64)
+        for i, (offer, o) in enumerate(zip(scenario.offers, offers, strict=True)):
+            value = np.where(o.all_reject, sq, getattr(o, field))
+            columns[f"{prefix}:{offer.id}"] = value
+            if i in repeats:  # the same game as an earlier offer: equal value, never better
+                continue
+            better = value > best_value + TOL
+            near = ~better & (np.abs(value - best_value) <= TOL) & ~(o.all_reject & best_is_sq)
+            certified &= ~near
+            best_value = np.where(better, value, best_value)
+            best_index = np.where(better, i, best_index)
+            best_is_sq = np.where(better, False, best_is_sq)
+        columns[rule] = names[best_index + 1]
     columns["exact_offers"] = np.zeros(n, dtype=np.int64)
     return FastChunk(certified=certified, columns=columns, offers=tuple(offers))
 
@@ -595,21 +869,6 @@ def repeated_offers(scenario: Scenario) -> set[int]:
             out.add(i)
         seen.add(key)
     return out
-
-
-def offer_summary(scenario: Scenario, fo: FastOffer, i: int,
-                  status_quo_value: float) -> OfferSummary:
-    """Row ``i`` of a certified offer as the sweep's :class:`OfferSummary`."""
-    eq = EquilibriumSummary(
-        answers={t.id: (float(fo.answers[i, k, 0]), float(fo.answers[i, k, 1]),
-                        float(fo.answers[i, k, 2]), float(fo.answers[i, k, 3]))
-                 for k, t in enumerate(scenario.types)},
-        proposer_value=status_quo_value if fo.all_reject[i] else float(fo.value[i]),
-        separates=bool(fo.separates[i]),
-        security_posterior_after_reject=float(fo.security_posterior_after_reject[i]),
-    )
-    return OfferSummary(offer_id=fo.offer_id, equilibria=(eq,), cheaters=int(fo.cheaters[i]),
-                        engine="fast")
 
 
 def detection_thresholds(
@@ -636,7 +895,7 @@ def detection_thresholds(
             BoolArray, BoolArray]:
         fo = evaluate_offer(scenario, params.take(rows, {key: d}), main)
         verdict = np.asarray(fo.cheaters > 0)
-        ok = np.asarray(fo.certified)
+        ok = np.asarray(fo.full)
         if exact_point is not None:
             for j in np.flatnonzero(~ok):
                 verdict[j] = exact_point(int(rows[j]), Fraction(float(d[j])))
@@ -698,7 +957,6 @@ __all__ = [
     "detection_thresholds",
     "evaluate",
     "evaluate_offer",
-    "offer_summary",
     "repeated_offers",
     "status_quo_values",
     "supported",

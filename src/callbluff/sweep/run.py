@@ -167,23 +167,23 @@ def _mixed_row(variant: Scenario, result: fast.FastChunk, i: int) -> dict[str, o
     others solved exactly; if any two policy values are within the fast path's
     margin, the whole variant is solved exactly (the float comparison could err)."""
     sq = float(status_quo(variant)[0])
-    summaries = [
-        fast.offer_summary(variant, fo, i, sq) if fo.certified[i] else summarise_exact(variant,
-                                                                                       o.id)
+    main = main_offer_id(variant)
+    figures = [
+        fo.figures(i, sq) if fo.certified[i] and (o.id != main or fo.full[i])
+        else summarise_exact(variant, o.id)
         for o, fo in zip(variant.offers, result.offers, strict=True)
     ]
-    if all(s.engine == "exact" for s in summaries):
+    if all(f.engine == "exact" for f in figures):
         return evaluate_exact(variant)
     # A certified offer every type rejects is worth exactly the status quo: no tie to
     # decide there.
     repeats = fast.repeated_offers(variant)
-    plain = [s for k, (s, fo) in enumerate(zip(summaries, result.offers, strict=True))
-             if not (s.engine == "fast" and fo.all_reject[i]) and k not in repeats]
-    values = [sq] + [s.worst.proposer_value for s in plain]
-    best_values = [sq] + [s.best.proposer_value for s in plain]
-    if near_tie(values, fast.TOL) or near_tie(best_values, fast.TOL):
+    plain = [f for k, (f, fo) in enumerate(zip(figures, result.offers, strict=True))
+             if not (f.engine == "fast" and fo.all_reject[i]) and k not in repeats]
+    if near_tie([sq] + [f.value_worst for f in plain], fast.TOL) or near_tie(
+            [sq] + [f.value_best for f in plain], fast.TOL):
         return evaluate_exact(variant)
-    return variant_row(variant, summaries, sq)
+    return variant_row(variant, figures, sq)
 
 
 _TYPES: Mapping[str, pa.DataType] = {

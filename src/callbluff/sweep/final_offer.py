@@ -1,0 +1,481 @@
+"""Every equilibrium outcome of a final offer, vectorised over variants.
+
+A final offer (no counter-demands) is a signalling game with two information sets
+of the proposer: after a rejection (R) and after detected cheating (C).  Each type
+answers comply, cheat or reject; when exactly two fallbacks are *alive* (not
+beaten against every type) the proposer's behaviour at R and at C is one number each, x
+and y, the probability of the second alive fallback.  A type's value of rejecting
+is affine in x, of cheating affine in y, of complying constant.
+
+All weak perfect Bayesian equilibrium outcomes are enumerated by support
+enumeration (Porter, Nudelman & Shoham 2008, *Games Econ. Behav.* 63, "Simple
+search methods for finding a Nash equilibrium"; the signalling-game conditions of
+Fudenberg & Tirole 1991, *Game Theory*, §8.2.1): each information set is off the
+path (its behaviour free within the set that deters every type), pure, or mixed;
+a mixed set is balanced by the Bayes posterior of the types that reach it, which
+needs a type mixing into it, whose indifference pins x or y.  Generic games need at
+most two such mixing types (one unknown per mixed set); the structures are listed
+in :func:`structures`.  For each, the point (x, y), the types' best answers, the
+mixing probabilities and the proposer's conditions are computed for every
+variant at once.
+
+Certification.  Every comparison is decided with the margin ``tol``; a structure
+whose checks are neither decisively passed nor decisively failed makes the variant
+uncertified (it goes to the exact solver).  Non-generic games, where equilibria
+need more coincidences than unknowns (a continuum), are caught there — a type not
+designated as mixing is tied at the structure's point — or by the subset-sum test:
+a pure set of types whose weighted preferences between the two fallbacks cancel
+(which lets x or y move freely while the proposer stays indifferent).  Two
+outcomes whose proposer values are within ``tol`` make the variant uncertified
+too (which is the proposer-worst one decides the reported posterior).
+
+Completeness, in short: in an equilibrium of a non-generic-free game each mixed set
+has a mixing sender (else a subset sum is zero); each mixing type adds one
+equation in (x, y) and each mixed set one in the mixing probabilities, so a
+generic equilibrium has as many mixing types' extra answers as mixed sets (at most
+two), and is one of the listed structures; a type mixing beyond that is a tie at
+that structure's point.  Soundness: every condition of a weak PBE (types' best
+answers, the proposer's best reply to the Bayes posterior at reached sets, some
+deterring behaviour at unreached ones) is checked for each reported outcome.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
+
+#: The answers, as indices of the last axis of the types' values.
+COMPLY, CHEAT, REJECT = range(3)
+#: Modes of an information set: first alive fallback, second, mixed, off the path.
+FIRST, SECOND, MIXED, FREE = "first", "second", "mixed", "free"
+_REJECT_CHEAT = frozenset({REJECT, CHEAT})
+
+
+@dataclass(frozen=True)
+class FinalOfferGame:
+    """One final offer's payoffs over ``n`` variants, restricted to the two alive
+    fallbacks (arrays (n, T); ``*_first``/``*_second``: the fallback played at R or C)."""
+
+    prior: FloatArray
+    comply: FloatArray  # the type's value of accept & comply
+    cheat_first: FloatArray  # of accept & cheat, (1 - d)·undetected + d·detected
+    cheat_second: FloatArray
+    reject_first: FloatArray
+    reject_second: FloatArray
+    proposer_comply: FloatArray
+    proposer_cheat_first: FloatArray
+    proposer_cheat_second: FloatArray
+    proposer_reject_first: FloatArray
+    proposer_reject_second: FloatArray
+    preference: FloatArray  # prior · (fp(second) - fp(first)): the proposer's lean to second
+    security: BoolArray  # (T,): security-only types
+    usable: BoolArray  # (n,): the variant fits the shape (d > 0, priors > 0, 2 alive)
+
+
+@dataclass(frozen=True)
+class FinalOfferFigures:
+    """What the sweep keeps of all equilibrium outcomes of the offer, per variant
+    (valid where ``certified``)."""
+
+    certified: BoolArray
+    equilibria: np.ndarray[Any, np.dtype[np.int64]]
+    value_worst: FloatArray
+    value_best: FloatArray
+    separates_all: BoolArray
+    separates_any: BoolArray
+    cheaters: np.ndarray[Any, np.dtype[np.int64]]  # ulterior types cheating in some outcome
+    security_posterior_after_reject: FloatArray  # proposer-worst outcome; NaN off the path
+    all_reject: BoolArray  # one outcome, in which every type rejects
+
+
+@dataclass(frozen=True)
+class Structure:
+    """A support pattern: the mode of R and C and the mixing types with their supports."""
+
+    r_mode: str
+    c_mode: str
+    mixers: tuple[tuple[int, frozenset[int]], ...]
+
+
+def structures(n_types: int) -> list[Structure]:
+    """Every generic support pattern (at most one unknown per mixed information set)."""
+    ra, ca, rc = frozenset({REJECT, COMPLY}), frozenset({CHEAT, COMPLY}), _REJECT_CHEAT
+    out: list[Structure] = []
+    for r in (FIRST, SECOND, FREE):
+        out += [Structure(r, c, ()) for c in (FIRST, SECOND, FREE)]
+    types = range(n_types)
+    for t in types:
+        for c in (FIRST, SECOND):
+            out += [Structure(MIXED, c, ((t, ra),)), Structure(MIXED, c, ((t, rc),)),
+                    Structure(c, MIXED, ((t, ca),)), Structure(c, MIXED, ((t, rc),))]
+        out += [Structure(MIXED, FREE, ((t, ra),)), Structure(FREE, MIXED, ((t, ca),)),
+                Structure(MIXED, MIXED, ((t, frozenset({REJECT, CHEAT, COMPLY})),))]
+    for t1, t2 in itertools.permutations(types, 2):
+        out += [Structure(MIXED, MIXED, ((t1, ra), (t2, ca))),
+                Structure(MIXED, MIXED, ((t1, ra), (t2, rc))),
+                Structure(MIXED, MIXED, ((t1, rc), (t2, ca)))]
+    return out
+
+
+class _Checks:
+    """Conjunction of margin-decided conditions: ``passed`` where every condition
+    holds by more than ``tol``, ``failed`` where one fails by more than ``tol``."""
+
+    def __init__(self, n: int, tol: float) -> None:
+        self.passed = np.ones(n, dtype=bool)
+        self.failed = np.zeros(n, dtype=bool)
+        self.tol = tol
+
+    def greater(self, a: FloatArray, b: FloatArray | float) -> None:
+        """``a > b`` (NaN counts as failed)."""
+        diff = a - b
+        self.passed &= diff > self.tol
+        self.failed |= ~(diff >= -self.tol)
+
+    def require(self, condition: BoolArray) -> None:
+        """A condition decided exactly (no margin needed)."""
+        self.passed &= condition
+        self.failed |= ~condition
+
+
+def _deterrable(level: FloatArray, slope: FloatArray, slack: float) -> BoolArray:
+    """Whether some z in [0, 1] has ``level - z·slope >= slack`` for every type (n,):
+    one behaviour at an off-path set that leaves no type gaining by its answer."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = (level - slack) / slope
+    low = _last_max(np.where(slope < 0, bound, -np.inf))
+    high = _last_min(np.where(slope > 0, bound, np.inf))
+    flat_ok = np.all((slope != 0) | (level >= slack), axis=1)
+    return np.asarray(flat_ok & (np.maximum(low, 0.0) <= np.minimum(high, 1.0)))
+
+
+def _last_min(x: FloatArray) -> FloatArray:
+    """``x.min(axis=-1)`` for a short last axis (NumPy reduces those slowly)."""
+    out = x[..., 0].copy()
+    for i in range(1, x.shape[-1]):
+        np.minimum(out, x[..., i], out=out)
+    return out
+
+
+def _last_max(x: FloatArray) -> FloatArray:
+    out = x[..., 0].copy()
+    for i in range(1, x.shape[-1]):
+        np.maximum(out, x[..., i], out=out)
+    return out
+
+
+def _last_sum(x: FloatArray) -> FloatArray:
+    out = x[..., 0].copy()
+    for i in range(1, x.shape[-1]):
+        out += x[..., i]
+    return out
+
+
+def _subset_sums_near_zero(weights: FloatArray, tol: float) -> BoolArray:
+    """Whether some non-empty subset of the types' weights sums to within ``tol`` of 0."""
+    n, t = weights.shape
+    sums = [np.zeros(n)]
+    near = np.zeros(n, dtype=bool)
+    for mask in range(1, 2 ** t):
+        low = (mask & -mask).bit_length() - 1  # each subset: a smaller one plus a type
+        sums.append(sums[mask & (mask - 1)] + weights[:, low])
+        near |= np.abs(sums[mask]) <= tol
+    return near
+
+
+@dataclass(frozen=True)
+class _Answers:
+    """The types' side of the game, (n, T) each: a type's value of reject is
+    ``reject_first + x · reject_slope``, of cheat ``cheat_first + y · cheat_slope``."""
+
+    prior: FloatArray
+    preference: FloatArray
+    comply: FloatArray
+    reject_first: FloatArray
+    reject_slope: FloatArray
+    cheat_first: FloatArray
+    cheat_slope: FloatArray
+
+    @staticmethod
+    def of(game: FinalOfferGame) -> _Answers:
+        return _Answers(game.prior, game.preference, game.comply, game.reject_first,
+                        game.reject_second - game.reject_first, game.cheat_first,
+                        game.cheat_second - game.cheat_first)
+
+    def lines(self) -> tuple[FloatArray, FloatArray]:
+        """Where each type is indifferent between reject and comply (x), between cheat
+        and comply (y); a line that does not exist (slope 0) is inf or NaN, and every
+        check on it fails."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return ((self.comply - self.reject_first) / self.reject_slope,
+                    (self.comply - self.cheat_first) / self.cheat_slope)
+
+    def take(self, rows: np.ndarray[Any, np.dtype[np.int64]]) -> _Answers:
+        return _Answers(*(np.asarray(getattr(self, f.name)[rows])
+                          for f in dataclasses.fields(self)))
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A structure solved for every variant: where it is an equilibrium (``passed``),
+    where it is not (``failed``), else undecided; the behaviour it gives."""
+
+    passed: BoolArray
+    failed: BoolArray
+    behaviour: FloatArray  # (n, T, 3): each type's answer probabilities
+    x: FloatArray | None  # the proposer at R (None: off the path)
+    y: FloatArray | None
+
+
+def enumerate_outcomes(game: FinalOfferGame, tol: float) -> FinalOfferFigures:
+    """All equilibrium outcomes of every variant, summarised (see the module docstring)."""
+    n, nt = game.prior.shape
+    answers = _Answers.of(game)
+    x_line, y_line = answers.lines()
+    undecided = ~game.usable | _subset_sums_near_zero(game.preference, tol)
+    tally = _Tally(n, nt, tol)
+    possible = _Possible(game, tol)
+    for st in structures(nt):
+        # necessary conditions first, on every variant; the rest only where they hold
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x, y = _point(st, answers, x_line, y_line)
+            ranged = possible.check(st, x, y)
+        rows = np.flatnonzero(~ranged.failed)
+        if rows.size == 0:
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cand = _solve(st, answers if rows.size == n else answers.take(rows),
+                          None if x is None else x[rows], None if y is None else y[rows], tol)
+        passed = cand.passed & ranged.passed[rows]
+        undecided[rows] |= ~passed & ~cand.failed
+        if passed.any():
+            tally.add(game, rows[passed], cand.behaviour[passed],
+                      None if x is None else x[rows[passed]],
+                      None if y is None else y[rows[passed]])
+    return tally.figures(~(undecided | tally.undecided), game.security)
+
+
+class _Possible:
+    """Cheap necessary conditions of a structure, on every variant: its point in
+    range; its answers possible (a type sends reject or cheat only if it can beat
+    complying, always available); the proposer able to lean the structure's way (a
+    pure choice needs a sender leaning that way, a mixed one senders leaning both)."""
+
+    def __init__(self, game: FinalOfferGame, tol: float) -> None:
+        self.tol = tol
+        self.may = {REJECT: np.maximum(game.reject_first, game.reject_second)
+                    >= game.comply - tol,
+                    CHEAT: np.maximum(game.cheat_first, game.cheat_second) >= game.comply - tol}
+        up = {a: np.asarray((m & (game.preference > 0)).any(axis=1)) for a, m in self.may.items()}
+        down = {a: np.asarray((m & (game.preference < 0)).any(axis=1))
+                for a, m in self.may.items()}
+        self.lean = {FIRST: down, SECOND: up, MIXED: {a: up[a] & down[a] for a in up}}
+
+    def check(self, st: Structure, x: FloatArray | None, y: FloatArray | None) -> _Checks:
+        checks = _Checks(self.may[REJECT].shape[0], self.tol)
+        for mode, answer, z in ((st.r_mode, REJECT, x), (st.c_mode, CHEAT, y)):
+            if mode == FREE:
+                continue
+            checks.require(self.lean[mode][answer])
+            if mode == MIXED and z is not None:
+                checks.greater(z, 0.0)
+                checks.greater(1.0 - z, 0.0)
+        for t, support in st.mixers:
+            for answer in support - {COMPLY}:
+                checks.require(self.may[answer][:, t])
+        return checks
+
+
+class _Tally:
+    """The figures of the outcomes found so far, per variant."""
+
+    def __init__(self, n: int, nt: int, tol: float) -> None:
+        self.tol = tol
+        self.count = np.zeros(n, dtype=np.int64)
+        self.worst = np.full(n, np.inf)
+        self.best = np.full(n, -np.inf)
+        self.worst_post = np.full(n, np.nan)
+        self.sep_all = np.ones(n, dtype=bool)
+        self.sep_any = np.zeros(n, dtype=bool)
+        self.cheat_some = np.zeros((n, nt), dtype=bool)
+        self.every_reject = np.zeros(n, dtype=bool)
+        self.undecided = np.zeros(n, dtype=bool)
+
+    def add(self, game: FinalOfferGame, rows: np.ndarray[Any, np.dtype[np.int64]],
+            behaviour: FloatArray, x: FloatArray | None, y: FloatArray | None) -> None:
+        """One equilibrium outcome in each of ``rows``."""
+        p = game.prior[rows]
+        secure = game.security
+        comply, cheats, rejects = (behaviour[:, :, a] for a in (COMPLY, CHEAT, REJECT))
+        xs = np.zeros(rows.size) if x is None else x
+        ys = np.zeros(rows.size) if y is None else y
+        value = _last_sum(p * (comply * game.proposer_comply[rows]
+                               + cheats * _between(game.proposer_cheat_first[rows],
+                                                   game.proposer_cheat_second[rows], ys)
+                               + rejects * _between(game.proposer_reject_first[rows],
+                                                    game.proposer_reject_second[rows], xs)))
+        # separates: no answer (accept, reject) comes from both kinds of type
+        sep = np.full(rows.size, bool(secure.any() and (~secure).any()))
+        for sent in (comply + cheats > 0, rejects > 0):
+            sep &= ~((sent & secure).any(axis=1) & (sent & ~secure).any(axis=1))
+        reach = _last_sum(p * rejects)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            post = np.where(reach > 0, _last_sum((p * rejects)[:, secure]) / reach, np.nan)
+        # the proposer-worst outcome's posterior: a near tie cannot be ordered in floats
+        self.undecided[rows] |= np.abs(value - self.worst[rows]) <= self.tol
+        lower = value < self.worst[rows]
+        self.worst_post[rows[lower]] = post[lower]
+        self.worst[rows] = np.minimum(self.worst[rows], value)
+        self.best[rows] = np.maximum(self.best[rows], value)
+        self.count[rows] += 1
+        self.sep_all[rows] &= sep
+        self.sep_any[rows] |= sep
+        self.cheat_some[rows] |= cheats > 0
+        self.every_reject[rows] |= (rejects == 1).all(axis=1)
+
+    def figures(self, decided: BoolArray, security: BoolArray) -> FinalOfferFigures:
+        return FinalOfferFigures(
+            certified=decided & (self.count > 0), equilibria=self.count,
+            value_worst=self.worst, value_best=self.best, separates_all=self.sep_all,
+            separates_any=self.sep_any,
+            cheaters=(self.cheat_some & ~security[None, :]).sum(axis=1).astype(np.int64),
+            security_posterior_after_reject=self.worst_post,
+            all_reject=self.every_reject & (self.count == 1))
+
+
+def _between(first: FloatArray, second: FloatArray, z: FloatArray) -> FloatArray:
+    """The payoff when the second fallback is played with probability z (per row)."""
+    return np.asarray(first + z[:, None] * (second - first))
+
+
+def _solve(st: Structure, answers: _Answers, x: FloatArray | None, y: FloatArray | None,
+           tol: float) -> _Candidate:
+    """At the structure's point (x, y): the types' best answers, the mixing
+    probabilities and the proposer's conditions, for every variant."""
+    n, nt = answers.prior.shape
+    checks = _Checks(n, tol)
+    values = np.empty((n, nt, 3))
+    values[:, :, COMPLY] = answers.comply
+    values[:, :, CHEAT] = answers.cheat_first
+    if y is not None:
+        values[:, :, CHEAT] += y[:, None] * answers.cheat_slope
+    values[:, :, REJECT] = answers.reject_first
+    if x is not None:
+        values[:, :, REJECT] += x[:, None] * answers.reject_slope
+    # an off-path set's answer is not played (whether it deters is checked below)
+    allowed = [a for a, free in ((COMPLY, False), (CHEAT, st.c_mode == FREE),
+                                 (REJECT, st.r_mode == FREE)) if not free]
+    # each type's best allowed answer and by how much it beats the runner-up
+    columns = [values[:, :, a] for a in allowed]
+    top = columns[0].copy()
+    for c in columns[1:]:
+        np.maximum(top, c, out=top)
+    if len(columns) == 1:
+        margin = np.full((n, nt), np.inf)
+    elif len(columns) == 2:
+        margin = np.abs(columns[0] - columns[1])
+    else:
+        low = np.minimum(np.minimum(columns[0], columns[1]), columns[2])
+        margin = 2 * top + low - columns[0] - columns[1] - columns[2]  # top - middle
+    behaviour = np.zeros((n, nt, 3))
+    for a, c in zip(allowed, columns, strict=True):
+        behaviour[:, :, a] = c == top
+    for t, support in st.mixers:  # tied on its support by construction; the rest worse
+        behaviour[:, t, :] = 0.0
+        tie = values[:, t, min(support)]
+        margin[:, t] = np.inf
+        for a in allowed:
+            if a not in support:
+                margin[:, t] = np.minimum(margin[:, t], tie - values[:, t, a])
+    checks.greater(_last_min(margin), 0.0)
+    _mix(st, behaviour, answers.preference, checks)
+    own = _last_sum(values * behaviour)  # the types' equilibrium values
+    for mode, answer, start, slope in (
+            (st.r_mode, REJECT, answers.reject_first, answers.reject_slope),
+            (st.c_mode, CHEAT, answers.cheat_first, answers.cheat_slope)):
+        reach = _last_sum(answers.prior * behaviour[:, :, answer])
+        if mode == FREE:
+            checks.require(reach == 0)
+            # weak inequality: an off-path set deters when no type gains by it
+            level = own - start
+            checks.passed &= _deterrable(level, slope, tol)
+            checks.failed |= ~_deterrable(level, slope, -tol)
+            continue
+        checks.require(reach > 0)
+        lean = _last_sum(answers.preference * behaviour[:, :, answer])
+        if mode == FIRST:
+            checks.greater(-lean, 0.0)
+        elif mode == SECOND:
+            checks.greater(lean, 0.0)
+    return _Candidate(checks.passed, checks.failed, behaviour, x, y)
+
+
+def _point(st: Structure, answers: _Answers, x_line: FloatArray,
+           y_line: FloatArray) -> tuple[FloatArray | None, FloatArray | None]:
+    """The proposer's behaviour (x at R, y at C) that the structure's mixing types
+    pin; ``None`` for a set off the path."""
+    n = answers.prior.shape[0]
+    fixed = {FIRST: np.zeros(n), SECOND: np.ones(n), FREE: None, MIXED: None}
+    x, y = fixed[st.r_mode], fixed[st.c_mode]
+    diagonal = None
+    for t, support in st.mixers:
+        if support == _REJECT_CHEAT:
+            diagonal = t
+            continue
+        if REJECT in support:
+            x = x_line[:, t]
+        if CHEAT in support:
+            y = y_line[:, t]
+    if diagonal is not None:  # reject ~ cheat: one coordinate from the other
+        t = diagonal
+        gap = answers.cheat_first[:, t] - answers.reject_first[:, t]
+        if x is None and y is not None:
+            x = (gap + y * answers.cheat_slope[:, t]) / answers.reject_slope[:, t]
+        elif y is None and x is not None:
+            y = (-gap + x * answers.reject_slope[:, t]) / answers.cheat_slope[:, t]
+    return x, y
+
+
+def _mix(st: Structure, behaviour: FloatArray, w: FloatArray, checks: _Checks) -> None:
+    """The mixing types' probabilities from the proposer's indifference at each mixed
+    set (the posterior's lean ``Σ w·share`` is zero), checked to be interior.  A type
+    mixing between reject and cheat balances the set no other mixer reaches, and goes
+    first; the other mixer then balances its set knowing it."""
+
+    def balance(t: int, answer: int) -> None:
+        behaviour[:, t, answer] = 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            behaviour[:, t, answer] = -(w * behaviour[:, :, answer]).sum(axis=1) / w[:, t]
+
+    for t, support in sorted(st.mixers, key=lambda m: m[1] != _REJECT_CHEAT):
+        if support == _REJECT_CHEAT:
+            others_reject = any(REJECT in s for u, s in st.mixers if u != t)
+            first = REJECT if st.r_mode == MIXED and not others_reject else CHEAT
+            balance(t, first)
+            behaviour[:, t, REJECT + CHEAT - first] = 1.0 - behaviour[:, t, first]
+        else:
+            rest: FloatArray = np.ones(behaviour.shape[0])
+            for answer in (REJECT, CHEAT):
+                if answer in support:
+                    balance(t, answer)
+                    rest = rest - behaviour[:, t, answer]
+            behaviour[:, t, COMPLY] = rest
+    for t, support in st.mixers:
+        for a in support:
+            checks.greater(behaviour[:, t, a], 0.0)
+
+
+__all__ = [
+    "FinalOfferFigures",
+    "FinalOfferGame",
+    "Structure",
+    "enumerate_outcomes",
+    "structures",
+]
