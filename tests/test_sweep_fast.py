@@ -120,6 +120,42 @@ def test_fast_path_agrees_with_exact_solver_without_counters() -> None:
     assert checked == 30 and several >= 10
 
 
+def test_outcome_sets_equal_the_exact_solvers() -> None:
+    """Final offers: the enumerated outcomes themselves — every type's probabilities
+    of accept & comply, accept & cheat and reject — equal the exact solver's
+    outcomes one for one (to 1e-9), on the variants with the most outcomes."""
+    from callbluff.analysis.verdict import analyze_offer
+    from callbluff.sweep import final_offer
+
+    s = small(0)
+    spec = spec_for(s)
+    n = 300
+    inputs = draw_chunk(spec, 13, 0, n)
+    params = fast.Params(s, spec, inputs, n)
+    compared = several = 0
+    for o in s.offers:
+        game = fast.final_offer_game(fast.offer_payoffs(s, params, o.id))
+        found = final_offer.enumerate_outcomes(game, fast.TOL, keep_outcomes=True)
+        assert found.outcomes is not None
+        rows = sorted(np.flatnonzero(found.certified), key=lambda i: -int(found.equilibria[i]))
+        for i in rows[:4]:
+            variant = apply_row(s, spec, {c: x[i] for c, x in inputs.items()})
+            exact = sorted(
+                tuple(float(p) for t in s.types for p in (
+                    e.target_strategy[t.id].accept_comply, e.target_strategy[t.id].accept_cheat,
+                    e.target_strategy[t.id].reject))
+                for e in analyze_offer(variant, o.id).equilibria)
+            ours = sorted(tuple(float(p) for p in b.ravel()) for b in found.outcomes[i])
+            assert len(ours) == len(exact), (o.id, i, ours, exact)
+            for a in ours:  # one for one
+                match = [b for b in exact if np.allclose(a, b, atol=1e-9, rtol=0)]
+                assert match, (o.id, i, a, exact)
+                exact.remove(match[0])
+            compared += 1
+            several += len(ours) > 1
+    assert compared == 20 and several >= 10
+
+
 def test_exactly_cancelling_weights_are_routed() -> None:
     """On the scenario's own (round) numbers the proposer's prior-weighted preferences
     for sanctions over containment cancel between two types (coercion 0.15·(−6 + 8)

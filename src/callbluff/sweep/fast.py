@@ -596,28 +596,25 @@ def _dominance(pay: OfferPayoffs) -> FastOffer:
         value_best=np.where(certified, value, settled_value))
 
 
-def _enumerated(pay: OfferPayoffs) -> FastOffer:
-    """Certificates A (final offers: every figure) and B (counter-demands: values)."""
+def final_offer_game(pay: OfferPayoffs) -> final_offer.FinalOfferGame:
+    """The offer as the final-offer game of :mod:`callbluff.sweep.final_offer`: itself
+    without counter-demands, else the reduction of :func:`_counters_as_final` (its
+    ``usable`` says where each holds)."""
     prior, fp, alive, d = pay.prior, pay.fp, pay.alive, pay.d
     comply_t, cheat_t, comply_p, cheat_v_p = pay.comply_t, pay.cheat_t, pay.comply_p, pay.cheat_v_p
     no_deal_t, no_deal_p = pay.no_deal_t, pay.no_deal_p
-    n, _, nf = fp.shape
+    nf = fp.shape[2]
     nx = len(comply_t) - 1
-
-    # every outcome, mixed ones included, of the offer as a final offer with two
-    # fallbacks: exactly so without counter-demands; with them, where each one is
-    # always granted (and honoured) or always refused (see _counters_as_final)
     first = np.argmax(alive, axis=1)
     second = np.argmax(alive & (np.arange(nf)[None, :] != first[:, None]), axis=1)
 
     def on_fallback(x: FloatArray, f: IntArray) -> FloatArray:
         return np.asarray(np.take_along_axis(x, f[:, None, None], axis=2)[:, :, 0])
 
-    usable = np.all(prior > 0, axis=1) & (alive.sum(axis=1) == 2)
+    usable = np.all(prior > 0, axis=1) & (alive.sum(axis=1) == 2) & (d > TOL)
     if nx == 0:
         constant, proposer_constant = comply_t[0], np.asarray(comply_p[0])
         other_t, other_p = cheat_t[0], cheat_v_p[0]
-        usable &= d > TOL
     else:
         constant, proposer_constant, cheat_deal, reducible, refused = _counters_as_final(
             comply_t, cheat_t, comply_p, cheat_v_p, no_deal_p, alive)
@@ -630,8 +627,8 @@ def _enumerated(pay: OfferPayoffs) -> FastOffer:
         # the game without the refused answers is worth (a type split between equal
         # behaviours changes no value).
         gain = on_fallback(no_deal_t, second) - on_fallback(no_deal_t, first)
-        usable &= reducible & (d > TOL) & (~refused | np.all(gain > TOL, axis=1)
-                                           | np.all(gain < -TOL, axis=1))
+        usable &= reducible & (~refused | np.all(gain > TOL, axis=1)
+                               | np.all(gain < -TOL, axis=1))
     game = final_offer.FinalOfferGame(
         prior=prior, comply=constant, cheat_first=on_fallback(other_t, first),
         cheat_second=on_fallback(other_t, second), reject_first=on_fallback(no_deal_t, first),
@@ -642,7 +639,14 @@ def _enumerated(pay: OfferPayoffs) -> FastOffer:
         proposer_reject_second=on_fallback(no_deal_p, second),
         preference=prior * (on_fallback(fp, second) - on_fallback(fp, first)),
         security=pay.security, usable=usable)
-    every = final_offer.enumerate_outcomes(game, TOL)
+    return game
+
+
+def _enumerated(pay: OfferPayoffs) -> FastOffer:
+    """Certificates A (final offers: every figure) and B (counter-demands: values)."""
+    n = pay.prior.shape[0]
+    nx = len(pay.comply_t) - 1
+    every = final_offer.enumerate_outcomes(final_offer_game(pay), TOL)
     return FastOffer(
         offer_id=pay.offer_id, certified=every.certified,
         # with counter-demands the reduced game merges answers: values only
@@ -957,6 +961,8 @@ __all__ = [
     "detection_thresholds",
     "evaluate",
     "evaluate_offer",
+    "final_offer_game",
+    "offer_payoffs",
     "repeated_offers",
     "status_quo_values",
     "supported",

@@ -93,6 +93,8 @@ class FinalOfferFigures:
     cheaters: np.ndarray[Any, np.dtype[np.int64]]  # ulterior types cheating in some outcome
     security_posterior_after_reject: FloatArray  # proposer-worst outcome; NaN off the path
     all_reject: BoolArray  # one outcome, in which every type rejects
+    #: with ``keep_outcomes``: per variant, each outcome's answer probabilities (T, 3)
+    outcomes: tuple[tuple[FloatArray, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -234,13 +236,16 @@ class _Candidate:
     y: FloatArray | None
 
 
-def enumerate_outcomes(game: FinalOfferGame, tol: float) -> FinalOfferFigures:
-    """All equilibrium outcomes of every variant, summarised (see the module docstring)."""
+def enumerate_outcomes(game: FinalOfferGame, tol: float,
+                       keep_outcomes: bool = False) -> FinalOfferFigures:
+    """All equilibrium outcomes of every variant, summarised (see the module
+    docstring); with ``keep_outcomes`` also listed, for checking against the exact
+    solver (slow: a Python list per variant)."""
     n, nt = game.prior.shape
     answers = _Answers.of(game)
     x_line, y_line = answers.lines()
     undecided = ~game.usable | _subset_sums_near_zero(game.preference, tol)
-    tally = _Tally(n, nt, tol)
+    tally = _Tally(n, nt, tol, keep_outcomes)
     possible = _Possible(game, tol)
     for st in structures(nt):
         # necessary conditions first, on every variant; the rest only where they hold
@@ -296,8 +301,10 @@ class _Possible:
 class _Tally:
     """The figures of the outcomes found so far, per variant."""
 
-    def __init__(self, n: int, nt: int, tol: float) -> None:
+    def __init__(self, n: int, nt: int, tol: float, keep_outcomes: bool) -> None:
         self.tol = tol
+        self.outcomes: list[list[FloatArray]] | None = (
+            [[] for _ in range(n)] if keep_outcomes else None)
         self.count = np.zeros(n, dtype=np.int64)
         self.worst = np.full(n, np.inf)
         self.best = np.full(n, -np.inf)
@@ -339,6 +346,9 @@ class _Tally:
         self.sep_any[rows] |= sep
         self.cheat_some[rows] |= cheats > 0
         self.every_reject[rows] |= (rejects == 1).all(axis=1)
+        if self.outcomes is not None:
+            for k, row in enumerate(rows):
+                self.outcomes[row].append(behaviour[k].copy())
 
     def figures(self, decided: BoolArray, security: BoolArray) -> FinalOfferFigures:
         return FinalOfferFigures(
@@ -347,7 +357,8 @@ class _Tally:
             separates_any=self.sep_any,
             cheaters=(self.cheat_some & ~security[None, :]).sum(axis=1).astype(np.int64),
             security_posterior_after_reject=self.worst_post,
-            all_reject=self.every_reject & (self.count == 1))
+            all_reject=self.every_reject & (self.count == 1),
+            outcomes=None if self.outcomes is None else tuple(map(tuple, self.outcomes)))
 
 
 def _between(first: FloatArray, second: FloatArray, z: FloatArray) -> FloatArray:
