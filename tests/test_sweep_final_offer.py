@@ -15,7 +15,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from callbluff.sweep.final_offer import FinalOfferGame, enumerate_outcomes, structures
+from callbluff.sweep.final_offer import (
+    FinalOfferFigures,
+    FinalOfferGame,
+    enumerate_outcomes,
+    structures,
+)
 
 TOL = 1e-9
 
@@ -38,6 +43,21 @@ def game(prior_s: float, s_reject: tuple[float, float], u_reject: tuple[float, f
         usable=np.array([True]))
 
 
+def solved(g: FinalOfferGame, equilibria: int, worst: float, best: float,
+           posterior: float) -> FinalOfferFigures:
+    """The enumeration of ``g``, checked against the hand-derived figures."""
+    out = enumerate_outcomes(g, TOL)
+    assert out.certified[0]
+    assert out.equilibria[0] == equilibria
+    assert out.value_worst[0] == pytest.approx(worst, abs=1e-12)
+    assert out.value_best[0] == pytest.approx(best, abs=1e-12)
+    if np.isnan(posterior):
+        assert np.isnan(out.security_posterior_after_reject[0])
+    else:
+        assert out.security_posterior_after_reject[0] == pytest.approx(posterior, abs=1e-12)
+    return out
+
+
 def test_unique_semi_separating_outcome() -> None:
     """S rejects whatever x (6 > 5).  U: reject 2 - 4x against comply 0.  If U
     rejects, the posterior (0.4, 0.6) leans to the second fallback (-0.4 + 0.6 > 0),
@@ -45,12 +65,7 @@ def test_unique_semi_separating_outcome() -> None:
     So U mixes: indifferent at x = 1/2, and the proposer is indifferent when
     -0.4 + 0.6 r = 0, r = 2/3.  Value: 0.4·(-1/2) + 0.6·(10/3 + 2/3·1/2) = 2;
     posterior on S after reject 0.4 / (0.4 + 0.4) = 1/2."""
-    out = enumerate_outcomes(game(0.4, (6.0, 6.0), (2.0, -2.0)), TOL)
-    assert out.certified[0]
-    assert out.equilibria[0] == 1
-    assert out.value_worst[0] == pytest.approx(2.0, abs=1e-12)
-    assert out.value_best[0] == pytest.approx(2.0, abs=1e-12)
-    assert out.security_posterior_after_reject[0] == pytest.approx(0.5, abs=1e-12)
+    out = solved(game(0.4, (6.0, 6.0), (2.0, -2.0)), 1, 2.0, 2.0, 0.5)
     assert not out.separates_any[0]
     assert out.cheaters[0] == 0
 
@@ -62,12 +77,7 @@ def test_three_self_fulfilling_outcomes() -> None:
     0.6; (B) S complies, only U rejects, x = 1, S's reject 2 < 5: value 0.6·10 + 0.4
     = 6.4, separating; (C) S mixes at x = 1/2 with r = 2/3 (-0.6 r + 0.4 = 0): value
     0.6·(2/3·(-1/2) + 1/3·10) + 0.4·1/2 = 2, posterior 0.4 / 0.8 = 1/2."""
-    out = enumerate_outcomes(game(0.6, (8.0, 2.0), (1.0, 1.0)), TOL)
-    assert out.certified[0]
-    assert out.equilibria[0] == 3
-    assert out.value_worst[0] == pytest.approx(0.0, abs=1e-12)
-    assert out.value_best[0] == pytest.approx(6.4, abs=1e-12)
-    assert out.security_posterior_after_reject[0] == pytest.approx(0.6, abs=1e-12)
+    out = solved(game(0.6, (8.0, 2.0), (1.0, 1.0)), 3, 0.0, 6.4, 0.6)
     assert out.separates_any[0] and not out.separates_all[0]
 
 
@@ -79,12 +89,7 @@ def test_no_single_off_path_behaviour_deters_both() -> None:
     0.4·10 + 0.6 = 4.6; (C) U mixes at x = 1/4, S rejects (7 > 5), -0.4 + 0.6 r = 0,
     r = 2/3: value 0.4·(-1/4) + 0.6·(10/3 + 2/3·1/4) = 2, posterior 1/2; both
     rejecting leans to the second (x = 1, S complies) and S mixing at 3/4 needs r > 1."""
-    out = enumerate_outcomes(game(0.4, (8.0, 4.0), (-1.0, 3.0)), TOL)
-    assert out.certified[0]
-    assert out.equilibria[0] == 3
-    assert out.value_worst[0] == pytest.approx(2.0, abs=1e-12)
-    assert out.value_best[0] == pytest.approx(6.0, abs=1e-12)
-    assert out.security_posterior_after_reject[0] == pytest.approx(0.5, abs=1e-12)
+    out = solved(game(0.4, (8.0, 4.0), (-1.0, 3.0)), 3, 2.0, 6.0, 0.5)
     assert out.separates_any[0] and not out.separates_all[0]
 
 
@@ -95,12 +100,7 @@ def test_off_path_behaviour_deters_inside_an_interval() -> None:
     0.4·(-1/8) + 0.6·(10/3 + 2/3·1/8) = 2, posterior 1/2.  No pure-reject outcome:
     both rejecting gives x = 1 (S then complies), S alone x = 0 (U then rejects),
     U alone x = 1 (U then complies); S mixing at 1/4 faces U complying."""
-    out = enumerate_outcomes(game(0.4, (9.0, -7.0), (1.0, -7.0)), TOL)
-    assert out.certified[0]
-    assert out.equilibria[0] == 2
-    assert out.value_worst[0] == pytest.approx(2.0, abs=1e-12)
-    assert out.value_best[0] == pytest.approx(10.0, abs=1e-12)
-    assert out.security_posterior_after_reject[0] == pytest.approx(0.5, abs=1e-12)
+    solved(game(0.4, (9.0, -7.0), (1.0, -7.0)), 2, 2.0, 10.0, 0.5)
 
 
 def test_balanced_posterior_is_not_certified() -> None:

@@ -8,6 +8,7 @@ from its own ``SeedSequence`` child, so reordering chunks cannot change them.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,13 @@ from callbluff.errors import InputError
 from callbluff.scenario.loader import load_scenario
 from callbluff.scenario.schema import Scenario
 from callbluff.scenario.uncertainty import PriorDistribution, UncertainInput
-from callbluff.sweep.run import SweepConfig, iter_chunks, run_sweep
+from callbluff.sweep.run import (
+    WORKER_MMAP_THRESHOLD,
+    SweepConfig,
+    iter_chunks,
+    run_sweep,
+    start_local_cluster,
+)
 from callbluff.sweep.spec import SweepSpec, build_spec, chunk_generator, draw_chunk
 from callbluff.sweep.summary import summarise_file, wilson
 
@@ -113,10 +120,11 @@ def test_dask_local_cluster_equals_one_process(tmp_path: Path) -> None:
     config = SweepConfig(samples=60, seed=11, chunk_size=15)
     local = tmp_path / "local.parquet"
     run_sweep(s, sp, config, local)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with start_local_cluster(2) as cluster, distributed.Client(cluster) as client:
         assert len(client.scheduler_info()["workers"]) == 2
+        # the workers allocate chunk-sized arrays from the heap (see run.py)
+        mmap = client.run(lambda: os.environ.get("MALLOC_MMAP_THRESHOLD_"))
+        assert set(mmap.values()) == {str(WORKER_MMAP_THRESHOLD)}
         remote = tmp_path / "dask.parquet"
         run_sweep(s, sp, config, remote, client=client)
     assert pq.read_table(local).equals(pq.read_table(remote))

@@ -22,7 +22,13 @@ from callbluff.cli.app import app, console, err_console, input_failure
 from callbluff.errors import InputError
 from callbluff.scenario.loader import dump_scenario, load_scenario
 from callbluff.store import RunStore
-from callbluff.sweep.run import DEFAULT_CHUNK, ENGINES, SweepConfig, run_sweep
+from callbluff.sweep.run import (
+    DEFAULT_CHUNK,
+    ENGINES,
+    SweepConfig,
+    run_sweep,
+    start_local_cluster,
+)
 from callbluff.sweep.spec import build_spec
 from callbluff.sweep.summary import summarise_file, summary_lines
 
@@ -78,14 +84,12 @@ def sweep_command(
     cluster: Any = None
     try:
         if workers is not None or scheduler is not None:
-            from distributed import Client, LocalCluster
+            from distributed import Client
 
             if scheduler is not None:
                 client = Client(scheduler)  # type: ignore[no-untyped-call]
             else:
-                cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                    n_workers=workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None)
+                cluster = start_local_cluster(workers or 1)
                 client = Client(cluster)  # type: ignore[no-untyped-call]
         with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),

@@ -63,6 +63,7 @@ from callbluff.analysis.verdict import NO_OFFER, main_offer_id
 from callbluff.game import bargain
 from callbluff.scenario.schema import Scenario
 from callbluff.sweep import final_offer
+from callbluff.sweep.arrays import last_count, last_max, last_min
 from callbluff.sweep.evaluate import OfferFigures
 from callbluff.sweep.spec import INPUT_PREFIX, PRIOR_PREFIX, SweepSpec
 
@@ -243,28 +244,6 @@ class FastOffer:
             engine="fast")
 
 
-def _last_min(x: FloatArray) -> FloatArray:
-    """``x.min(axis=-1)`` for a short last axis (NumPy reduces those slowly)."""
-    out = x[..., 0].copy()
-    for i in range(1, x.shape[-1]):
-        np.minimum(out, x[..., i], out=out)
-    return out
-
-
-def _last_max(x: FloatArray) -> FloatArray:
-    out = x[..., 0].copy()
-    for i in range(1, x.shape[-1]):
-        np.maximum(out, x[..., i], out=out)
-    return out
-
-
-def _last_count(x: BoolArray) -> np.ndarray[Any, np.dtype[np.int64]]:
-    out = x[..., 0].astype(np.int64)
-    for i in range(1, x.shape[-1]):
-        out += x[..., i]
-    return out
-
-
 def _unique_argmax(scores: FloatArray) -> tuple[np.ndarray[Any, np.dtype[np.int64]], BoolArray]:
     """Row-wise argmax over the last axis and whether it beats the rest by ``TOL``."""
     idx = np.argmax(scores, axis=-1)
@@ -429,7 +408,7 @@ def _dominance(pay: OfferPayoffs) -> FastOffer:
 
     def lo_hi(x: FloatArray, allowed: BoolArray) -> tuple[FloatArray, FloatArray]:
         mask = np.broadcast_to(allowed[:, None, :], x.shape)
-        return (_last_min(np.where(mask, x, np.inf)), _last_max(np.where(mask, x, -np.inf)))
+        return (last_min(np.where(mask, x, np.inf)), last_max(np.where(mask, x, -np.inf)))
 
     def cone_possible(diff_best: FloatArray, sure: BoolArray, maybe: BoolArray) -> BoolArray:
         """Whether ``Σ_θ p_θ r_θ diff(θ) ≥ −TOL`` for some r with r = 1 on ``sure``,
@@ -479,9 +458,9 @@ def _dominance(pay: OfferPayoffs) -> FastOffer:
             hi_m[:, :, i + 1] = np.maximum(np.where(grant, deal_hi[:, :, i + 1], -np.inf),
                                            np.where(any_walk, w_hi, -np.inf))
         lo_m[:, :, reject_idx], hi_m[:, :, reject_idx] = nd_lo, nd_hi
-        floor = _last_max(np.where(pos_msg, lo_m, -np.inf))
+        floor = last_max(np.where(pos_msg, lo_m, -np.inf))
         pos_msg &= hi_m >= floor[:, :, None] - TOL
-        only = _last_count(pos_msg) == 1
+        only = last_count(pos_msg) == 1
         # the proposer after a rejection, and after detected cheating
         sure_r = only & pos_msg[:, :, reject_idx]
         pos_r = refine_fallbacks(pos_r, sure_r, pos_msg[:, :, reject_idx])

@@ -48,6 +48,8 @@ from typing import Any
 
 import numpy as np
 
+from callbluff.sweep.arrays import last_max, last_min, last_sum
+
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 
@@ -152,32 +154,10 @@ def _deterrable(level: FloatArray, slope: FloatArray, slack: float) -> BoolArray
     one behaviour at an off-path set that leaves no type gaining by its answer."""
     with np.errstate(divide="ignore", invalid="ignore"):
         bound = (level - slack) / slope
-    low = _last_max(np.where(slope < 0, bound, -np.inf))
-    high = _last_min(np.where(slope > 0, bound, np.inf))
+    low = last_max(np.where(slope < 0, bound, -np.inf))
+    high = last_min(np.where(slope > 0, bound, np.inf))
     flat_ok = np.all((slope != 0) | (level >= slack), axis=1)
     return np.asarray(flat_ok & (np.maximum(low, 0.0) <= np.minimum(high, 1.0)))
-
-
-def _last_min(x: FloatArray) -> FloatArray:
-    """``x.min(axis=-1)`` for a short last axis (NumPy reduces those slowly)."""
-    out = x[..., 0].copy()
-    for i in range(1, x.shape[-1]):
-        np.minimum(out, x[..., i], out=out)
-    return out
-
-
-def _last_max(x: FloatArray) -> FloatArray:
-    out = x[..., 0].copy()
-    for i in range(1, x.shape[-1]):
-        np.maximum(out, x[..., i], out=out)
-    return out
-
-
-def _last_sum(x: FloatArray) -> FloatArray:
-    out = x[..., 0].copy()
-    for i in range(1, x.shape[-1]):
-        out += x[..., i]
-    return out
 
 
 def _subset_sums_near_zero(weights: FloatArray, tol: float) -> BoolArray:
@@ -232,8 +212,6 @@ class _Candidate:
     passed: BoolArray
     failed: BoolArray
     behaviour: FloatArray  # (n, T, 3): each type's answer probabilities
-    x: FloatArray | None  # the proposer at R (None: off the path)
-    y: FloatArray | None
 
 
 def enumerate_outcomes(game: FinalOfferGame, tol: float,
@@ -323,7 +301,7 @@ class _Tally:
         comply, cheats, rejects = (behaviour[:, :, a] for a in (COMPLY, CHEAT, REJECT))
         xs = np.zeros(rows.size) if x is None else x
         ys = np.zeros(rows.size) if y is None else y
-        value = _last_sum(p * (comply * game.proposer_comply[rows]
+        value = last_sum(p * (comply * game.proposer_comply[rows]
                                + cheats * _between(game.proposer_cheat_first[rows],
                                                    game.proposer_cheat_second[rows], ys)
                                + rejects * _between(game.proposer_reject_first[rows],
@@ -332,9 +310,9 @@ class _Tally:
         sep = np.full(rows.size, bool(secure.any() and (~secure).any()))
         for sent in (comply + cheats > 0, rejects > 0):
             sep &= ~((sent & secure).any(axis=1) & (sent & ~secure).any(axis=1))
-        reach = _last_sum(p * rejects)
+        reach = last_sum(p * rejects)
         with np.errstate(divide="ignore", invalid="ignore"):
-            post = np.where(reach > 0, _last_sum((p * rejects)[:, secure]) / reach, np.nan)
+            post = np.where(reach > 0, last_sum((p * rejects)[:, secure]) / reach, np.nan)
         # the proposer-worst outcome's posterior: a near tie cannot be ordered in floats
         self.undecided[rows] |= np.abs(value - self.worst[rows]) <= self.tol
         lower = value < self.worst[rows]
@@ -405,13 +383,13 @@ def _solve(st: Structure, answers: _Answers, x: FloatArray | None, y: FloatArray
         for a in allowed:
             if a not in support:
                 margin[:, t] = np.minimum(margin[:, t], tie - values[:, t, a])
-    checks.greater(_last_min(margin), 0.0)
+    checks.greater(last_min(margin), 0.0)
     _mix(st, behaviour, answers.preference, checks)
-    own = _last_sum(values * behaviour)  # the types' equilibrium values
+    own = last_sum(values * behaviour)  # the types' equilibrium values
     for mode, answer, start, slope in (
             (st.r_mode, REJECT, answers.reject_first, answers.reject_slope),
             (st.c_mode, CHEAT, answers.cheat_first, answers.cheat_slope)):
-        reach = _last_sum(answers.prior * behaviour[:, :, answer])
+        reach = last_sum(answers.prior * behaviour[:, :, answer])
         if mode == FREE:
             checks.require(reach == 0)
             # weak inequality: an off-path set deters when no type gains by it
@@ -420,12 +398,12 @@ def _solve(st: Structure, answers: _Answers, x: FloatArray | None, y: FloatArray
             checks.failed |= ~_deterrable(level, slope, -tol)
             continue
         checks.require(reach > 0)
-        lean = _last_sum(answers.preference * behaviour[:, :, answer])
+        lean = last_sum(answers.preference * behaviour[:, :, answer])
         if mode == FIRST:
             checks.greater(-lean, 0.0)
         elif mode == SECOND:
             checks.greater(lean, 0.0)
-    return _Candidate(checks.passed, checks.failed, behaviour, x, y)
+    return _Candidate(checks.passed, checks.failed, behaviour)
 
 
 def _point(st: Structure, answers: _Answers, x_line: FloatArray,
