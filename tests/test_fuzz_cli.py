@@ -147,9 +147,9 @@ def _slow_yaml(tmp_path: Path) -> Path:
 
 def test_time_limit_stops_slow_parse_in_process(tmp_path: Path) -> None:
     path = _slow_yaml(tmp_path)
-    result = CliRunner().invoke(app, ["--time-limit", "0.05", "validate", str(path)])
+    result = CliRunner().invoke(app, ["--time-limit", "1", "validate", str(path)])
     assert result.exit_code == 2, result.output
-    assert "time limit of 0.05 s exceeded" in result.output
+    assert "time limit of 1 s exceeded" in result.output
     assert str(path) in result.output.replace("\n", "")
     # Without the limit the same file is read, and refused for what it is.
     result = CliRunner().invoke(app, ["validate", str(path)])
