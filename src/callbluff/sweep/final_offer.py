@@ -41,7 +41,6 @@ deterring behaviour at unreached ones) is checked for each reported outcome.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -172,24 +171,21 @@ def _subset_sums_near_zero(weights: FloatArray, tol: float) -> BoolArray:
     return near
 
 
-@dataclass(frozen=True)
 class _Answers:
     """The types' side of the game, (n, T) each: a type's value of reject is
-    ``reject_first + x · reject_slope``, of cheat ``cheat_first + y · cheat_slope``."""
+    ``reject_first + x · reject_slope``, of cheat ``cheat_first + y · cheat_slope``.
+    Kept as one (n, 7, T) array, so that a subset of variants is one copy."""
 
-    prior: FloatArray
-    preference: FloatArray
-    comply: FloatArray
-    reject_first: FloatArray
-    reject_slope: FloatArray
-    cheat_first: FloatArray
-    cheat_slope: FloatArray
+    def __init__(self, stacked: FloatArray) -> None:
+        self.stacked = stacked
+        (self.prior, self.preference, self.comply, self.reject_first, self.reject_slope,
+         self.cheat_first, self.cheat_slope) = (stacked[:, k, :] for k in range(7))
 
     @staticmethod
     def of(game: FinalOfferGame) -> _Answers:
-        return _Answers(game.prior, game.preference, game.comply, game.reject_first,
-                        game.reject_second - game.reject_first, game.cheat_first,
-                        game.cheat_second - game.cheat_first)
+        return _Answers(np.stack([game.prior, game.preference, game.comply, game.reject_first,
+                                  game.reject_second - game.reject_first, game.cheat_first,
+                                  game.cheat_second - game.cheat_first], axis=1))
 
     def lines(self) -> tuple[FloatArray, FloatArray]:
         """Where each type is indifferent between reject and comply (x), between cheat
@@ -200,8 +196,7 @@ class _Answers:
                     (self.comply - self.cheat_first) / self.cheat_slope)
 
     def take(self, rows: np.ndarray[Any, np.dtype[np.int64]]) -> _Answers:
-        return _Answers(*(np.asarray(getattr(self, f.name)[rows])
-                          for f in dataclasses.fields(self)))
+        return _Answers(self.stacked[rows])
 
 
 @dataclass(frozen=True)
