@@ -174,12 +174,13 @@ def _subset_sums_near_zero(weights: FloatArray, tol: float) -> BoolArray:
 class _Answers:
     """The types' side of the game, (n, T) each: a type's value of reject is
     ``reject_first + x · reject_slope``, of cheat ``cheat_first + y · cheat_slope``.
-    Kept as one (n, 7, T) array, so that a subset of variants is one copy."""
+    Kept also as one (n, 7, T) array, so that a subset of variants is one copy."""
 
     def __init__(self, stacked: FloatArray) -> None:
         self.stacked = stacked
         (self.prior, self.preference, self.comply, self.reject_first, self.reject_slope,
-         self.cheat_first, self.cheat_slope) = (stacked[:, k, :] for k in range(7))
+         self.cheat_first, self.cheat_slope) = (np.ascontiguousarray(stacked[:, k, :])
+                                                for k in range(7))
 
     @staticmethod
     def of(game: FinalOfferGame) -> _Answers:
