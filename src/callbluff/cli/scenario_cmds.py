@@ -20,7 +20,6 @@ scenario_app = typer.Typer(
 app.add_typer(scenario_app, name="scenario")
 
 
-
 @app.command("scenarios")
 def scenarios() -> None:
     """List the built-in scenarios: id, title, types and offers.

@@ -35,7 +35,6 @@ from callbluff.sweep.summary import summarise_file, summary_lines
 DEFAULT_SCENARIO = "north-korea-2009"
 
 
-
 @app.command("sweep")
 def sweep_command(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or YAML file.")] = (
@@ -76,7 +75,7 @@ def sweep_command(
         raise input_failure(err) from None
     if len(spec) == 0:
         raise input_failure(f"scenario {loaded.id!r} declares no uncertain inputs (add an "
-                    "'uncertainty:' list or a 'prior_distribution'; see docs/sweeps.md)")
+                            "'uncertainty:' list or a 'prior_distribution'; see docs/sweeps.md)")
     config = SweepConfig(samples=samples, seed=seed,
                          chunk_size=chunk_size or DEFAULT_CHUNK[engine], engine=engine,
                          thresholds=thresholds)
