@@ -140,6 +140,7 @@ class Params:
     def __init__(self, scenario: Scenario, spec: SweepSpec,
                  inputs: Mapping[str, FloatArray], n: int) -> None:
         self.n = n
+        self.shared: TypeArrays | None = None  # filled by type_arrays, once
         s = scenario
         values: dict[Key, Any] = {}
         for t in s.types:
@@ -201,6 +202,7 @@ class Params:
         """The variants ``rows`` (repeats allowed), with some numbers replaced."""
         out = object.__new__(Params)
         out.n = len(rows)
+        out.shared = None
         out.values = {k: (v[rows] if isinstance(v, np.ndarray) else v)
                       for k, v in self.values.items()}
         for k, v in (overrides or {}).items():
@@ -298,37 +300,80 @@ def evaluate_offer(scenario: Scenario, params: Params, offer_id: str,
     return out
 
 
+@dataclass(frozen=True)
+class TypeArrays:
+    """The numbers every offer of a chunk shares: per type (n, T), per type and
+    fallback (n, T, F), per type and motive (n, T, M), and scalars (n,)."""
+
+    prior: FloatArray
+    weights: FloatArray  # (n, T, M)
+    arsenal_value: FloatArray  # the type's value of its arsenal, A
+    status_quo: FloatArray  # q, after the stakeholders' pressure
+    harm: FloatArray
+    sensitivity: FloatArray  # to inspections
+    fp: FloatArray  # the proposer's fallback payoffs
+    ft: FloatArray  # the type's
+    alive: BoolArray  # (n, F): fallbacks some belief can make optimal
+    covert: FloatArray  # κ
+    penalty: FloatArray
+    big_d: FloatArray  # D
+    no_deal_t: FloatArray  # (n, T, F): no deal, then fallback f, to the type
+    no_deal_p: FloatArray  # to the proposer
+
+
+def type_arrays(scenario: Scenario, params: Params) -> TypeArrays:
+    """The chunk's :class:`TypeArrays`, computed once per ``params``."""
+    if params.shared is not None:
+        return params.shared
+    s = scenario
+    n = params.n
+    types = [t.id for t in s.types]
+    motives = [m.id for m in s.motives]
+    fallbacks = [f.id for f in s.fallbacks]
+    g = params.get
+    weights = np.stack([np.stack([g(("weight", t, m)) for m in motives], axis=1)
+                        for t in types], axis=1)  # (n, T, M)
+    arsenal = np.stack([g(("arsenal", m)) for m in motives], axis=1)  # (n, M)
+    pressure = sum((g(("pressure", st.id)) for st in s.stakeholders), np.zeros(n))
+    fp = np.stack([np.stack([g(("fallback", f, "proposer", t)) for f in fallbacks], axis=1)
+                   for t in types], axis=1)  # (n, T, F)
+    ft = np.stack([np.stack([g(("fallback", f, "target", t)) for f in fallbacks], axis=1)
+                   for t in types], axis=1)
+    big_a = np.einsum("ntm,nm->nt", weights, arsenal)
+    q = np.stack([g(("status_quo", t)) for t in types], axis=1) - pressure[:, None]
+    harm = np.stack([g(("arsenal_harm", t)) for t in types], axis=1)
+    alive = np.ones((n, len(fallbacks)), dtype=bool)
+    for f in range(len(fallbacks)):  # not beaten against every type
+        for h in range(len(fallbacks)):
+            if h != f:
+                alive[:, f] &= ~np.all(fp[:, :, h] > fp[:, :, f] + TOL, axis=1)
+    params.shared = TypeArrays(
+        prior=np.stack([g(("prior", t)) for t in types], axis=1),
+        weights=weights, arsenal_value=big_a, status_quo=q, harm=harm,
+        sensitivity=np.stack([g(("inspection_sensitivity", t)) for t in types], axis=1),
+        fp=fp, ft=ft, alive=alive, covert=g(("covert_fraction",)), penalty=g(("penalty",)),
+        big_d=g(("D",)), no_deal_t=big_a[:, :, None] + q[:, :, None] + ft,
+        no_deal_p=-harm[:, :, None] + fp)
+    return params.shared
+
+
 def offer_payoffs(scenario: Scenario, params: Params, offer_id: str) -> OfferPayoffs:
     """The payoffs of every outcome of ``offer_id``'s game, for every variant."""
     s = scenario
     n = params.n
     offer = s.offer(offer_id)
-    types = [t.id for t in s.types]
     motives = [m.id for m in s.motives]
-    fallbacks = [f.id for f in s.fallbacks]
     counters = bargain.offer_counter_demands(s, offer_id)
-    nt, nf = len(types), len(fallbacks)
     g = params.get
-
-    prior = np.stack([g(("prior", t)) for t in types], axis=1)  # (n, T)
-    weights = np.stack([np.stack([g(("weight", t, m)) for m in motives], axis=1)
-                        for t in types], axis=1)  # (n, T, M)
-    arsenal = np.stack([g(("arsenal", m)) for m in motives], axis=1)  # (n, M)
-    big_a = np.einsum("ntm,nm->nt", weights, arsenal)
-    pressure = sum((g(("pressure", st.id)) for st in s.stakeholders), np.zeros(n))
-    q = np.stack([g(("status_quo", t)) for t in types], axis=1) - pressure[:, None]
-    harm = np.stack([g(("arsenal_harm", t)) for t in types], axis=1)
-    sens = np.stack([g(("inspection_sensitivity", t)) for t in types], axis=1)
+    shared = type_arrays(scenario, params)
+    prior, weights, big_a, q = shared.prior, shared.weights, shared.arsenal_value, \
+        shared.status_quo
+    harm, fp, ft = shared.harm, shared.fp, shared.ft
+    kappa, penalty, big_d = shared.covert, shared.penalty, shared.big_d
+    nt = prior.shape[1]
     d = g(("regime", offer.regime, "detection"))
     iota = g(("regime", offer.regime, "intrusiveness"))
     k = g(("regime", offer.regime, "cost"))
-    kappa = g(("covert_fraction",))
-    penalty = g(("penalty",))
-    big_d = g(("D",))
-    fp = np.stack([np.stack([g(("fallback", f, "proposer", t)) for f in fallbacks], axis=1)
-                   for t in types], axis=1)  # (n, T, F)
-    ft = np.stack([np.stack([g(("fallback", f, "target", t)) for f in fallbacks], axis=1)
-                   for t in types], axis=1)
     reversible = {c.id: c.reversible for c in [*s.concessions, *s.counter_demands]}
 
     def package(ids: Sequence[str]) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -347,18 +392,8 @@ def offer_payoffs(scenario: Scenario, params: Params, offer_id: str) -> OfferPay
                 c_irr = c_irr + cj
         return b, b_irr, c, c_irr
 
-    inspection = sens * iota[:, None]
+    inspection = shared.sensitivity * iota[:, None]
     dd = d[:, None]
-    no_deal_t = big_a[:, :, None] + q[:, :, None] + ft  # (n, T, F)
-    no_deal_p = -harm[:, :, None] + fp
-
-    # 1. fallbacks that some belief can make optimal (not beaten against every type)
-    alive = np.ones((n, nf), dtype=bool)
-    for f in range(nf):
-        for h in range(nf):
-            if h != f:
-                alive[:, f] &= ~np.all(fp[:, :, h] > fp[:, :, f] + TOL, axis=1)
-
     # deal 0: accept S; deal 1 + i: counter-demand i granted
     deals = [list(offer.concessions)] + [[*offer.concessions, x] for x in counters]
     comply_t, cheat_t, comply_p, cheat_v_p = [], [], [], []
@@ -375,10 +410,10 @@ def offer_payoffs(scenario: Scenario, params: Params, offer_id: str) -> OfferPay
         cheat_d = (-c_irr - k)[:, None, None] - (kappa[:, None] * harm)[:, :, None] + fp
         cheat_v_p.append((1 - dd)[:, :, None] * cheat_u[:, :, None] + dd[:, :, None] * cheat_d)
     return OfferPayoffs(
-        offer_id=offer_id, prior=prior, fp=fp, d=d, alive=alive,
+        offer_id=offer_id, prior=prior, fp=fp, d=d, alive=shared.alive,
         security=np.array([t.security_only for t in s.types]),
         comply_t=tuple(comply_t), cheat_t=tuple(cheat_t), comply_p=tuple(comply_p),
-        cheat_v_p=tuple(cheat_v_p), no_deal_t=no_deal_t, no_deal_p=no_deal_p)
+        cheat_v_p=tuple(cheat_v_p), no_deal_t=shared.no_deal_t, no_deal_p=shared.no_deal_p)
 
 
 def _dominance(pay: OfferPayoffs) -> FastOffer:
@@ -547,19 +582,10 @@ def _dominance(pay: OfferPayoffs) -> FastOffer:
         value_t = np.where(here & ~cheats, comply_p[j], value_t)
         value_t = np.where(here & cheats, ch, value_t)
     value = (prior * value_t).sum(axis=1)
-    secure = pay.security
-    live = prior > 0
-    live_secure = live & secure[None, :]
-    live_ulterior = live & ~secure[None, :]
-    separates = np.asarray(live_secure.any(axis=1) & live_ulterior.any(axis=1))
-    for m in range(n_answers):
-        at = choice == m
-        separates &= ~((at & live_secure).any(axis=1) & (at & live_ulterior).any(axis=1))
-    rej_mass = (prior * is_reject).sum(axis=1)
-    sec_rej = (prior * (is_reject & secure[None, :])).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sec_post = np.where(reject_reached, sec_rej / np.where(reject_reached, rej_mass, 1.0),
-                            np.nan)
+    separates = final_offer.separates((choice == m for m in range(n_answers)), prior,
+                                      pay.security)
+    sec_post = final_offer.security_share(prior, is_reject.astype(np.float64), pay.security)
+    live_ulterior = (prior > 0) & ~pay.security[None, :]
     unique = FastOffer(
         offer_id=offer_id, certified=certified, full=certified,
         equilibria=np.ones(n, dtype=np.int64), value_worst=value, value_best=value,
@@ -774,12 +800,8 @@ def _settled_value(
 
 def status_quo_values(scenario: Scenario, params: Params) -> FloatArray:
     """The proposer's value of no offer: the best fallback against the prior."""
-    types = [t.id for t in scenario.types]
-    prior = np.stack([params.get(("prior", t)) for t in types], axis=1)
-    harm = np.stack([params.get(("arsenal_harm", t)) for t in types], axis=1)
-    fp = np.stack([np.stack([params.get(("fallback", f.id, "proposer", t)) for f in
-                             scenario.fallbacks], axis=1) for t in types], axis=1)
-    per_f = (prior[:, :, None] * (-harm[:, :, None] + fp)).sum(axis=1)
+    shared = type_arrays(scenario, params)
+    per_f = (shared.prior[:, :, None] * shared.no_deal_p).sum(axis=1)
     return np.asarray(per_f.max(axis=1), dtype=np.float64)
 
 
@@ -935,6 +957,7 @@ __all__ = [
     "FastChunk",
     "FastOffer",
     "Params",
+    "TypeArrays",
     "Unsupported",
     "canonical_key",
     "detection_thresholds",
@@ -945,4 +968,5 @@ __all__ = [
     "repeated_offers",
     "status_quo_values",
     "supported",
+    "type_arrays",
 ]

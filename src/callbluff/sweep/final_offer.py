@@ -42,6 +42,7 @@ deterring behaviour at unreached ones) is checked for each reported outcome.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -302,13 +303,8 @@ class _Tally:
                                                    game.proposer_cheat_second[rows], ys)
                                + rejects * _between(game.proposer_reject_first[rows],
                                                     game.proposer_reject_second[rows], xs)))
-        # separates: no answer (accept, reject) comes from both kinds of type
-        sep = np.full(rows.size, bool(secure.any() and (~secure).any()))
-        for sent in (comply + cheats > 0, rejects > 0):
-            sep &= ~((sent & secure).any(axis=1) & (sent & ~secure).any(axis=1))
-        reach = last_sum(p * rejects)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            post = np.where(reach > 0, last_sum((p * rejects)[:, secure]) / reach, np.nan)
+        sep = separates((comply + cheats > 0, rejects > 0), p, secure)
+        post = security_share(p, rejects, secure)
         # the proposer-worst outcome's posterior: a near tie cannot be ordered in floats
         self.undecided[rows] |= np.abs(value - self.worst[rows]) <= self.tol
         lower = value < self.worst[rows]
@@ -333,6 +329,27 @@ class _Tally:
             security_posterior_after_reject=self.worst_post,
             all_reject=self.every_reject & (self.count == 1),
             outcomes=None if self.outcomes is None else tuple(map(tuple, self.outcomes)))
+
+
+def separates(sent: Iterable[BoolArray], prior: FloatArray, security: BoolArray) -> BoolArray:
+    """Per variant: no observable answer (each a (n, T) mask of the types sending it)
+    comes from both a security-only type and an ulterior one of positive prior; False
+    without both kinds (as :func:`callbluff.analysis.reading.separates`)."""
+    live = prior > 0
+    secure, ulterior = live & security, live & ~security
+    out = np.asarray(secure.any(axis=1) & ulterior.any(axis=1))
+    for mask in sent:
+        out &= ~((mask & secure).any(axis=1) & (mask & ulterior).any(axis=1))
+    return out
+
+
+def security_share(prior: FloatArray, rejects: FloatArray, security: BoolArray) -> FloatArray:
+    """The posterior mass of security-only types after a rejection (``rejects``: each
+    type's probability of rejecting); NaN where nobody rejects."""
+    mass = last_sum(prior * rejects)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.where(mass > 0, last_sum(prior * rejects * security) / mass,
+                                   np.nan))
 
 
 def _between(first: FloatArray, second: FloatArray, z: FloatArray) -> FloatArray:
@@ -462,5 +479,7 @@ __all__ = [
     "FinalOfferGame",
     "Structure",
     "enumerate_outcomes",
+    "security_share",
+    "separates",
     "structures",
 ]
