@@ -70,6 +70,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from callbluff.game.payoffs import (
+    renege_risk,
     arsenal_value,
     best_fallback,
     concession_value,
@@ -150,7 +151,7 @@ def type_choices(s: Scenario, concession_ids: Sequence[str], regime_id: str,
     out: list[TypeChoice] = []
     for t in s.types:
         after_detection = outcome_payoffs(s, t.id, concession_ids, regime_id, f_det)
-        comply = after_detection.comply[0]
+        comply = after_detection.comply_expected(renege_risk(s, concession_ids))[0]
         cheat = after_detection.cheat_expected(d)[0]
         after_reject = (after_detection if f_rej == f_det else
                         outcome_payoffs(s, t.id, concession_ids, regime_id, f_rej))
@@ -224,9 +225,11 @@ def _type_forms(s: Scenario, type_id: str, regime_id: str, f_rej: str, f_det: st
                 b: Sequence[Fraction]) -> tuple[_Affine, _Affine]:
     """``(comply − cheat, comply − reject)`` of type θ as affine forms in ``x``.
 
-    From ``docs/model.md``: comply − cheat = d·B_rev(S) − κA − d(q − F + f_T^det),
-    comply − reject = B(S) − sι − A − q − f_T^rej, where ``B_rev`` is the value of
-    the reversible concessions (withdrawn on detection); ``b[j] = w_θ · b_j``."""
+    From ``docs/model.md``: comply − cheat = (d−ρ)·B_rev(S) − ρL − κA − d(q − F + f_T^det),
+    comply − reject = B(S) − ρB_rev(S) − ρL − sι − A − q − f_T^rej, where ``B_rev`` is
+    the value of the reversible concessions (withdrawn on detection and when the
+    proposer reneges, probability ρ, the same for every concession here: see
+    :func:`cheapest_separating_package`); ``b[j] = w_θ · b_j``."""
     t = next(t for t in s.types if t.id == type_id)
     r = s.regime(regime_id)
     d = r.detection
@@ -235,12 +238,15 @@ def _type_forms(s: Scenario, type_id: str, regime_id: str, f_rej: str, f_det: st
     q = status_quo(s, type_id)
     ft_det = fallback(s, f_det).target[type_id]
     ft_rej = fallback(s, f_rej).target[type_id]
+    rho = s.bargaining.renege_risk
+    renege_loss = rho * t.renege_loss
+    pairs = list(zip(b, s.concessions, strict=True))
     comply_minus_cheat = _Affine(
-        tuple(d * bj if c.reversible else Fraction(0) for bj, c in zip(b, s.concessions,
-                                                                       strict=True)),
-        -kappa * big_a - d * (q - s.cheating.penalty + ft_det))
+        tuple((d - rho) * bj if c.reversible else Fraction(0) for bj, c in pairs),
+        -renege_loss - kappa * big_a - d * (q - s.cheating.penalty + ft_det))
     comply_minus_reject = _Affine(
-        tuple(b), -t.inspection_sensitivity * r.intrusiveness - big_a - q - ft_rej)
+        tuple((1 - rho) * bj if c.reversible else bj for bj, c in pairs),
+        -renege_loss - t.inspection_sensitivity * r.intrusiveness - big_a - q - ft_rej)
     return comply_minus_cheat, comply_minus_reject
 
 
@@ -367,7 +373,18 @@ def cheapest_separating_package(s: Scenario, *, fallback_reject: str | None = No
     ``fallback_reject`` / ``fallback_detected``: the proposer's fallback after a
     rejection and after detected cheating (default: :func:`default_fallback`).
     ``time_limit``: seconds per program; a program stopped early makes the result
-    ``optimal=False``."""
+    ``optimal=False``.
+
+    A concession with its own ``renege_risk`` makes the package's risk the largest of
+    its parts' (:func:`~callbluff.game.payoffs.renege_risk`), which is not linear in
+    the indicators: such scenarios are searched exhaustively (at most 16 concessions)."""
+    if any(c.renege_risk is not None for c in s.concessions):
+        if len(s.concessions) > 16:
+            raise ValueError(
+                f"scenario {s.id!r}: concessions with their own renege_risk make the package "
+                "search exhaustive, which handles at most 16 concessions")
+        return brute_force_cheapest_package(s, fallback_reject=fallback_reject,
+                                            fallback_detected=fallback_detected)
     f_rej, f_det = _fallbacks(s, fallback_reject, fallback_detected)
     best: tuple[Fraction, int, frozenset[int]] | None = None
     all_optimal = True

@@ -32,17 +32,28 @@ OUTCOMES = ("comply", "cheat_undetected", "cheat_detected", "no_deal")
 
 @dataclass(frozen=True)
 class TypeStrategy:
-    """One type's answer to the offer, as probabilities (they sum to 1)."""
+    """One type's first answer to the offer, as probabilities (they sum to 1):
+    accept (then comply or cheat), counter-demand for more, balk at inspections (a
+    counter-demand for another regime), reject.  ``counter_by_demand`` has every
+    counter-demand, balks included; ``after_firm`` what the type answers to each if
+    the proposer stands firm (probability of accepting then)."""
 
     accept_comply: Fraction
     accept_cheat: Fraction
     counter: Fraction
+    balk: Fraction
     reject: Fraction
     counter_by_demand: Mapping[str, Fraction]
+    accept_after_firm: Mapping[str, Fraction]
 
     def as_dict(self) -> dict[str, Fraction]:
         return {"accept_comply": self.accept_comply, "accept_cheat": self.accept_cheat,
-                "counter": self.counter, "reject": self.reject}
+                "counter": self.counter, "balk": self.balk, "reject": self.reject}
+
+    @property
+    def refuses(self) -> Fraction:
+        """Probability of a refusing answer: counter-demand, balk or reject."""
+        return self.counter + self.balk + self.reject
 
 
 @dataclass(frozen=True)
@@ -51,8 +62,9 @@ class ProposerStrategy:
 
     after_reject: Mapping[str, Fraction]  # fallback -> probability
     after_detected_cheating: Mapping[str, Fraction]
-    after_counter: Mapping[str, Mapping[str, Fraction]]  # counter -> grant / walk:f -> prob
+    after_counter: Mapping[str, Mapping[str, Fraction]]  # counter -> grant/stand firm/walk:f
     after_detected_cheating_on_grant: Mapping[str, Mapping[str, Fraction]]
+    after_breakdown: Mapping[str, Mapping[str, Fraction]]  # counter -> fallback -> prob
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,7 @@ def read_equilibrium(
 ) -> EquilibriumReading:
     """Translate ``eq`` (an equilibrium of ``compile_offer(scenario, offer_id)``)."""
     counters = bargain.offer_counter_demands(scenario, offer_id)
+    balks = set(bargain.balk_counter_demands(scenario, offer_id))
     answers = observable_answers(scenario, offer_id)
     behaviour = eq.behaviour
     strategies: dict[str, TypeStrategy] = {}
@@ -97,9 +110,12 @@ def read_equilibrium(
         strategies[t.id] = TypeStrategy(
             accept_comply=accept * after_accept[bargain.COMPLY],
             accept_cheat=accept * after_accept[bargain.CHEAT],
-            counter=sum(by_demand.values(), Fraction(0)),
+            counter=sum((p for x, p in by_demand.items() if x not in balks), Fraction(0)),
+            balk=sum((p for x, p in by_demand.items() if x in balks), Fraction(0)),
             reject=respond[bargain.REJECT],
             counter_by_demand=by_demand,
+            accept_after_firm={
+                x: behaviour[bargain.firm_infoset(t.id, x)][bargain.ACCEPT] for x in counters},
         )
         answer_given_type[t.id] = {a: respond[a] for a in answers}
     prior = {t.id: t.prior for t in scenario.types}
@@ -124,6 +140,8 @@ def read_equilibrium(
             after_detected_cheating_on_grant={
                 x: dict(behaviour[bargain.detected_after_grant_infoset(x)]) for x in counters
             },
+            after_breakdown={x: dict(behaviour[bargain.breakdown_infoset(x)])
+                             for x in counters},
         ),
         answer_probability=answer_probability,
         posteriors=posteriors(prior, answer_given_type),
@@ -180,7 +198,7 @@ def _outcome_probabilities(
 
 
 def _outcome_class(outcome_label: str) -> str:
-    if outcome_label == "comply":
+    if outcome_label in (bargain.COMPLY_KEPT, bargain.COMPLY_RENEGED):
         return "comply"
     if outcome_label == "cheat, undetected":
         return "cheat_undetected"

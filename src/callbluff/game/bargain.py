@@ -1,28 +1,38 @@
 """Compile a scenario's offer into the bargain game of docs/model.md.
 
 The tree is the signalling game of DESIGN.md: Nature draws the target's type; the
-target answers (accept, counter-demand, reject) and, having accepted, complies or
-cheats in secret; detection is a chance move; the proposer sees only the answer
-(and detected cheating) and chooses whether to grant a counter-demand and which
-fallback to take.  Payoffs come from :mod:`callbluff.game.payoffs`, the single
-implementation of the formulas of docs/model.md.
+target answers (accept, counter-demand — an extra concession or a lighter regime,
+"balking" —, reject) and, having accepted, complies or cheats in secret; detection
+is a chance move, and so are a breakdown of talks after a counter-demand and the
+proposer reneging after compliance; the proposer sees only the answer (and detected
+cheating) and chooses whether to grant a counter-demand, stand firm or walk away,
+and which fallback to take.  Payoffs come from :mod:`callbluff.game.payoffs`, the
+single implementation of the formulas of docs/model.md.
+
+References for the mechanisms: breakdown risk and delay after a counter-demand,
+Binmore, Rubinstein & Wolinsky (1986) and Admati & Perry (1987); guarantees that
+may not hold, Fearon (1995) and Powell (2006) (docs/sources.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
-from callbluff.game.payoffs import OutcomePayoffs, outcome_payoffs
+from callbluff.game.payoffs import OutcomePayoffs, outcome_payoffs, renege_risk
 from callbluff.game.tree import Game, GameBuilder
 from callbluff.scenario.schema import Scenario
 
 PROPOSER, TARGET = 0, 1
 
 ACCEPT, REJECT, COMPLY, CHEAT, GRANT = "accept", "reject", "comply", "cheat", "grant"
+FIRM = "stand firm"
 COUNTER_PREFIX, WALK_PREFIX = "counter:", "walk:"
 REJECTED = "rejected"
 CHEATING_DETECTED = "cheating detected"
+#: Outcome labels of compliance (``docs/model.md``, "The game tree").
+COMPLY_KEPT, COMPLY_RENEGED = "comply", "comply, reneged"
 
 
 def counter_action(counter_id: str) -> str:
@@ -45,6 +55,27 @@ def detected_after_grant_infoset(counter_id: str) -> str:
     return f"{CHEATING_DETECTED} after granting {counter_id}"
 
 
+def breakdown_infoset(counter_id: str) -> str:
+    return f"talks broke down after {counter_id}"
+
+
+def firm_infoset(type_id: str, counter_id: str) -> str:
+    """The type's second answer (accept or reject) after the proposer stood firm."""
+    return f"{type_id} after standing firm on {counter_id}"
+
+
+def accepted_after_firm_infoset(type_id: str, counter_id: str) -> str:
+    return f"{type_id} accepted after standing firm on {counter_id}"
+
+
+def detected_after_firm_infoset(counter_id: str) -> str:
+    return f"{CHEATING_DETECTED} after standing firm on {counter_id}"
+
+
+def rejected_after_firm_infoset(counter_id: str) -> str:
+    return f"{REJECTED} after standing firm on {counter_id}"
+
+
 def offer_counter_demands(scenario: Scenario, offer_id: str) -> list[str]:
     """Counter-demands the target may make to this offer (default: all)."""
     offer = scenario.offer(offer_id)
@@ -53,11 +84,47 @@ def offer_counter_demands(scenario: Scenario, offer_id: str) -> list[str]:
     return list(offer.counter_demands)
 
 
+def balk_counter_demands(scenario: Scenario, offer_id: str) -> list[str]:
+    """The counter-demands of this offer that ask for another regime ("balks")."""
+    return [x for x in offer_counter_demands(scenario, offer_id)
+            if scenario.concession(x).balks]
+
+
+def breakdown_risk(scenario: Scenario, offer_id: str) -> Fraction:
+    """``π`` of the offer: its own ``breakdown_risk``, else the scenario's."""
+    own = scenario.offer(offer_id).breakdown_risk
+    return scenario.bargaining.breakdown_risk if own is None else own
+
+
+@dataclass(frozen=True)
+class Deal:
+    """A package in force: its concessions, its regime, how many rounds after the
+    offer it takes effect, and what the proposer paid besides (audience cost)."""
+
+    package: tuple[str, ...]
+    regime: str
+    rounds_later: int = 0
+    audience_cost: Fraction = Fraction(0)
+
+
+def granted_deal(scenario: Scenario, offer_id: str, counter_id: str) -> Deal:
+    """The deal after the proposer grants ``counter_id``: the offer's concessions
+    without those the counter-demand drops, plus the counter-demand itself, under the
+    regime it asks for (or the offer's), one round later; an offer declared final
+    costs ``finality_cost`` to the proposer, discounted like the rest."""
+    offer = scenario.offer(offer_id)
+    x = scenario.concession(counter_id)
+    package = (*(c for c in offer.concessions if c not in x.drops), counter_id)
+    cost = scenario.bargaining.finality_cost if offer.final else Fraction(0)
+    return Deal(package, x.regime or offer.regime, 1, scenario.time.discount * cost)
+
+
 def compile_offer(scenario: Scenario, offer_id: str) -> Game:
     """The extensive-form game of one offer; players are (proposer, target)."""
     offer = scenario.offer(offer_id)
     counters = offer_counter_demands(scenario, offer_id)
     fallbacks = [f.id for f in scenario.fallbacks]
+    pi = breakdown_risk(scenario, offer_id)
     builder = GameBuilder(
         title=f"{scenario.title}: offer {offer.id}",
         players=(scenario.proposer.name, scenario.target.name),
@@ -67,6 +134,8 @@ def compile_offer(scenario: Scenario, offer_id: str) -> Game:
             "Model: docs/model.md."
         ),
     )
+    now = Deal(tuple(offer.concessions), offer.regime)
+    later = Deal(tuple(offer.concessions), offer.regime, 1)
     root = builder.chance(None, [(t.id, t.prior) for t in scenario.types], label="type")
     for target_type in scenario.types:
         theta = target_type.id
@@ -75,21 +144,50 @@ def compile_offer(scenario: Scenario, offer_id: str) -> Game:
             [ACCEPT, *(counter_action(x) for x in counters), REJECT],
             label=theta,
         )
-        _deal(builder, answer, scenario, theta, offer.concessions, offer.regime,
-              fallbacks, accepted_infoset(theta), CHEATING_DETECTED)
+        _deal(builder, answer, scenario, theta, now, fallbacks, accepted_infoset(theta),
+              CHEATING_DETECTED)
         for x in counters:
-            reply = builder.decision(
-                answer, PROPOSER, counter_action(x),
-                [GRANT, *(walk_action(f) for f in fallbacks)],
-            )
-            _deal(builder, reply, scenario, theta, [*offer.concessions, x], offer.regime,
-                  fallbacks, granted_infoset(theta, x), detected_after_grant_infoset(x))
+            talks = builder.chance(answer, [("breakdown", pi), ("talks go on", 1 - pi)],
+                                   label=f"talks after {x}")
+            broke = builder.decision(talks, PROPOSER, breakdown_infoset(x), fallbacks)
             for f in fallbacks:
-                _no_deal(builder, reply, scenario, theta, offer.concessions, offer.regime, f)
+                _no_deal(builder, broke, scenario, theta, later, f)
+            reply = builder.decision(
+                talks, PROPOSER, counter_action(x),
+                [GRANT, FIRM, *(walk_action(f) for f in fallbacks)],
+            )
+            _deal(builder, reply, scenario, theta, granted_deal(scenario, offer_id, x),
+                  fallbacks, granted_infoset(theta, x), detected_after_grant_infoset(x))
+            second = builder.decision(reply, TARGET, firm_infoset(theta, x), [ACCEPT, REJECT])
+            _deal(builder, second, scenario, theta, later, fallbacks,
+                  accepted_after_firm_infoset(theta, x), detected_after_firm_infoset(x))
+            refused = builder.decision(second, PROPOSER, rejected_after_firm_infoset(x),
+                                       fallbacks)
+            for f in fallbacks:
+                _no_deal(builder, refused, scenario, theta, later, f)
+            for f in fallbacks:
+                _no_deal(builder, reply, scenario, theta, later, f)
         rejected = builder.decision(answer, PROPOSER, REJECTED, fallbacks)
         for f in fallbacks:
-            _no_deal(builder, rejected, scenario, theta, offer.concessions, offer.regime, f)
+            _no_deal(builder, rejected, scenario, theta, now, f)
     return builder.build()
+
+
+def deal_payoffs(scenario: Scenario, theta: str, deal: Deal, fallback_id: str
+                 ) -> OutcomePayoffs:
+    """The outcome payoffs of ``deal`` for type θ, the audience cost included."""
+    pay = outcome_payoffs(scenario, theta, deal.package, deal.regime, fallback_id,
+                          rounds_later=deal.rounds_later)
+    if not deal.audience_cost:
+        return pay
+    cost = deal.audience_cost
+
+    def less(pair: tuple[Fraction, Fraction]) -> tuple[Fraction, Fraction]:
+        return pair[0], pair[1] - cost
+
+    return OutcomePayoffs(comply=less(pay.comply), comply_reneged=less(pay.comply_reneged),
+                          cheat_undetected=less(pay.cheat_undetected),
+                          cheat_detected=less(pay.cheat_detected), no_deal=pay.no_deal)
 
 
 def _deal(
@@ -97,18 +195,22 @@ def _deal(
     parent: int,
     scenario: Scenario,
     theta: str,
-    package: Sequence[str],
-    regime_id: str,
+    deal: Deal,
     fallbacks: Sequence[str],
     choice_infoset: str,
     detected_infoset: str,
 ) -> None:
-    """The deal is in force: the target complies or cheats; cheating may be detected."""
-    by_fallback = {f: outcome_payoffs(scenario, theta, package, regime_id, f) for f in fallbacks}
+    """The deal is in force: the target complies (and the proposer may renege) or
+    cheats (and may be detected)."""
+    by_fallback = {f: deal_payoffs(scenario, theta, deal, f) for f in fallbacks}
     any_fallback: OutcomePayoffs = by_fallback[fallbacks[0]]
     choice = builder.decision(parent, TARGET, choice_infoset, [COMPLY, CHEAT])
-    builder.terminal(choice, _ordered(any_fallback.comply), outcome="comply")
-    detection = scenario.regime(regime_id).detection
+    rho = renege_risk(scenario, deal.package)
+    guarantees = builder.chance(choice, [("kept", 1 - rho), ("reneged", rho)],
+                                label="guarantees")
+    builder.terminal(guarantees, _ordered(any_fallback.comply), outcome=COMPLY_KEPT)
+    builder.terminal(guarantees, _ordered(any_fallback.comply_reneged), outcome=COMPLY_RENEGED)
+    detection = scenario.regime(deal.regime).detection
     inspection = builder.chance(
         choice, [("undetected", 1 - detection), ("detected", detection)], label="inspection"
     )
@@ -125,11 +227,10 @@ def _no_deal(
     parent: int,
     scenario: Scenario,
     theta: str,
-    package: Sequence[str],
-    regime_id: str,
+    deal: Deal,
     fallback_id: str,
 ) -> None:
-    payoffs = outcome_payoffs(scenario, theta, package, regime_id, fallback_id)
+    payoffs = deal_payoffs(scenario, theta, deal, fallback_id)
     builder.terminal(parent, _ordered(payoffs.no_deal), outcome=f"no deal: {fallback_id}")
 
 

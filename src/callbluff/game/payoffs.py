@@ -26,16 +26,29 @@ PayoffPair = tuple[Fraction, Fraction]
 
 @dataclass(frozen=True)
 class OutcomePayoffs:
-    """(target, proposer) payoffs of the four outcomes of an accepted package.
+    """(target, proposer) payoffs of the outcomes of an accepted package.
 
     ``cheat_detected`` and ``no_deal`` use the fallback passed to
-    :func:`outcome_payoffs`.
+    :func:`outcome_payoffs`; ``comply_reneged`` is compliance after which the
+    proposer reneges (probability :func:`renege_risk`).
     """
 
     comply: PayoffPair
+    comply_reneged: PayoffPair
     cheat_undetected: PayoffPair
     cheat_detected: PayoffPair
     no_deal: PayoffPair
+
+    def comply_expected(self, renege: Fraction) -> PayoffPair:
+        """Expected (target, proposer) payoff of complying when the proposer reneges
+        with probability ``renege``: ``(1−ρ)·comply + ρ·comply_reneged``."""
+        rho = Fraction(renege)
+        if not 0 <= rho <= 1:
+            raise ValueError(f"renege risk must be a probability in [0, 1], got {rho}")
+        return (
+            (1 - rho) * self.comply[0] + rho * self.comply_reneged[0],
+            (1 - rho) * self.comply[1] + rho * self.comply_reneged[1],
+        )
 
     def cheat_expected(self, detection: Fraction) -> PayoffPair:
         """Expected (target, proposer) payoff of cheating when detection has
@@ -118,8 +131,27 @@ def no_deal_payoffs(s: Scenario, type_id: str, fallback_id: str) -> PayoffPair:
             -t.arsenal_harm + f.proposer[type_id])
 
 
+def renege_risk(s: Scenario, concession_ids: Iterable[str]) -> Fraction:
+    """``ρ(S')``: probability that the proposer reneges once the target has disarmed.
+
+    The package is as credible as its least credible part: the largest of its
+    concessions' ``renege_risk`` (each defaulting to ``bargaining.renege_risk``);
+    the scenario's value for an empty package."""
+    default = s.bargaining.renege_risk
+    risks = [default if c.renege_risk is None else c.renege_risk
+             for c in _concessions(s, concession_ids)]
+    return max(risks, default=default)
+
+
+def growth_factors(s: Scenario, rounds: int) -> tuple[Fraction, Fraction]:
+    """``((1+g)^t, (1+h)^t)``: how much the arsenal's values and the harms have grown
+    after ``t`` rounds (``time.arsenal_growth``, ``time.harm_growth``)."""
+    return (1 + s.time.arsenal_growth) ** rounds, (1 + s.time.harm_growth) ** rounds
+
+
 def outcome_payoffs(s: Scenario, type_id: str, concession_ids: Iterable[str],
-                    regime_id: str, fallback_id: str) -> OutcomePayoffs:
+                    regime_id: str, fallback_id: str, *, rounds_later: int = 0
+                    ) -> OutcomePayoffs:
     """The (target, proposer) payoffs of ``docs/model.md`` for type θ, package
     ``S'`` = ``concession_ids`` in force under regime ``regime_id``; ``fallback_id``
     is the proposer's policy after detected cheating and after no deal.
@@ -128,16 +160,22 @@ def outcome_payoffs(s: Scenario, type_id: str, concession_ids: Iterable[str],
     outcome              target                                      proposer
     ===================  ==========================================  ====================
     comply               B_θ(S') − s_θ ι                             D − C(S') − k
+    comply, reneged      B_θ^irr(S') − s_θ ι − L_θ                   D − C^irr(S') − k
     cheat, undetected    B_θ(S') − s_θ ι + κ A_θ                     (1−κ)D − C(S') − k − κH_θ
     cheat, detected      B_θ^irr(S') − s_θ ι − F + κA_θ + q_θ + f_T  −C^irr(S') − k − κH_θ + f_P
     no deal              A_θ + q_θ + f_T                             −H_θ + f_P
     ===================  ==========================================  ====================
+
+    ``rounds_later = r``: the outcome happens ``r`` rounds later (after a
+    counter-demand, r = 1): the arsenal's value and the harm have grown
+    (:func:`growth_factors`) and both payoffs are discounted by ``δ^r``.
     """
     ids = list(concession_ids)
     t = target_type(s, type_id)
     r = s.regime(regime_id)
     f = fallback(s, fallback_id)
-    big_a = arsenal_value(s, type_id)
+    value_growth, harm_growth = growth_factors(s, rounds_later)
+    big_a = arsenal_value(s, type_id) * value_growth
     q = status_quo(s, type_id)
     b = package_value(s, type_id, ids)
     b_irr = package_value(s, type_id, ids, irreversible_only=True)
@@ -146,15 +184,22 @@ def outcome_payoffs(s: Scenario, type_id: str, concession_ids: Iterable[str],
     kappa = s.cheating.covert_fraction
     penalty = s.cheating.penalty
     inspection = t.inspection_sensitivity * r.intrusiveness
-    harm = t.arsenal_harm
+    harm = t.arsenal_harm * harm_growth
     d_value = s.denuclearisation_value
+    discount = s.time.discount ** rounds_later
+
+    def later(target: Fraction, proposer: Fraction) -> PayoffPair:
+        return discount * target, discount * proposer
+
     return OutcomePayoffs(
-        comply=(b - inspection, d_value - c - r.cost),
-        cheat_undetected=(b - inspection + kappa * big_a,
-                          (1 - kappa) * d_value - c - r.cost - kappa * harm),
-        cheat_detected=(b_irr - inspection - penalty + kappa * big_a + q + f.target[type_id],
-                        -c_irr - r.cost - kappa * harm + f.proposer[type_id]),
-        no_deal=(big_a + q + f.target[type_id], -harm + f.proposer[type_id]),
+        comply=later(b - inspection, d_value - c - r.cost),
+        comply_reneged=later(b_irr - inspection - t.renege_loss, d_value - c_irr - r.cost),
+        cheat_undetected=later(b - inspection + kappa * big_a,
+                               (1 - kappa) * d_value - c - r.cost - kappa * harm),
+        cheat_detected=later(
+            b_irr - inspection - penalty + kappa * big_a + q + f.target[type_id],
+            -c_irr - r.cost - kappa * harm + f.proposer[type_id]),
+        no_deal=later(big_a + q + f.target[type_id], -harm + f.proposer[type_id]),
     )
 
 

@@ -230,6 +230,10 @@ class TargetType(Strict):
     arsenal_harm: NonNeg = Field(
         default=Fraction(0),
         description="H_θ: harm to the proposer of the whole arsenal in this type's hands")
+    renege_loss: NonNeg = Field(
+        default=Fraction(0),
+        description="L_θ: what this type loses if the proposer reneges after it has "
+        "disarmed (e.g. regime change), besides the withdrawn reversible concessions")
     note: Text | None = None
 
 
@@ -248,7 +252,24 @@ class Concession(Strict):
                                      description="motive id -> value b_j,m")
     reversible: bool = Field(
         default=False, description="withdrawn if cheating is detected")
+    renege_risk: Prob | None = Field(
+        default=None,
+        description="ρ_j: probability that the proposer reneges on this concession once "
+        "the target has disarmed (default: the scenario's bargaining.renege_risk)")
+    regime: Id | None = Field(
+        default=None,
+        description="counter-demands only: the verification regime this counter-demand asks "
+        "for instead of the offer's (a lighter one: the target balks at inspections)")
+    drops: list[Id] = Field(
+        default_factory=list,
+        description="counter-demands only: concessions of the offer the target would give "
+        "up in exchange")
     note: Text | None = None
+
+    @property
+    def balks(self) -> bool:
+        """A counter-demand that asks for another verification regime."""
+        return self.regime is not None
 
 
 class Regime(Strict):
@@ -272,12 +293,35 @@ class Offer(Strict):
     counter_demands: list[Id] | None = Field(
         default=None,
         description="counter-demands the target may make (default: all of them)")
+    final: bool = Field(
+        default=False,
+        description="declared final: granting a counter-demand anyway costs the proposer "
+        "bargaining.finality_cost (an audience cost)")
+    breakdown_risk: Prob | None = Field(
+        default=None,
+        description="π for this offer (default: the scenario's bargaining.breakdown_risk)")
     note: Text | None = None
 
 
 class Cheating(Strict):
     covert_fraction: Prob = Field(description="κ: share of the arsenal kept covertly")
     penalty: NonNeg = Field(description="F: target's loss when cheating is detected")
+    note: Text | None = None
+
+
+class Bargaining(Strict):
+    """What a counter-demand costs and how far the proposer's guarantees hold."""
+
+    breakdown_risk: Prob = Field(
+        default=Fraction(0),
+        description="π: probability that talks break down after a counter-demand")
+    finality_cost: NonNeg = Field(
+        default=Fraction(0),
+        description="audience cost the proposer pays when it grants a counter-demand to an "
+        "offer it declared final")
+    renege_risk: Prob = Field(
+        default=Fraction(0),
+        description="ρ: probability that the proposer reneges once the target has disarmed")
     note: Text | None = None
 
 
@@ -362,6 +406,7 @@ class Scenario(Strict):
     denuclearisation_value: Num = Field(description="D")
     fallbacks: list[Fallback] = Field(min_length=1, max_length=LIMITS.fallbacks)
     time: Time
+    bargaining: Bargaining = Field(default_factory=Bargaining)
     stakeholders: list[Stakeholder] = Field(default_factory=list,
                                 max_length=LIMITS.stakeholders)
     history: History | None = None
@@ -447,6 +492,15 @@ class Scenario(Strict):
             for n, c in enumerate(items):
                 for m in c.values:
                     refs(f"{field}[{n}].values.{m}", m, motives, "motive")
+        for n, c in enumerate(self.concessions):
+            if c.regime is not None or c.drops:
+                problems.append((f"concessions[{n}]", f"concession {c.id!r}: only a "
+                                 "counter-demand may ask for a regime or drop concessions"))
+        for n, c in enumerate(self.counter_demands):
+            if c.regime is not None:
+                refs(f"counter_demands[{n}].regime", c.regime, regimes, "regime")
+            for j, d_id in enumerate(c.drops):
+                refs(f"counter_demands[{n}].drops[{j}]", d_id, concessions, "concession")
         for n, o in enumerate(self.offers):
             for j, c_id in enumerate(o.concessions):
                 refs(f"offers[{n}].concessions[{j}]", c_id, concessions, "concession")
