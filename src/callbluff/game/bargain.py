@@ -1,6 +1,6 @@
 """Compile a scenario's offer into the bargain game of docs/model.md.
 
-The tree is the signalling game of DESIGN.md: Nature draws the target's type; the
+The tree is the signalling game of docs/design.md: Nature draws the target's type; the
 target answers (accept, counter-demand, reject) and, having accepted, complies or
 cheats in secret; detection is a chance move; the proposer sees only the answer
 (and detected cheating) and chooses whether to grant a counter-demand and which

@@ -1,4 +1,4 @@
-"""The scenario format: every input of the bargain model of DESIGN.md.
+"""The scenario format: every input of the bargain model of docs/design.md.
 
 A scenario is plain data, validated here with pydantic v2 after a safe YAML load
 (see :mod:`callbluff.scenario.loader`).  Numbers are kept as exact ``Fraction``:
