@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 
+from callbluff.display import GameView
+
 
 class NodeKind(StrEnum):
     CHANCE = "chance"
@@ -51,8 +53,8 @@ class Node:
     outcome: str = ""  # terminal nodes: the outcome's name
 
 
-@dataclass(frozen=True)
-class Game:
+@dataclass(frozen=True, repr=False)  # the short repr of GameView
+class Game(GameView):
     """A finite extensive-form game; node 0 is the root, nodes are in preorder."""
 
     title: str

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from callbluff.display import SolveView
 from callbluff.game.tree import Game
 
 __all__ = ["Beliefs", "Equilibrium", "LinearInequality", "SolveResult"]
@@ -120,8 +121,8 @@ class Equilibrium:
         }
 
 
-@dataclass(frozen=True)
-class SolveResult:
+@dataclass(frozen=True, repr=False)  # the short repr of SolveView
+class SolveResult(SolveView):
     """All equilibrium outcomes of ``game`` found by ``method``, in canonical order."""
 
     game: Game
