@@ -2,8 +2,8 @@
 
 Layers (imports point one way): scenario → game → solve → analysis → present.
 
-The Python API is flat (:mod:`callbluff.api`, results shown by
-:mod:`callbluff.display`); names are imported on first use, so that
+The Python API is flat (`callbluff.api`, results shown by
+`callbluff.display`); names are imported on first use, so that
 ``import callbluff`` stays light for the command line:
 
 >>> import callbluff as cb

@@ -3,11 +3,11 @@
 ``import callbluff as cb`` gives these functions flat (``cb.load``, ``cb.analyze``,
 ``cb.solve``, ...); each is a thin door to the layer that does the work, so the
 notebook, the command line and the web API give the same answers.  The results
-(:class:`~callbluff.analysis.verdict.ScenarioAnalysis`,
-:class:`~callbluff.solve.result.SolveResult`, :class:`SweepResult`, ...) show as
+(`ScenarioAnalysis`,
+`SolveResult`, `SweepResult`, ...) show as
 short ``repr`` lines and as HTML tables in Jupyter, turn into pandas frames with
 ``.to_frame()`` and into Plotly figures with ``.plot()``
-(:mod:`callbluff.display`).
+(`callbluff.display`).
 
 The 2009 verdict in three lines:
 
@@ -97,7 +97,7 @@ def analyze(
     Parameters
     ----------
     scenario
-        A :class:`Scenario`, a built-in scenario's name or a YAML file's path.
+        A `Scenario`, a built-in scenario's name or a YAML file's path.
     thresholds
         Search the exact points where the main offer's verdict flips (detection
         probability, package cost, prior on security-only types).  Slower.
@@ -134,7 +134,7 @@ def compile_offer(scenario: ScenarioLike, offer_id: str | None = None) -> Game:
     Parameters
     ----------
     scenario
-        A :class:`Scenario`, a built-in scenario's name or a YAML file's path.
+        A `Scenario`, a built-in scenario's name or a YAML file's path.
     offer_id
         The offer; default: the main offer (``all-in`` or ``comprehensive``,
         else the first).
@@ -143,7 +143,7 @@ def compile_offer(scenario: ScenarioLike, offer_id: str | None = None) -> Game:
     -------
     Game
         A finite two-player extensive game with exact payoffs; ``cb.solve``
-        solves it and :func:`callbluff.game.efg.write_efg` writes it for Gambit.
+        solves it and `callbluff.game.efg.write_efg` writes it for Gambit.
 
     Examples
     --------
@@ -162,11 +162,11 @@ def solve(game: Game | str | Path, *, method: str = "auto") -> SolveResult:
     Parameters
     ----------
     game
-        A :class:`Game` (e.g. from :func:`compile_offer`) or the path of a
+        A `Game` (e.g. from `compile_offer`) or the path of a
         two-player Gambit ``.efg`` file.
     method
         ``"auto"`` (the own solver when one player is informed, else pygambit),
-        ``"pbe-enumeration"`` or ``"gambit"`` (:func:`callbluff.solve.solve`).
+        ``"pbe-enumeration"`` or ``"gambit"`` (`callbluff.solve.solve`).
 
     Returns
     -------
@@ -209,7 +209,7 @@ def with_value(scenario: Scenario, path: str, value: float | str | Fraction) -> 
         ``types[greedy].prior`` (the other priors keep their proportions),
         ``types[mixed].weights.security``, ``cheating.penalty``.
     value
-        The new value; a float, an exact :class:`~fractions.Fraction` or a string
+        The new value; a float, an exact `Fraction` or a string
         such as ``"1/3"`` or ``"0.25"`` (read exactly).
 
     Returns
@@ -309,7 +309,7 @@ def sweep(
     Parameters
     ----------
     scenario
-        A :class:`Scenario` (with an ``uncertainty:`` list or a
+        A `Scenario` (with an ``uncertainty:`` list or a
         ``prior_distribution``), a built-in scenario's name or a YAML file's path.
     samples
         Number of variants.
@@ -387,7 +387,7 @@ def report(
     Parameters
     ----------
     analysis
-        A :class:`ScenarioAnalysis` from :func:`analyze`, or a scenario (then it
+        A `ScenarioAnalysis` from `analyze`, or a scenario (then it
         is analysed first, with every threshold).
     path
         Write the report there too (atomically).

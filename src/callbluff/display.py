@@ -1,15 +1,15 @@
 """How results look in a notebook: short ``repr`` lines, HTML tables, pandas frames
 and Plotly figures.
 
-The result classes (:class:`~callbluff.analysis.verdict.ScenarioAnalysis`,
-:class:`~callbluff.analysis.verdict.OfferAnalysis`,
-:class:`~callbluff.solve.result.SolveResult`, :class:`~callbluff.game.tree.Game`,
-:class:`~callbluff.api.SweepResult`) delegate here, so that their modules stay free
+The result classes (`ScenarioAnalysis`,
+`OfferAnalysis`,
+`SolveResult`, `Game`,
+`SweepResult`) delegate here, so that their modules stay free
 of pandas and Plotly, which are imported only when a frame or a figure is asked for.
 
 Nothing is computed anew: every cell is read from the result (the HTML verdict box
 is the analysis's own ``verdict`` lines; the figures are the report's,
-:mod:`callbluff.report.charts`).  Every string from a scenario is escaped
+`callbluff.report.charts`).  Every string from a scenario is escaped
 (``html.escape``) before it reaches HTML.
 
 >>> import callbluff as cb
@@ -392,7 +392,7 @@ def scenario_repr(s: Scenario) -> str:
 # inherits one is declared with ``repr=False`` so that the short repr below is used.
 
 class ScenarioView:
-    """Short repr and ``with_value`` of :class:`~callbluff.scenario.schema.Scenario`."""
+    """Short repr and ``with_value`` of `Scenario`."""
 
     __slots__ = ()
 
@@ -401,7 +401,7 @@ class ScenarioView:
 
     def with_value(self, path: str, value: float | str | Fraction) -> Scenario:
         """A copy with the number at ``path`` set to ``value``, validated again
-        (:func:`callbluff.api.with_value`; the paths of ``--threshold``).
+        (`callbluff.api.with_value`; the paths of ``--threshold``).
 
         Examples
         --------
@@ -416,7 +416,7 @@ class ScenarioView:
 
 
 class AnalysisView:
-    """Notebook faces of :class:`~callbluff.analysis.verdict.ScenarioAnalysis`."""
+    """Notebook faces of `ScenarioAnalysis`."""
 
     __slots__ = ()
 
@@ -442,7 +442,7 @@ class AnalysisView:
         offer_id
             Only this offer's rows.
         exact
-            Keep the exact :class:`~fractions.Fraction` values instead of floats.
+            Keep the exact `Fraction` values instead of floats.
 
         Examples
         --------
@@ -471,7 +471,7 @@ class AnalysisView:
 
 
 class OfferView:
-    """Notebook faces of :class:`~callbluff.analysis.verdict.OfferAnalysis`."""
+    """Notebook faces of `OfferAnalysis`."""
 
     __slots__ = ()
 
@@ -483,7 +483,7 @@ class OfferView:
 
 
 class SolveView:
-    """Notebook faces of :class:`~callbluff.solve.result.SolveResult`."""
+    """Notebook faces of `SolveResult`."""
 
     __slots__ = ()
 
@@ -510,7 +510,7 @@ class SolveView:
 
 
 class GameView:
-    """Short repr of :class:`~callbluff.game.tree.Game`."""
+    """Short repr of `Game`."""
 
     __slots__ = ()
 
