@@ -24,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from callbluff.analysis.verdict import ScenarioAnalysis, main_offer_id
 from callbluff.analysis.verdict import analyze as _analyze
@@ -342,34 +342,15 @@ def sweep(
     >>> len(result.to_frame())
     50
     """
-    from callbluff.sweep.run import DEFAULT_CHUNK, SweepConfig, run_sweep, start_local_cluster
-    from callbluff.sweep.spec import build_spec
+    from callbluff.sweep.run import dask_client, plan_sweep, run_sweep
     from callbluff.sweep.summary import summarise_file
 
     s = _scenario(scenario)
-    spec = build_spec(s)
-    if len(spec) == 0:
-        raise ValueError(f"scenario {s.id!r} declares no uncertain inputs (add an "
-                         "'uncertainty:' list or a 'prior_distribution'; see docs/sweeps.md)")
-    config = SweepConfig(samples=samples, seed=seed,
-                         chunk_size=chunk_size or DEFAULT_CHUNK[engine], engine=engine,
-                         thresholds=thresholds)
+    spec, config = plan_sweep(s, samples, seed, engine, chunk_size, thresholds)
     path = Path(out) if out is not None else Path(
         tempfile.mkdtemp(prefix="callbluff-sweep-")) / f"{s.id}.parquet"
-    client: Any = None
-    cluster: Any = None
-    try:
-        if workers is not None:
-            from distributed import Client
-
-            cluster = start_local_cluster(workers)
-            client = Client(cluster)  # type: ignore[no-untyped-call]
+    with dask_client(workers) as client:
         stats = run_sweep(s, spec, config, path, client=client)
-    finally:
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
     main = main_offer_id(s)
     return SweepResult(path=path, scenario_id=s.id, main_offer=main, samples=samples,
                        seed=seed, stats=stats, summary=summarise_file(path, main))
