@@ -225,6 +225,7 @@ def test_sweep_in_process_and_its_faces(tmp_path: Path) -> None:
     assert "<table>" in result._repr_html_()
 
 
+@pytest.mark.slow
 def test_sweep_on_a_local_dask_cluster_equals_in_process(tmp_path: Path) -> None:
     local = cb.sweep("north-korea-2009", samples=30, seed=5, chunk_size=10)
     cluster = cb.sweep("north-korea-2009", samples=30, seed=5, chunk_size=10, workers=1,
