@@ -44,7 +44,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi_offline import FastAPIOffline
+from fastapi_offline import FastAPIOffline  # /docs and /redoc from packaged assets, no CDN
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -254,8 +254,6 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         workers.shutdown()
         readers.shutdown()
 
-    # Swagger UI (/docs) and ReDoc (/redoc) from the assets packaged with fastapi-offline:
-    # the CDN FastAPI links to by default is unreachable offline.
     app = FastAPIOffline(
         title="callbluff",
         version=_version(),
