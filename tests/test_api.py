@@ -26,7 +26,7 @@ from callbluff.game.catalog import beer_quiche
 from callbluff.game.efg import write_efg
 from callbluff.scenario.loader import load_scenario_text
 from callbluff.sweep.spec import INPUT_PREFIX
-from conftest_web import TINY_YAML
+from conftest_web import TINY_YAML, XSS_1, XSS_2, xss_yaml
 
 DETECTION = "regimes[strict].detection"
 
@@ -148,6 +148,15 @@ def test_plots_are_the_reports_figures(tiny_analysis: cb.ScenarioAnalysis) -> No
         without.plot("thresholds")
 
 
+def test_html_escapes_scenario_strings() -> None:
+    page = cb.analyze(load_scenario_text(xss_yaml(), "xss.yaml"), thresholds=False,
+                      policies=False, package=False)._repr_html_()
+    for payload in (XSS_1, XSS_2):
+        assert payload not in page
+        assert html.escape(payload, quote=True) in page
+    assert "<script" not in page and "<img" not in page
+
+
 # -- scenario edits ------------------------------------------------------------------------
 
 
@@ -160,6 +169,8 @@ def test_with_value_uses_the_threshold_paths_and_validates(tiny: cb.Scenario) ->
     # A type's prior: the other types keep their proportions (here: take the rest).
     moved = tiny.with_value("types[secure].prior", "0.2")
     assert [t.prior for t in moved.types] == [Fraction(1, 5), Fraction(4, 5)]
+    together = tiny.with_value("security_prior", "1/4")  # the web page's slider
+    assert [t.prior for t in together.types] == [Fraction(1, 4), Fraction(3, 4)]
     # The same path finds the same flip as --threshold: 1/6, derived by hand.
     analysis = cb.analyze(tiny, threshold_paths=[DETECTION], policies=False, package=False)
     assert analysis.thresholds is not None

@@ -3,11 +3,9 @@
 ``import callbluff as cb`` gives these functions flat (``cb.load``, ``cb.analyze``,
 ``cb.solve``, ...); each is a thin door to the layer that does the work, so the
 notebook, the command line and the web API give the same answers.  The results
-(`ScenarioAnalysis`,
-`SolveResult`, `SweepResult`, ...) show as
-short ``repr`` lines and as HTML tables in Jupyter, turn into pandas frames with
-``.to_frame()`` and into Plotly figures with ``.plot()``
-(`callbluff.display`).
+(`ScenarioAnalysis`, `SolveResult`, `SweepResult`, ...) show as short ``repr`` lines
+and as HTML tables in Jupyter, turn into pandas frames with ``.to_frame()`` and into
+Plotly figures with ``.plot()`` (`callbluff.display`).
 
 The 2009 verdict in three lines:
 
@@ -207,7 +205,9 @@ def with_value(scenario: Scenario, path: str, value: float | str | Fraction) -> 
         The number's path, in the grammar of ``--threshold`` and of the
         ``uncertainty:`` list: ``regimes[rigorous].detection``,
         ``types[greedy].prior`` (the other priors keep their proportions),
-        ``types[mixed].weights.security``, ``cheating.penalty``.
+        ``types[mixed].weights.security``, ``cheating.penalty``; and
+        ``security_prior``, the prior mass of the security-only types together (the
+        others keep their proportions), as the web page's slider.
     value
         The new value; a float, an exact `Fraction` or a string
         such as ``"1/3"`` or ``"0.25"`` (read exactly).

@@ -1,11 +1,9 @@
 """How results look in a notebook: short ``repr`` lines, HTML tables, pandas frames
 and Plotly figures.
 
-The result classes (`ScenarioAnalysis`,
-`OfferAnalysis`,
-`SolveResult`, `Game`,
-`SweepResult`) delegate here, so that their modules stay free
-of pandas and Plotly, which are imported only when a frame or a figure is asked for.
+The result classes (`ScenarioAnalysis`, `OfferAnalysis`, `SolveResult`, `Game`,
+`SweepResult`) delegate here, so that their modules stay free of pandas and Plotly,
+which are imported only when a frame or a figure is asked for.
 
 Nothing is computed anew: every cell is read from the result (the HTML verdict box
 is the analysis's own ``verdict`` lines; the figures are the report's,
