@@ -57,6 +57,9 @@ def _build_wheel(tmp: Path) -> Path:
 
 @pytest.mark.slow
 def test_wheel_installs_and_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A source tree on PYTHONPATH (a worktree's src, with the egg-info an editable
+    # install leaves there) must not leak in: pip would see callbluff as installed.
+    monkeypatch.delenv("PYTHONPATH", raising=False)
     wheel = _build_wheel(tmp_path)
     names = set(zipfile.ZipFile(wheel).namelist())
     for scenario in list_builtin():
@@ -71,13 +74,12 @@ def test_wheel_installs_and_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     _run([sys.executable, "-m", "venv", "--without-pip", venv])
     python = venv / "bin" / "python"
     _run([sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps",
-          "--no-index", wheel])
+          "--no-index", "--ignore-installed", wheel])
     purelib = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_paths()"
                          "['purelib'])"]).stdout.strip())
     ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (purelib / "_callbluff_test_dependencies.pth").write_text(
         "".join(f"{p}\n" for p in sorted(ours)), encoding="utf-8")
-    monkeypatch.delenv("PYTHONPATH", raising=False)  # a worktree's src must not leak in
     where = _run([python, "-c", "import callbluff; print(callbluff.__file__)"]).stdout.strip()
     assert Path(where).is_relative_to(venv), where
 

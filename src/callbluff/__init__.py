@@ -9,8 +9,8 @@ The Python API is flat (`callbluff.api`, results shown by
 >>> import callbluff as cb
 >>> nk = cb.load("north-korea-2009")
 >>> analysis = cb.analyze(nk)
->>> analysis.main_offer, len(analysis.offers)
-('all-in', 5)
+>>> analysis.main_offer
+'all-in'
 """
 
 from __future__ import annotations

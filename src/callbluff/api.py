@@ -71,8 +71,8 @@ def load(source: str | Path) -> Scenario:
     >>> nk = cb.load("north-korea-2009")
     >>> nk.id, nk.year
     ('north-korea-2009', 2009)
-    >>> [o.id for o in nk.offers][:2]
-    ['all-in', 'all-in-negotiable']
+    >>> "all-in" in [o.id for o in nk.offers]
+    True
     """
     return load_scenario(source)
 
@@ -117,8 +117,8 @@ def analyze(
     --------
     >>> import callbluff as cb
     >>> analysis = cb.analyze("north-korea-2009", thresholds=False, policies=False)
-    >>> [o.offer_id for o in analysis.offers][:2]
-    ['all-in', 'all-in-negotiable']
+    >>> [o.offer_id for o in analysis.offers] == [o.id for o in analysis.scenario.offers]
+    True
     >>> analysis.thresholds is None  # not asked for
     True
     """
