@@ -55,7 +55,17 @@ class Node:
 
 @dataclass(frozen=True, repr=False)  # the short repr of GameView
 class Game(GameView):
-    """A finite extensive-form game; node 0 is the root, nodes are in preorder."""
+    """A finite extensive-form game; node 0 is the root, nodes are in preorder.
+
+    Examples
+    --------
+    >>> from callbluff.game.catalog import beer_quiche
+    >>> game = beer_quiche()
+    >>> game.players
+    ('Sender', 'Receiver')
+    >>> game.sizes()["terminals"]
+    8
+    """
 
     title: str
     players: tuple[str, ...]
