@@ -29,6 +29,7 @@ def test_tutorial_runs_and_shows_the_verdict(tmp_path: Path,
     notebook = jupytext.read(TUTORIAL)
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert len(code) >= 8
+    assert not [c.source for c in code if c.source.lstrip().startswith(("%", "!"))]
     # The kernel imports callbluff from where this test does (a worktree, an editable
     # install or a wheel): say so, and check it in a last cell.
     package_root = str(Path(cb.__file__).resolve().parents[1])
