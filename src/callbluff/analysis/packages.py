@@ -1,7 +1,7 @@
 """The cheapest separating package: which offer ``(S, v)`` costs the proposer least
 while still telling the security-only types from the others.
 
-Problem (DESIGN.md, "Which package is cheapest for the proposer while still
+Problem (docs/design.md, "Which package is cheapest for the proposer while still
 separating the types?").  Over every subset ``S`` of the scenario's concessions and
 every regime ``v``, minimise the proposer's cost ``C(S) + k_v`` subject to
 

@@ -1,5 +1,5 @@
 """Time and stalling: "all in now" against more rounds of talks while the arsenal
-grows (DESIGN.md, "Time").
+grows (docs/design.md, "Time").
 
 Model.  Round ``t = 0, 1, …, T`` (``T = time.rounds``).  After ``t`` rounds of talks
 the arsenal's motive values are ``a·(1+g)^t`` and every type's harm is

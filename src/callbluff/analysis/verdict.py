@@ -26,6 +26,7 @@ from callbluff.analysis.packages import PackageDesign, cheapest_separating_packa
 from callbluff.analysis.policies import PolicyComparison, RoundValue, compare_policies, grow
 from callbluff.analysis.reading import EquilibriumReading, read_equilibrium
 from callbluff.analysis.thresholds import Flip, find_flips, get_number, with_number, with_prior
+from callbluff.display import AnalysisView, OfferView
 from callbluff.game import bargain
 from callbluff.game.payoffs import best_fallback, prior
 from callbluff.game.tree import Game
@@ -36,8 +37,8 @@ MAIN_OFFER_IDS = ("all-in", "comprehensive")
 NO_OFFER = "no offer (status quo)"
 
 
-@dataclass(frozen=True)
-class OfferAnalysis:
+@dataclass(frozen=True, repr=False)  # the short repr of OfferView
+class OfferAnalysis(OfferView):
     """All equilibria of one offer, read in scenario terms."""
 
     offer_id: str
@@ -93,8 +94,8 @@ class Thresholds:
     custom: Mapping[str, tuple[Flip, ...]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class ScenarioAnalysis:
+@dataclass(frozen=True, repr=False)  # the short repr of AnalysisView
+class ScenarioAnalysis(AnalysisView):
     """The whole answer for a scenario."""
 
     scenario: Scenario

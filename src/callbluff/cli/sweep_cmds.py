@@ -22,13 +22,7 @@ from callbluff.cli.app import app, console, err_console, input_failure
 from callbluff.errors import InputError
 from callbluff.scenario.loader import dump_scenario, load_scenario
 from callbluff.store import RunStore
-from callbluff.sweep.run import (
-    DEFAULT_CHUNK,
-    ENGINES,
-    SweepConfig,
-    run_sweep,
-    start_local_cluster,
-)
+from callbluff.sweep.run import ENGINES, dask_client, plan_sweep, run_sweep
 from callbluff.sweep.spec import build_spec
 from callbluff.sweep.summary import summarise_file, summary_lines
 
@@ -70,29 +64,14 @@ def sweep_command(
         raise input_failure("give --workers or --scheduler, not both")
     try:
         loaded = load_scenario(scenario)
-        spec = build_spec(loaded)
+        spec, config = plan_sweep(loaded, samples, seed, engine, chunk_size, thresholds)
     except (InputError, KeyError, ValueError) as err:
         raise input_failure(err) from None
-    if len(spec) == 0:
-        raise input_failure(f"scenario {loaded.id!r} declares no uncertain inputs (add an "
-                            "'uncertainty:' list or a 'prior_distribution'; see docs/sweeps.md)")
-    config = SweepConfig(samples=samples, seed=seed,
-                         chunk_size=chunk_size or DEFAULT_CHUNK[engine], engine=engine,
-                         thresholds=thresholds)
-    client: Any = None
-    cluster: Any = None
     try:
-        if workers is not None or scheduler is not None:
-            from distributed import Client
-
-            if scheduler is not None:
-                client = Client(scheduler)  # type: ignore[no-untyped-call]
-            else:
-                cluster = start_local_cluster(workers or 1)
-                client = Client(cluster)  # type: ignore[no-untyped-call]
-        with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-                      TimeRemainingColumn(), console=err_console) as progress:
+        with dask_client(workers, scheduler) as client, Progress(
+                TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                TimeRemainingColumn(), console=err_console) as progress:
             task = progress.add_task("sweep", total=samples, rate="")
 
             def advance(n: int, _table: object) -> None:
@@ -105,11 +84,6 @@ def sweep_command(
             stats = run_sweep(loaded, spec, config, output, client=client, on_chunk=advance)
     except (InputError, ValueError, OSError) as err:
         raise input_failure(err) from None
-    finally:
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
     summary = summarise_file(output, main_offer_id(loaded))
     for line in summary_lines(summary):
         console.print(line, highlight=False)

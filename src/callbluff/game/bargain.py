@@ -1,6 +1,6 @@
 """Compile a scenario's offer into the bargain game of docs/model.md.
 
-The tree is the signalling game of DESIGN.md: Nature draws the target's type; the
+The tree is the signalling game of docs/design.md: Nature draws the target's type; the
 target answers (accept, counter-demand — an extra concession or a lighter regime,
 "balking" —, reject) and, having accepted, complies or cheats in secret; detection
 is a chance move, and so are a breakdown of talks after a counter-demand and the

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 
+from callbluff.display import GameView
+
 
 class NodeKind(StrEnum):
     CHANCE = "chance"
@@ -51,9 +53,19 @@ class Node:
     outcome: str = ""  # terminal nodes: the outcome's name
 
 
-@dataclass(frozen=True)
-class Game:
-    """A finite extensive-form game; node 0 is the root, nodes are in preorder."""
+@dataclass(frozen=True, repr=False)  # the short repr of GameView
+class Game(GameView):
+    """A finite extensive-form game; node 0 is the root, nodes are in preorder.
+
+    Examples
+    --------
+    >>> from callbluff.game.catalog import beer_quiche
+    >>> game = beer_quiche()
+    >>> game.players
+    ('Sender', 'Receiver')
+    >>> game.sizes()["terminals"]
+    8
+    """
 
     title: str
     players: tuple[str, ...]

@@ -1,4 +1,4 @@
-"""The scenario format: every input of the bargain model of DESIGN.md.
+"""The scenario format: every input of the bargain model of docs/design.md.
 
 A scenario is plain data, validated here with pydantic v2 after a safe YAML load
 (see :mod:`callbluff.scenario.loader`).  Numbers are kept as exact ``Fraction``:
@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from callbluff.display import ScenarioView
 from callbluff.scenario.uncertainty import PriorDistribution, UncertaintyList
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
@@ -383,7 +384,7 @@ class Party(Strict):
     note: Text | None = None
 
 
-class Scenario(Strict):
+class Scenario(ScenarioView, Strict):  # ScenarioView first: its short repr
     """A whole scenario file."""
 
     schema_version: int = Field(default=1, ge=1, le=1)

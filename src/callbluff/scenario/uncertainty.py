@@ -6,7 +6,7 @@ distribution and where the belief comes from::
     uncertainty:
       - path: regimes[rigorous].detection
         distribution: {kind: triangular, low: 0.6, mode: 0.9, high: 0.99}
-        source: "Libya 2003, South Africa 1991-93 (CALIBRATION.md)"
+        source: "[factsheet] case table: Libya 2003, South Africa 1991-93"
         note: "near-complete verification is possible with access"
     prior_distribution:
       kind: dirichlet

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from callbluff.display import SolveView
 from callbluff.game.tree import Game
 
 __all__ = ["Beliefs", "Equilibrium", "LinearInequality", "SolveResult"]
@@ -120,9 +121,22 @@ class Equilibrium:
         }
 
 
-@dataclass(frozen=True)
-class SolveResult:
-    """All equilibrium outcomes of ``game`` found by ``method``, in canonical order."""
+@dataclass(frozen=True, repr=False)  # the short repr of SolveView
+class SolveResult(SolveView):
+    """All equilibrium outcomes of ``game`` found by ``method``, in canonical order.
+
+    Examples
+    --------
+    The beer-quiche game (Cho & Kreps 1987) pools on beer or on quiche:
+
+    >>> import callbluff as cb
+    >>> from callbluff.game.catalog import beer_quiche
+    >>> result = cb.solve(beer_quiche())
+    >>> result
+    SolveResult of 'Beer-Quiche (Cho & Kreps 1987)': 2 equilibria (pooling) by pbe-enumeration
+    >>> [e.max_regret for e in result.equilibria]
+    [Fraction(0, 1), Fraction(0, 1)]
+    """
 
     game: Game
     method: str

@@ -18,6 +18,7 @@ the scenario as YAML text and load it with the safe loader.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -74,6 +75,28 @@ def start_local_cluster(workers: int) -> Any:
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
 
 
+@contextlib.contextmanager
+def dask_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
+    """A ``distributed.Client`` on a new local cluster of ``workers`` processes or on
+    the running ``scheduler`` (closed on exit); ``None`` (run in this process) when
+    neither is given."""
+    if workers is not None and scheduler is not None:
+        raise ValueError("give workers or a scheduler, not both")
+    if workers is None and scheduler is None:
+        yield None
+        return
+    from distributed import Client
+
+    cluster = start_local_cluster(workers) if workers is not None else None
+    client = Client(cluster if cluster is not None else scheduler)  # type: ignore[no-untyped-call]
+    try:
+        yield client
+    finally:
+        client.close()  # type: ignore[no-untyped-call]
+        if cluster is not None:
+            cluster.close()
+
+
 @dataclass(frozen=True)
 class SweepConfig:
     samples: int
@@ -109,6 +132,23 @@ class SweepStats:
     seconds: float = 0.0
     chunks: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def plan_sweep(scenario: Scenario, samples: int, seed: int, engine: str = "fast",
+               chunk_size: int | None = None, thresholds: bool = False,
+               ) -> tuple[SweepSpec, SweepConfig]:
+    """The scenario's uncertain inputs and the run's settings (``chunk_size``
+    default: per engine); ``ValueError`` when the scenario declares nothing uncertain
+    or a setting is out of range."""
+    spec = build_spec(scenario)
+    if len(spec) == 0:
+        raise ValueError(f"scenario {scenario.id!r} declares no uncertain inputs (add an "
+                         "'uncertainty:' list or a 'prior_distribution'; see docs/sweeps.md)")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    return spec, SweepConfig(samples=samples, seed=seed,
+                             chunk_size=chunk_size or DEFAULT_CHUNK[engine], engine=engine,
+                             thresholds=thresholds)
 
 
 def scenario_sha256(scenario: Scenario) -> str:
@@ -356,9 +396,11 @@ __all__ = [
     "ENGINES",
     "SweepConfig",
     "SweepStats",
+    "dask_client",
     "evaluate_chunk",
     "evaluate_inputs",
     "iter_chunks",
+    "plan_sweep",
     "run_sweep",
     "scenario_sha256",
     "start_local_cluster",

@@ -44,6 +44,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline  # /docs and /redoc from packaged assets, no CDN
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -253,7 +254,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         workers.shutdown()
         readers.shutdown()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="callbluff",
         version=_version(),
         description="Is the bargain a test? Solve a scenario's offers exactly and read the "

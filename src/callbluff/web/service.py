@@ -149,7 +149,7 @@ def _control(path: str, label: str, group: str, value: Fraction,
 
 
 def controls(scenario: Scenario) -> list[Control]:
-    """The key numbers of DESIGN.md's questions, for the main offer."""
+    """The key numbers of docs/design.md's questions, for the main offer."""
     main = scenario.offer(main_offer_id(scenario))
     out: list[Control] = []
     security = [t for t in scenario.types if t.security_only]

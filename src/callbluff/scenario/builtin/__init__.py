@@ -15,7 +15,19 @@ DEFAULT = "north-korea-2009"
 
 
 def list_builtin() -> list[str]:
-    """Ids of the built-in scenarios, sorted."""
+    """Ids of the built-in scenarios, sorted.
+
+    Returns
+    -------
+    list of str
+        Names that ``callbluff.load`` (and every command) accepts.
+
+    Examples
+    --------
+    >>> import callbluff as cb
+    >>> "north-korea-2009" in cb.list_builtin()
+    True
+    """
     return sorted(p.stem for p in _HERE.glob("*.yaml"))
 
 
