@@ -70,12 +70,12 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from callbluff.game.payoffs import (
-    renege_risk,
     arsenal_value,
     best_fallback,
     concession_value,
     fallback,
     outcome_payoffs,
+    renege_risk,
     status_quo,
 )
 from callbluff.scenario.schema import Scenario

@@ -20,64 +20,18 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from pydantic import BaseModel
-
+from callbluff.analysis.offers import OfferAnalysis, analyze_offer, analyze_offer_cached
 from callbluff.analysis.packages import PackageDesign, cheapest_separating_package
 from callbluff.analysis.policies import PolicyComparison, RoundValue, compare_policies, grow
-from callbluff.analysis.reading import EquilibriumReading, read_equilibrium
+from callbluff.analysis.reading import EquilibriumReading
 from callbluff.analysis.thresholds import Flip, find_flips, get_number, with_number, with_prior
-from callbluff.display import AnalysisView, OfferView
+from callbluff.display import AnalysisView
 from callbluff.game import bargain
 from callbluff.game.payoffs import best_fallback, prior
-from callbluff.game.tree import Game
 from callbluff.scenario.schema import Scenario
-from callbluff.solve import solve
 
 MAIN_OFFER_IDS = ("all-in", "comprehensive")
 NO_OFFER = "no offer (status quo)"
-
-
-@dataclass(frozen=True, repr=False)  # the short repr of OfferView
-class OfferAnalysis(OfferView):
-    """All equilibria of one offer, read in scenario terms."""
-
-    offer_id: str
-    label: str
-    regime: str
-    game: Game
-    method: str
-    equilibria: tuple[EquilibriumReading, ...]
-
-    @property
-    def proposer_best(self) -> EquilibriumReading:
-        return max(self.equilibria, key=lambda e: e.proposer_value)
-
-    @property
-    def proposer_worst(self) -> EquilibriumReading:
-        return min(self.equilibria, key=lambda e: e.proposer_value)
-
-    @property
-    def separates_always(self) -> bool:
-        return all(e.separates for e in self.equilibria)
-
-    @property
-    def separates_sometimes(self) -> bool:
-        return any(e.separates for e in self.equilibria)
-
-    @property
-    def equilibria_disagree(self) -> bool:
-        first = self.equilibria[0]
-        return any(
-            e.target_strategy != first.target_strategy or e.proposer_value != first.proposer_value
-            for e in self.equilibria[1:]
-        )
-
-    def cheaters(self, scenario: Scenario) -> list[str]:
-        """Ulterior types that accept and cheat with positive probability in some
-        equilibrium."""
-        ulterior = [t.id for t in scenario.types if not t.security_only and t.prior > 0]
-        return [t for t in ulterior
-                if any(e.target_strategy[t].accept_cheat > 0 for e in self.equilibria)]
 
 
 @dataclass(frozen=True)
@@ -117,17 +71,6 @@ def main_offer_id(scenario: Scenario) -> str:
     """The comprehensive offer (id ``all-in`` or ``comprehensive``), else the first."""
     ids = [o.id for o in scenario.offers]
     return next((i for i in MAIN_OFFER_IDS if i in ids), ids[0])
-
-
-def analyze_offer(scenario: Scenario, offer_id: str) -> OfferAnalysis:
-    offer = scenario.offer(offer_id)
-    game = bargain.compile_offer(scenario, offer_id)
-    result = solve(game)
-    if not result.equilibria:
-        raise RuntimeError(f"offer {offer_id!r}: the solver found no equilibrium")
-    readings = tuple(read_equilibrium(scenario, offer_id, game, eq) for eq in result.equilibria)
-    return OfferAnalysis(offer_id=offer.id, label=offer.label or offer.id, regime=offer.regime,
-                         game=game, method=result.method, equilibria=readings)
 
 
 def status_quo(scenario: Scenario) -> tuple[Fraction, str]:
@@ -191,36 +134,6 @@ def analyze(
 
 # -- thresholds -----------------------------------------------------------------
 
-_OFFER_CACHE: dict[tuple[Hashable, str], OfferAnalysis] = {}
-_CACHE_LIMIT = 4096
-
-
-def _analyze_fast(scenario: Scenario, offer_id: str) -> OfferAnalysis:
-    """:func:`analyze_offer`, remembered: threshold searches revisit the same variant."""
-    key = (_fingerprint(scenario), offer_id)
-    found = _OFFER_CACHE.get(key)
-    if found is None:
-        found = analyze_offer(scenario, offer_id)
-        if len(_OFFER_CACHE) >= _CACHE_LIMIT:
-            _OFFER_CACHE.clear()
-        _OFFER_CACHE[key] = found
-    return found
-
-
-def _fingerprint(value: object) -> Hashable:
-    """An exact, hashable image of a scenario (Fractions stay Fractions)."""
-    if isinstance(value, BaseModel):
-        return (type(value).__name__,
-                tuple((name, _fingerprint(getattr(value, name)))
-                      for name in type(value).model_fields))
-    if isinstance(value, dict):
-        return tuple(sorted((str(k), _fingerprint(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return tuple(_fingerprint(v) for v in value)
-    assert isinstance(value, Hashable)
-    return value
-
-
 def compute_thresholds(
     scenario: Scenario, offer_id: str, custom_paths: Sequence[str] = ()
 ) -> Thresholds:
@@ -241,7 +154,7 @@ def detection_threshold(scenario: Scenario, offer_id: str) -> tuple[Fraction | N
 
     def someone_cheats(d: Fraction) -> Hashable:
         variant = with_number(scenario, path, d)
-        return bool(_analyze_fast(variant, offer_id).cheaters(variant))
+        return bool(analyze_offer_cached(variant, offer_id).cheaters(variant))
 
     if someone_cheats(Fraction(1)):
         return None, ("even certain detection does not stop every ulterior type from "
@@ -292,7 +205,7 @@ def _is_best_offer(scenario: Scenario, offer_id: str) -> bool:
     """Is ``offer_id`` the proposer's choice under worst-equilibrium selection?  Same
     rule as :func:`best_offers` (the status quo wins ties, then scenario order), but
     solving the other offers only as far as needed."""
-    value = _analyze_fast(scenario, offer_id).proposer_worst.proposer_value
+    value = analyze_offer_cached(scenario, offer_id).proposer_worst.proposer_value
     if value <= status_quo(scenario)[0]:
         return False
     ids = [o.id for o in scenario.offers]
@@ -300,7 +213,7 @@ def _is_best_offer(scenario: Scenario, offer_id: str) -> bool:
     for i, other in enumerate(ids):
         if other == offer_id:
             continue
-        other_value = _analyze_fast(scenario, other).proposer_worst.proposer_value
+        other_value = analyze_offer_cached(scenario, other).proposer_worst.proposer_value
         if other_value > value or (other_value == value and i < position):
             return False
     return True
@@ -317,7 +230,7 @@ def _security_prior_ranges(
         # Going all in against not going all in (no offer, the status quo), with the
         # conservative worst-equilibrium selection.
         variant = with_prior(scenario, security, p)
-        value = _analyze_fast(variant, offer_id).proposer_worst.proposer_value
+        value = analyze_offer_cached(variant, offer_id).proposer_worst.proposer_value
         return value > status_quo(variant)[0]
 
     flips = find_flips(all_in_is_best, Fraction(0), Fraction(1))
@@ -338,8 +251,9 @@ def headline(scenario: Scenario) -> Hashable:
     """The verdict as a value: does the main offer separate in every equilibrium, and
     is it the proposer's best policy (worst-equilibrium selection)?"""
     main = main_offer_id(scenario)
+    separates = analyze_offer_cached(scenario, main).separates_always
     return (
-        "separates" if _analyze_fast(scenario, main).separates_always else "does not separate",
+        "separates" if separates else "does not separate",
         "best policy" if _is_best_offer(scenario, main) else "not the best policy",
     )
 
@@ -373,7 +287,7 @@ def _default_range(path: str, current: Fraction) -> tuple[Fraction, Fraction]:
 
 def compare_all_in_over_time(scenario: Scenario, offer_id: str) -> PolicyComparison:
     def value_at_round(t: int) -> RoundValue:
-        analysis = _analyze_fast(grow(scenario, t), offer_id)
+        analysis = analyze_offer_cached(grow(scenario, t), offer_id)
         worst = analysis.proposer_worst
         return RoundValue(proposer=worst.proposer_value, target=dict(worst.target_values),
                           separates=analysis.separates_always)
