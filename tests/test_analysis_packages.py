@@ -109,6 +109,7 @@ def test_outcome_payoffs_by_hand_security_type() -> None:
     # B=4, B^irr=3, C=3, C^irr=2, sι=2, κ=1/2, A=4, F=4, q=−7/2, D=20, k=1, H=3
     assert got == OutcomePayoffs(
         comply=(Fr(2), Fr(16)),                           # 4−2 ; 20−3−1
+        comply_reneged=(Fr(1), Fr(17)),                   # 3−2−0 (L=0) ; 20−2−1
         cheat_undetected=(Fr(4), Fr(9, 2)),               # 2+2 ; 10−3−1−3/2
         cheat_detected=(Fr(-11, 2), Fr(-15, 2)),          # 3−2−4+2−7/2−1 ; −2−1−3/2−3
         no_deal=(Fr(-1, 2), Fr(-6)),                      # 4−7/2−1 ; −3−3
@@ -256,6 +257,7 @@ def random_scenarios(draw: st.DrawFn) -> Scenario:
         "inspection_sensitivity": draw(small),
         "status_quo": draw(signed),
         "arsenal_harm": draw(small),
+        "renege_loss": draw(small),
     } for i in range(n_types)]
     n_conc = draw(st.integers(0, 10))
     concessions = [{
@@ -286,6 +288,7 @@ def random_scenarios(draw: st.DrawFn) -> Scenario:
         cheating={"covert_fraction": Fr(draw(st.integers(0, 4)), 4), "penalty": draw(small)},
         fallbacks=fallbacks,
         stakeholders=[{"id": "s", "pressure": draw(halves)}],
+        bargaining={"renege_risk": Fr(draw(st.integers(0, 4)), 8)},
     )
 
 
@@ -305,7 +308,10 @@ def test_milp_cost_equals_brute_force_exactly(s: Scenario) -> None:
     d = s.regime(milp.regime).detection
     for t in s.types:
         o = outcome_payoffs(s, t.id, milp.concessions, milp.regime, f)
-        comply, cheat, reject = o.comply[0], o.cheat_expected(d)[0], o.no_deal[0]
+        # with renege risk ρ, complying is worth (1−ρ)·comply + ρ·comply_reneged
+        rho = s.bargaining.renege_risk
+        comply = (1 - rho) * o.comply[0] + rho * o.comply_reneged[0]
+        cheat, reject = o.cheat_expected(d)[0], o.no_deal[0]
         if t.security_only:
             assert comply >= cheat and comply >= reject
         else:

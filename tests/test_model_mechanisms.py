@@ -13,8 +13,8 @@ from fractions import Fraction
 import pytest
 
 from callbluff.analysis.article import breakdown_thresholds, credibility_threshold
+from callbluff.analysis.offers import analyze_offer
 from callbluff.analysis.thresholds import with_number
-from callbluff.analysis.verdict import analyze_offer
 from callbluff.game.bargain import compile_offer
 from callbluff.scenario.loader import load_scenario_text
 from callbluff.scenario.schema import Scenario

@@ -124,7 +124,7 @@ def test_outcome_sets_equal_the_exact_solvers() -> None:
     """Final offers: the enumerated outcomes themselves — every type's probabilities
     of accept & comply, accept & cheat and reject — equal the exact solver's
     outcomes one for one (to 1e-9), on the variants with the most outcomes."""
-    from callbluff.analysis.verdict import analyze_offer
+    from callbluff.analysis.offers import analyze_offer
     from callbluff.sweep import final_offer
 
     s = small(0)

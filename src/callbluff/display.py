@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 FRAME_KINDS = ("equilibria", "answers", "offers", "policies")
 #: Figures of an analysis (``ScenarioAnalysis.plot(kind)``), as in the report.
 PLOT_KINDS = ("responses", "posteriors", "thresholds", "policies")
-_RESPONSES = ("accept_comply", "accept_cheat", "counter", "reject")
+_RESPONSES = ("accept_comply", "accept_cheat", "counter", "balk", "reject")
 
 _STYLE = ("<style>.callbluff-result table{border-collapse:collapse;margin:4px 0 10px}"
           ".callbluff-result th,.callbluff-result td{border:1px solid #ccc;padding:2px 8px;"
@@ -121,7 +121,7 @@ def _answers_table(a: ScenarioAnalysis, o: OfferAnalysis) -> str:
              *(_num(worst.target_strategy[t.id].as_dict()[r]) for r in _RESPONSES)]
             for t in a.scenario.types]
     return _table(["type", "security only", "prior", "accept & comply", "accept & cheat",
-                   "counter", "reject"], rows,
+                   "ask for more", "balks at inspections", "reject"], rows,
                   f"Answers to the '{o.offer_id}' offer, per type (proposer-worst equilibrium)")
 
 

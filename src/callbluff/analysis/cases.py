@@ -17,13 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from callbluff.analysis.offers import OfferAnalysis, analyze_offer
 from callbluff.analysis.reading import EquilibriumReading
-from callbluff.analysis.verdict import (
-    OfferAnalysis,
-    analyze_offer,
-    detection_threshold,
-    main_offer_id,
-)
+from callbluff.analysis.verdict import detection_threshold, main_offer_id
 from callbluff.game import bargain
 from callbluff.scenario.schema import Scenario
 

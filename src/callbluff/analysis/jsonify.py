@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+from callbluff.analysis.article import ArticleTest
 from callbluff.analysis.reading import EquilibriumReading
 from callbluff.analysis.verdict import OfferAnalysis, ScenarioAnalysis
 
@@ -34,7 +35,10 @@ def equilibrium_json(e: EquilibriumReading) -> dict[str, Any]:
             "after_counter": {x: _floats(v) for x, v in p.after_counter.items()},
             "after_detected_cheating_on_grant": {
                 x: _floats(v) for x, v in p.after_detected_cheating_on_grant.items()},
+            "after_breakdown": {x: _floats(v) for x, v in p.after_breakdown.items()},
         },
+        "accept_after_standing_firm": {t: _floats(s.accept_after_firm)
+                                       for t, s in e.target_strategy.items()},
         "answer_probability": _floats(e.answer_probability),
         "posteriors": {a: (None if post is None else _floats(post))
                        for a, post in e.posteriors.items()},
@@ -119,5 +123,52 @@ def analysis_json(a: ScenarioAnalysis) -> dict[str, Any]:
         "window": None if policies is None else policies.window,
         "value_of_acting_now": None if policies is None or policies.value_of_acting_now is None
         else float(policies.value_of_acting_now),
+        "separating_rounds": [] if policies is None else list(policies.separating_rounds),
+        "article_test": None if a.article is None else article_json(a.article),
         "verdict": list(a.verdict),
+    }
+
+
+def _maybe(x: Fraction | None) -> dict[str, Any] | None:
+    return None if x is None else {"value": float(x), "exact": exact(x)}
+
+
+def _spans(parts: tuple[tuple[Fraction, Fraction], ...] | None) -> list[list[str]] | None:
+    return None if parts is None else [[exact(lo), exact(hi)] for lo, hi in parts]
+
+
+def article_json(t: ArticleTest) -> dict[str, Any]:
+    """The article's test (docs/model.md): posteriors per equilibrium, "indisputable",
+    ranges where it holds (exact "p/q" ends), margins, π*, credibility, finality."""
+    return {
+        "offer": t.offer_id,
+        "indisputable": t.indisputable,
+        "security_refusals": _floats(t.security_refusals),
+        "posteriors": [{
+            "security_given_accept": _maybe(p.security_given_accept),
+            "ulterior_given_counter_demand": _maybe(p.ulterior_given_counter),
+            "ulterior_given_balk": _maybe(p.ulterior_given_balk),
+            "ulterior_given_reject": _maybe(p.ulterior_given_reject),
+        } for p in t.posteriors],
+        "holds_for": {"detection": _spans(t.holds_for_detection),
+                      "breakdown_risk": _spans(t.holds_for_breakdown_risk),
+                      "renege_risk": _spans(t.holds_for_renege_risk)},
+        "margins": [{"type": m.type_id, "chosen": m.chosen, "runner_up": m.runner_up,
+                     "points": float(m.points), "points_exact": exact(m.points)}
+                    for m in t.margins],
+        "breakdown": None if t.breakdown is None else {
+            "breakdown_risk": exact(t.breakdown.breakdown_risk),
+            "pi_star": {θ: {x: None if v is None else exact(v) for x, v in by_x.items()}
+                        for θ, by_x in t.breakdown.pi_star.items()},
+            "demands_more_reveals": _spans(t.breakdown.demands_more_reveals),
+        },
+        "credibility": None if t.credibility is None else {
+            "renege_risk": exact(t.credibility.renege_risk),
+            "threshold": _maybe(t.credibility.threshold),
+            "band": None if t.credibility.band is None else [
+                exact(t.credibility.band[0]), exact(t.credibility.band[1])],
+            "closed_form": {f: None if v is None else exact(v)
+                            for f, v in t.credibility.closed_form.items()},
+        },
+        "finality_credible": None if t.finality_credible is None else dict(t.finality_credible),
     }

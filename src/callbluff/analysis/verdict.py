@@ -20,7 +20,10 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from callbluff.analysis.offers import OfferAnalysis, analyze_offer, analyze_offer_cached
+from callbluff.analysis.article import ArticleTest, article_test
+from callbluff.analysis.offers import OfferAnalysis as OfferAnalysis  # re-exported
+from callbluff.analysis.offers import analyze_offer as analyze_offer  # re-exported
+from callbluff.analysis.offers import analyze_offer_cached
 from callbluff.analysis.packages import PackageDesign, cheapest_separating_package
 from callbluff.analysis.policies import PolicyComparison, RoundValue, compare_policies, grow
 from callbluff.analysis.reading import EquilibriumReading
@@ -61,6 +64,7 @@ class ScenarioAnalysis(AnalysisView):
     thresholds: Thresholds | None
     cheapest_package: PackageDesign | None
     policies: PolicyComparison | None
+    article: ArticleTest | None
     verdict: tuple[str, ...]
 
     def offer(self, offer_id: str) -> OfferAnalysis:
@@ -115,8 +119,9 @@ def analyze(
     package: bool = True,
 ) -> ScenarioAnalysis:
     """Everything ``callbluff analyze`` reports, computed (never looked up)."""
-    offers = tuple(analyze_offer(scenario, o.id) for o in scenario.offers)
+    offers = tuple(analyze_offer_cached(scenario, o.id) for o in scenario.offers)
     main = main_offer_id(scenario)
+    article = article_test(scenario, main, thresholds=thresholds)
     sq_value, sq_fallback = status_quo(scenario)
     best = best_offers(scenario, offers)
     found_thresholds = (
@@ -127,7 +132,7 @@ def analyze(
     analysis = ScenarioAnalysis(
         scenario=scenario, main_offer=main, offers=offers, status_quo_value=sq_value,
         status_quo_fallback=sq_fallback, best_offer=best, thresholds=found_thresholds,
-        cheapest_package=design, policies=comparison, verdict=(),
+        cheapest_package=design, policies=comparison, article=article, verdict=(),
     )
     return replace(analysis, verdict=plain_verdict(analysis))
 
@@ -302,18 +307,163 @@ def _ulterior_accepting(s: Scenario, e: EquilibriumReading) -> list[str]:
             and e.target_strategy[t.id].accept_comply + e.target_strategy[t.id].accept_cheat > 0]
 
 
-def _pct(x: Fraction) -> str:
-    return f"{100 * float(x):.0f}%"
+def pct(x: Fraction) -> str:
+    """A probability for people: "30%", "2.5%", "0.1%" (never "0%" for a positive
+    value: "<0.1%")."""
+    value = 100 * float(x)
+    if 0 < value < 0.1:
+        return "<0.1%"
+    text = f"{value:.1f}".rstrip("0").rstrip(".") if value < 10 else f"{value:.0f}"
+    return f"{text}%"
+
+
+def exact(x: Fraction) -> str:
+    """A threshold: "0.0833 (1/12)", or "0.5" when the fraction adds nothing."""
+    decimal = f"{float(x):.4g}"
+    if Fraction(decimal) == x:
+        return decimal
+    return f"{decimal} ({x.numerator}/{x.denominator})"
+
+
+def spans(parts: Sequence[tuple[Fraction, Fraction]]) -> str:
+    """Intervals of [0, 1] in words."""
+    if not parts:
+        return "no value in [0, 1]"
+    if len(parts) == 1 and parts[0] == (0, 1):
+        return "every value in [0, 1]"
+    return ", ".join(f"[{exact(lo)}, {exact(hi)}]" for lo, hi in parts)
+
+
+def rounds_in_words(rounds: Sequence[int]) -> str:
+    """``(0, 1, 2, 5)`` → "rounds 0–2 and 5"."""
+    runs: list[list[int]] = []
+    for r in rounds:
+        if runs and r == runs[-1][-1] + 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    words = [f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs]
+    head = "round" if len(rounds) == 1 else "rounds"
+    return f"{head} " + (" and ".join([", ".join(words[:-1]), words[-1]])
+                         if len(words) > 1 else words[0])
+
+
+_REFUSAL_WORDS = {"counter-demand": "asks for more", "balk": "balks at inspections",
+                  "reject": "refuses"}
+
+
+def _hears(s: Scenario, offer_id: str, label: str) -> bool:
+    """Does the offer hear this kind of counter-demand ("ask…" or "balk…")?"""
+    balks = set(bargain.balk_counter_demands(s, offer_id))
+    counters = set(bargain.offer_counter_demands(s, offer_id))
+    return bool(balks) if label.startswith("balk") else bool(counters - balks)
+
+
+def article_sentences(a: ScenarioAnalysis) -> list[str]:
+    """The article's question and its answer, first (docs/model.md, "The article's test")."""
+    s, test = a.scenario, a.article
+    if test is None:
+        return []
+    main = a.offer(test.offer_id)
+    target = s.target.name
+    n = len(main.equilibria)
+    offer = f"the '{main.offer_id}' offer"
+    lines: list[str] = []
+    if test.indisputable is None:
+        return lines
+    if test.indisputable:
+        lines.append(
+            f"The article's test holds for {offer}: in every equilibrium ({n} found) a "
+            f"security-only {target} accepts, so asking for more, balking at inspections or "
+            "refusing comes only from one with ulterior motives.")
+    else:
+        refusals = [f"{_REFUSAL_WORDS[k]} (up to {pct(p)})"
+                    for k, p in test.security_refusals.items() if p > 0]
+        lines.append(
+            f"The article's test fails for {offer}: in some of the {n} equilibria a "
+            f"security-only {target} {' or '.join(refusals)}, so such an answer does not "
+            "prove ulterior motives.")
+    worst = main.equilibria.index(main.proposer_worst)
+    post = test.posteriors[worst]
+    parts = []
+    for label, value, attr in (
+            ("accept → security-only", post.security_given_accept, "security_given_accept"),
+            ("ask for more → ulterior", post.ulterior_given_counter, "ulterior_given_counter"),
+            ("balk → ulterior", post.ulterior_given_balk, "ulterior_given_balk"),
+            ("refuse → ulterior", post.ulterior_given_reject, "ulterior_given_reject")):
+        if label.startswith(("ask", "balk")) and not _hears(s, main.offer_id, label):
+            continue
+        seen = sorted({v for p in test.posteriors if (v := getattr(p, attr)) is not None})
+        text = "never given" if value is None else pct(value)
+        if len(seen) > 1:
+            text += f" (from {pct(seen[0])} to {pct(seen[-1])} across equilibria)"
+        parts.append(f"{label} {text}")
+    prior_security = sum((t.prior for t in s.types if t.security_only), Fraction(0))
+    lines.append(
+        f"What the proposer should believe after each answer, in its worst equilibrium "
+        f"(prior on security-only {pct(prior_security)}): " + "; ".join(parts) + ".")
+    holds = []
+    if test.holds_for_detection:
+        regime = s.offer(main.offer_id).regime
+        holds.append(f"detection in {spans(test.holds_for_detection)} (now "
+                     f"{exact(s.regime(regime).detection)})")
+    if test.holds_for_breakdown_risk is not None and test.breakdown is not None:
+        holds.append(f"breakdown risk in {spans(test.holds_for_breakdown_risk)} (now "
+                     f"{exact(test.breakdown.breakdown_risk)})")
+    if test.credibility is not None and test.holds_for_renege_risk:
+        holds.append(f"renege risk in {spans(test.holds_for_renege_risk)} (now "
+                     f"{exact(test.credibility.renege_risk)})")
+    elif test.credibility is not None:
+        holds.append("no renege risk in [0, 1]")
+    if holds:
+        lines.append("Inputs moved one at a time, the test holds for " + "; ".join(holds)
+                     + ".")
+    if test.margins:
+        closest = sorted(test.margins, key=lambda m: m.points)[:2]
+        lines.append("Closest calls: " + "; ".join(
+            f"{m.type_id} would rather {m.chosen} than {m.runner_up} by "
+            f"{float(m.points):.2f} points" for m in closest) + ".")
+    if test.breakdown is not None:
+        secure = [t.id for t in s.types if t.security_only]
+        stars = []
+        for t_id in secure:
+            for x, star in test.breakdown.pi_star[t_id].items():
+                if star is not None and 0 < star < 1:
+                    stars.append(f"{t_id} accepts rather than ask for {x} once the breakdown "
+                                 f"risk is at least {exact(star)}")
+        if stars:
+            lines.append("Asking costs: " + "; ".join(stars) + ".")
+    cred = test.credibility
+    if cred is not None:
+        if cred.threshold is None:
+            text = (f"A security-only {target} does not accept in every equilibrium even if "
+                    "the guarantees are sure to hold")
+        else:
+            text = (f"A security-only {target} accepts in every equilibrium while the risk "
+                    f"that the guarantees are withdrawn after it disarms is at most "
+                    f"{exact(cred.threshold)} (now {exact(cred.renege_risk)})")
+        if cred.band is not None:
+            text += (f"; between {exact(cred.band[0])} and {exact(cred.band[1])} some "
+                     "equilibria have it accept and others refuse (it refuses when it expects "
+                     "a mild response to refusals)")
+        lines.append(text + ".")
+    if test.finality_credible is not None:
+        granted = [x for x, ok in test.finality_credible.items() if not ok]
+        lines.append(
+            "Declaring the offer final is credible: the proposer never grants a "
+            "counter-demand in any equilibrium." if not granted else
+            f"Declaring the offer final is not credible for {', '.join(granted)}: the "
+            "proposer grants it in some equilibrium despite the audience cost.")
+    return lines
 
 
 def plain_verdict(a: ScenarioAnalysis) -> tuple[str, ...]:
     """A policy reader's verdict, every clause computed from the analysis."""
     s = a.scenario
     main = a.offer(a.main_offer)
-    lines: list[str] = []
-    security = [t for t in s.types if t.security_only]
+    lines: list[str] = article_sentences(a)
     target = s.target.name
-    name = f"'{main.offer_id}' offer ({main.label})"
+    name = f"'{main.offer_id}' offer"
     cheaters = main.cheaters(s)
     poolers = sorted({t for e in main.equilibria for t in _ulterior_accepting(s, e)})
     live_secure = [t.id for t in s.types if t.security_only and t.prior > 0]
@@ -327,16 +477,14 @@ def plain_verdict(a: ScenarioAnalysis) -> tuple[str, ...]:
             f"Whether the {name} is a test is undefined here: every {target} type with "
             f"positive prior is {kind} ({', '.join(ids)}), so there is nothing to separate.")
     elif main.separates_always:
-        secure_names = ", ".join(t.id for t in security) or "(none)"
         lines.append(
-            f"The {name} is a real test: in every equilibrium ({len(main.equilibria)} found) "
-            f"no answer is given both by a security-only {target} ({secure_names}) and by "
-            "one with ulterior motives.")
+            f"The {name} separates the motives in every equilibrium: no answer is given both "
+            f"by a security-only {target} and by one with ulterior motives.")
     elif main.separates_sometimes:
         lines.append(
-            f"The {name} is a test only in some equilibria: "
-            f"{sum(e.separates for e in main.equilibria)} of {len(main.equilibria)} separate "
-            "the security-only types from the rest; which one is played decides.")
+            f"The {name} separates the motives only in some equilibria "
+            f"({sum(e.separates for e in main.equilibria)} of {len(main.equilibria)}); "
+            "which one is played decides.")
     elif not cheaters and poolers:
         lines.append(
             f"The {name} does not separate the motives, but it still works: types with "
@@ -344,45 +492,46 @@ def plain_verdict(a: ScenarioAnalysis) -> tuple[str, ...]:
             "acceptance means verified denuclearisation — it just does not reveal the motive.")
     else:
         lines.append(
-            f"The {name} is NOT a test: in no equilibrium do the answers separate the "
-            "security-only types from those with ulterior motives.")
+            f"The {name} does not separate the motives: in every equilibrium some answer is "
+            f"given both by a security-only {target} and by one with ulterior motives.")
     if cheaters:
         lines.append(
             f"Types that can accept and cheat: {', '.join(cheaters)} — inspections under "
-            f"{main.regime!r} (detection {float(s.regime(main.regime).detection):.2f}) are "
+            f"{main.regime!r} (detection {exact(s.regime(main.regime).detection)}) are "
             "too weak to deter them.")
     worst = main.proposer_worst
-    accept_post = worst.posteriors.get(bargain.ACCEPT)
-    if accept_post is not None and security:
-        mass = sum((accept_post[t.id] for t in security), Fraction(0))
-        prior_mass = sum((t.prior for t in security), Fraction(0))
-        lines.append(
-            f"After an acceptance the proposer should believe the {target} is security-only "
-            f"with probability {_pct(mass)} (prior {_pct(prior_mass)}).")
     if a.thresholds is not None:
         lines.append(a.thresholds.detection_reading[0].upper() + a.thresholds.detection_reading[1:]
                      + ".")
     best_worst = a.best_offer["proposer-worst"]
+    values = {o.offer_id: o.proposer_worst.proposer_value for o in a.offers}
     if best_worst == a.main_offer:
         lines.append(
             f"Worth offering: even in its worst equilibrium the '{main.offer_id}' offer gives the "
             f"proposer {float(worst.proposer_value):.2f}, more than the status quo "
             f"({float(a.status_quo_value):.2f}) and every other offer.")
+    elif best_worst == NO_OFFER:
+        lines.append(
+            f"Not worth offering: in its worst equilibrium the '{main.offer_id}' offer gives "
+            f"the proposer {float(worst.proposer_value):.2f}, no more than the status quo "
+            f"({float(a.status_quo_value):.2f}), and no other offer beats the status quo.")
     else:
         lines.append(
-            f"Best choice for the proposer (worst-equilibrium selection): {best_worst}; "
-            f"the '{main.offer_id}' offer yields {float(worst.proposer_value):.2f} against "
-            f"{float(a.status_quo_value):.2f} for the status quo.")
+            f"Best choice for the proposer (each offer in its worst equilibrium): the "
+            f"'{best_worst}' offer, worth {float(values[best_worst]):.2f}; the "
+            f"'{main.offer_id}' offer is worth {float(worst.proposer_value):.2f} and the "
+            f"status quo {float(a.status_quo_value):.2f}.")
     if a.best_offer["proposer-best"] != best_worst:
         lines.append(
             f"Under the proposer-best selection the choice would be "
-            f"{a.best_offer['proposer-best']}: the equilibria disagree.")
+            f"'{a.best_offer['proposer-best']}': the equilibria disagree.")
     if a.policies is not None:
         p = a.policies
-        window = ("never separates" if p.window is None
-                  else f"still separates up to round {p.window}")
+        rounds = ("in no round" if not p.separating_rounds
+                  else f"in {rounds_in_words(p.separating_rounds)}")
         lines.append(
-            f"Timing: best policy is '{p.best.policy}'"
+            f"Timing ('{main.offer_id}' now or after talks): best is '{p.best.policy}'"
             + (f" after {p.best.rounds_of_talks} rounds" if p.best.rounds_of_talks else "")
-            + f"; the bargain {window} as the arsenal grows.")
+            + f"; as the arsenal grows, the bargain separates {rounds} of "
+            f"0–{s.time.rounds}.")
     return tuple(lines)

@@ -90,14 +90,15 @@ def _print(a: ScenarioAnalysis, explain: bool) -> None:
                 tags.append("proposer-worst")
             table = Table(title=f"Equilibrium {index + 1} — {e.classification}"
                           + (f" ({', '.join(tags)})" if tags else ""), show_lines=False)
-            for col in ("type", "prior", "accept & comply", "accept & cheat", "counter",
-                        "reject", "value"):
+            for col in ("type", "prior", "accept & comply", "accept & cheat", "ask for more",
+                        "balk", "reject", "value"):
                 table.add_column(col, justify="right" if col != "type" else "left",
                                  no_wrap=col == "type")
             for t in s.types:
                 st = e.target_strategy[t.id]
                 table.add_row(t.id, _p(t.prior), _p(st.accept_comply), _p(st.accept_cheat),
-                              _p(st.counter), _p(st.reject), _p(e.target_values[t.id]))
+                              _p(st.counter), _p(st.balk), _p(st.reject),
+                              _p(e.target_values[t.id]))
             console.print(table)
             posts = "; ".join(
                 f"after {ans}: " + ("off the path" if post is None else

@@ -11,7 +11,8 @@ from rich.table import Table
 
 from callbluff.analysis.cases import CaseReading, read_case
 from callbluff.analysis.jsonify import exact
-from callbluff.analysis.verdict import analyze_offer, main_offer_id
+from callbluff.analysis.offers import analyze_offer
+from callbluff.analysis.verdict import main_offer_id
 from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError
 from callbluff.scenario.builtin import list_builtin

@@ -19,7 +19,8 @@ from plotly.subplots import make_subplots
 RESPONSES = (
     ("accept_comply", "accept & comply", "#2e8b57"),
     ("accept_cheat", "accept & cheat", "#d35400"),
-    ("counter", "counter-demand", "#8e44ad"),
+    ("counter", "asks for more", "#8e44ad"),
+    ("balk", "balks at inspections", "#c0392b"),
     ("reject", "reject", "#7f8c8d"),
 )
 WIDTH = 680

@@ -99,7 +99,7 @@ def canonical_key(scenario: Scenario, path: str) -> Key | None:
         if rest[1:] == ["weights", *rest[2:]] and len(rest) == 3 and isinstance(rest[2], str):
             return ("weight", t, rest[2])
         if len(rest) == 2 and rest[1] in ("prior", "inspection_sensitivity", "status_quo",
-                                          "arsenal_harm"):
+                                          "arsenal_harm", "renege_loss"):
             return (str(rest[1]), t)
     if head == "arsenal" and len(rest) == 2 and rest[0] == "values" and isinstance(rest[1], str):
         return ("arsenal", rest[1])
@@ -108,6 +108,8 @@ def canonical_key(scenario: Scenario, path: str) -> Key | None:
         c = find(items, rest[0][1])
         if rest[1:] == ["cost"]:
             return ("cost", c)
+        if rest[1:] == ["renege_risk"]:
+            return ("renege_risk", c)
         if len(rest) == 3 and rest[1] == "values" and isinstance(rest[2], str):
             return ("value", c, rest[2])
     if head == "regimes" and len(rest) == 2 and isinstance(rest[0], tuple):
@@ -116,6 +118,10 @@ def canonical_key(scenario: Scenario, path: str) -> Key | None:
             return ("regime", r, str(rest[1]))
     if head == "cheating" and len(rest) == 1 and rest[0] in ("covert_fraction", "penalty"):
         return (str(rest[0]),)
+    if head == "bargaining" and len(rest) == 1 and isinstance(rest[0], str):
+        # breakdown risk and finality cost only matter to offers with counter-demands,
+        # which go to the exact solver (evaluate_offer)
+        return ("bargaining", rest[0])
     if head == "denuclearisation_value" and not rest:
         return ("D",)
     if head == "fallbacks" and len(rest) == 3 and isinstance(rest[0], tuple):
@@ -148,12 +154,17 @@ class Params:
             values[("inspection_sensitivity", t.id)] = float(t.inspection_sensitivity)
             values[("status_quo", t.id)] = float(t.status_quo)
             values[("arsenal_harm", t.id)] = float(t.arsenal_harm)
+            values[("renege_loss", t.id)] = float(t.renege_loss)
             for m in s.motives:
                 values[("weight", t.id, m.id)] = float(t.weights.get(m.id, 0))
         for m in s.motives:
             values[("arsenal", m.id)] = float(s.arsenal.values.get(m.id, 0))
+        for field in ("breakdown_risk", "finality_cost", "renege_risk"):
+            values[("bargaining", field)] = float(getattr(s.bargaining, field))
         for c in [*s.concessions, *s.counter_demands]:
             values[("cost", c.id)] = float(c.cost)
+            values[("renege_risk", c.id)] = (
+                None if c.renege_risk is None else float(c.renege_risk))
             for m in s.motives:
                 values[("value", c.id, m.id)] = float(c.values.get(m.id, 0))
         for r in s.regimes:
@@ -292,12 +303,26 @@ def evaluate_offer(scenario: Scenario, params: Params, offer_id: str,
     """The certified figures of ``offer_id`` in every variant: the enumeration
     first; the dominance certificate for the variants it leaves (or, with ``full``,
     for those where it certifies the values only)."""
+    if bargain.offer_counter_demands(scenario, offer_id):
+        # Counter-demands cost a round and risk a breakdown, and the proposer may stand
+        # firm: a shape the kernel does not model, so every variant is routed.
+        return _routed(offer_id, params.n)
     pay = offer_payoffs(scenario, params, offer_id)
     out = _enumerated(pay)
     rest = np.flatnonzero(~(out.full if full else out.certified))
     if rest.size:
         out = _fill(out, rest, _dominance(pay.take(rest)))
     return out
+
+
+def _routed(offer_id: str, n: int) -> FastOffer:
+    """No variant certified: all go to the exact solver."""
+    no = np.zeros(n, dtype=bool)
+    nan = np.full(n, np.nan)
+    return FastOffer(offer_id=offer_id, certified=no, full=no,
+                     equilibria=np.zeros(n, dtype=np.int64), value_worst=nan, value_best=nan,
+                     separates_all=no, separates_any=no, cheaters=np.zeros(n, dtype=np.int64),
+                     security_posterior_after_reject=nan, all_reject=no)
 
 
 @dataclass(frozen=True)
@@ -376,6 +401,15 @@ def offer_payoffs(scenario: Scenario, params: Params, offer_id: str) -> OfferPay
     k = g(("regime", offer.regime, "cost"))
     reversible = {c.id: c.reversible for c in [*s.concessions, *s.counter_demands]}
 
+    def renege(ids: Sequence[str]) -> FloatArray:
+        """ρ(S'): the largest renege risk of the package's parts (docs/model.md)."""
+        default = g(("bargaining", "renege_risk"))
+        risks = [default if params.values[("renege_risk", j)] is None
+                 else g(("renege_risk", j)) for j in ids]
+        return np.maximum.reduce([default, *risks]) if ids else default
+
+    renege_loss = np.stack([g(("renege_loss", t.id)) for t in s.types], axis=1)
+
     def package(ids: Sequence[str]) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
         b = np.zeros((n, nt))
         b_irr = np.zeros((n, nt))
@@ -399,13 +433,16 @@ def offer_payoffs(scenario: Scenario, params: Params, offer_id: str) -> OfferPay
     comply_t, cheat_t, comply_p, cheat_v_p = [], [], [], []
     for ids in deals:
         b, b_irr, c, c_irr = package(ids)
-        comply_t.append(b - inspection)
+        rho = renege(ids)[:, None]
+        # complying: guarantees kept (1−ρ) or reneged (ρ: reversible part withdrawn, L lost)
+        comply_t.append(b - inspection - rho * (b - b_irr + renege_loss))
         undetected = b - inspection + kappa[:, None] * big_a
         detected = (b_irr - inspection - penalty[:, None] + kappa[:, None] * big_a + q)[
             :, :, None] + ft
         cheat_t.append((1 - dd)[:, :, None] * undetected[:, :, None]
                        + dd[:, :, None] * detected)
-        comply_p.append(np.broadcast_to((big_d - c - k)[:, None], (n, nt)))
+        comply_p.append(np.broadcast_to((big_d - c - k)[:, None] - rho * (c - c_irr)[:, None],
+                                        (n, nt)))
         cheat_u = ((1 - kappa) * big_d - c - k)[:, None] - kappa[:, None] * harm
         cheat_d = (-c_irr - k)[:, None, None] - (kappa[:, None] * harm)[:, :, None] + fp
         cheat_v_p.append((1 - dd)[:, :, None] * cheat_u[:, :, None] + dd[:, :, None] * cheat_d)

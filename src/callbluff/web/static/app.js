@@ -9,7 +9,8 @@
   var RESPONSES = [
     ["accept_comply", "accept & comply", "#2e8b57"],
     ["accept_cheat", "accept & cheat", "#d35400"],
-    ["counter", "counter-demand", "#8e44ad"],
+    ["counter", "asks for more", "#8e44ad"],
+    ["balk", "balks at inspections", "#c0392b"],
     ["reject", "reject", "#7f8c8d"]
   ];
   var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
@@ -269,12 +270,12 @@
     var t = $("types-table");
     t.replaceChildren();
     var eq = offer.equilibria[offer.proposer_worst];
-    t.appendChild(row([["type"], ["accept & comply", 1], ["accept & cheat", 1], ["counter", 1],
-                       ["reject", 1], ["value", 1]], true));
+    t.appendChild(row([["type"], ["accept & comply", 1], ["accept & cheat", 1], ["asks for more", 1],
+                       ["balks at inspections", 1], ["reject", 1], ["value", 1]], true));
     aj.scenario.types.forEach(function (id) {
       var s = eq.target_strategy[id];
       t.appendChild(row([[id], [num(s.accept_comply), 1], [num(s.accept_cheat), 1],
-        [num(s.counter), 1], [num(s.reject), 1], [num(eq.payoffs.target[id], 2), 1]]));
+        [num(s.counter), 1], [num(s.balk), 1], [num(s.reject), 1], [num(eq.payoffs.target[id], 2), 1]]));
     });
   }
 
