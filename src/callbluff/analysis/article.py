@@ -106,9 +106,9 @@ class ArticleTest:
     indisputable: bool | None
     security_refusals: Mapping[str, Fraction]
     margins: tuple[Margin, ...]
-    holds_for_detection: tuple[Interval, ...]
-    holds_for_breakdown_risk: tuple[Interval, ...] | None
-    holds_for_renege_risk: tuple[Interval, ...]
+    holds_for_detection: tuple[Interval, ...] | None  # None: not computed
+    holds_for_breakdown_risk: tuple[Interval, ...] | None  # None: not computed, or no
+    holds_for_renege_risk: tuple[Interval, ...] | None  # counter-demand heard
     breakdown: BreakdownThresholds | None
     credibility: CredibilityThreshold | None
     finality_credible: Mapping[str, bool] | None
@@ -326,12 +326,12 @@ def article_test(scenario: Scenario, offer_id: str, *, thresholds: bool = True) 
         security_refusals=security_refusals(scenario, offer),
         margins=margins(scenario, offer),
         holds_for_detection=(_holds_along(scenario, offer_id, f"regimes[{regime}].detection")
-                             if thresholds else ()),
+                             if thresholds else None),
         holds_for_breakdown_risk=(
             _holds_along(scenario, offer_id, breakdown_path(scenario, offer_id))
             if thresholds and has_counters else None),
         holds_for_renege_risk=(_holds_along(scenario, offer_id, "bargaining.renege_risk")
-                               if thresholds else ()),
+                               if thresholds else None),
         breakdown=breakdown_thresholds(scenario, offer_id) if thresholds else None,
         credibility=credibility_threshold(scenario, offer_id) if thresholds else None,
         finality_credible=finality_credible(scenario, offer),

@@ -326,12 +326,12 @@ def exact(x: Fraction) -> str:
 
 
 def spans(parts: Sequence[tuple[Fraction, Fraction]]) -> str:
-    """Intervals of [0, 1] in words."""
+    """Intervals of [0, 1] in words: "in [0.2, 1]", "at any value", "at no value"."""
     if not parts:
-        return "no value in [0, 1]"
+        return "at no value in [0, 1]"
     if len(parts) == 1 and parts[0] == (0, 1):
-        return "every value in [0, 1]"
-    return ", ".join(f"[{exact(lo)}, {exact(hi)}]" for lo, hi in parts)
+        return "at any value"
+    return "in " + ", ".join(f"[{exact(lo)}, {exact(hi)}]" for lo, hi in parts)
 
 
 def rounds_in_words(rounds: Sequence[int]) -> str:
@@ -403,18 +403,16 @@ def article_sentences(a: ScenarioAnalysis) -> list[str]:
         f"What the proposer should believe after each answer, in its worst equilibrium "
         f"(prior on security-only {pct(prior_security)}): " + "; ".join(parts) + ".")
     holds = []
-    if test.holds_for_detection:
+    if test.holds_for_detection is not None:
         regime = s.offer(main.offer_id).regime
-        holds.append(f"detection in {spans(test.holds_for_detection)} (now "
+        holds.append(f"detection {spans(test.holds_for_detection)} (now "
                      f"{exact(s.regime(regime).detection)})")
     if test.holds_for_breakdown_risk is not None and test.breakdown is not None:
-        holds.append(f"breakdown risk in {spans(test.holds_for_breakdown_risk)} (now "
+        holds.append(f"breakdown risk {spans(test.holds_for_breakdown_risk)} (now "
                      f"{exact(test.breakdown.breakdown_risk)})")
-    if test.credibility is not None and test.holds_for_renege_risk:
-        holds.append(f"renege risk in {spans(test.holds_for_renege_risk)} (now "
+    if test.credibility is not None and test.holds_for_renege_risk is not None:
+        holds.append(f"renege risk {spans(test.holds_for_renege_risk)} (now "
                      f"{exact(test.credibility.renege_risk)})")
-    elif test.credibility is not None:
-        holds.append("no renege risk in [0, 1]")
     if holds:
         lines.append("Inputs moved one at a time, the test holds for " + "; ".join(holds)
                      + ".")
@@ -431,6 +429,9 @@ def article_sentences(a: ScenarioAnalysis) -> list[str]:
                 if star is not None and 0 < star < 1:
                     stars.append(f"{t_id} accepts rather than ask for {x} once the breakdown "
                                  f"risk is at least {exact(star)}")
+        if _hears(s, main.offer_id, "ask"):
+            stars.append(f"no security-only {target} asks for more in any equilibrium when "
+                         f"the breakdown risk is {spans(test.breakdown.demands_more_reveals)}")
         if stars:
             lines.append("Asking costs: " + "; ".join(stars) + ".")
     cred = test.credibility
