@@ -244,3 +244,32 @@ def test_credibility_threshold_and_band_match_the_hand_derivation() -> None:
     assert found.band == (F(3, 7), F(5, 7))
     # the closed form per fallback, read from the game's payoffs
     assert found.closed_form == {"lenient": F(3, 7), "harsh": F(5, 7)}
+
+
+# --------------------------------------------------------------------------------------
+# Bad input for the new fields: file, line and field named
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("old", "new", "field", "words"), [
+    ("  - {id: treaty, cost: 5, values: {security: 60}}",
+     "  - {id: treaty, cost: 5, values: {security: 60}, regime: strict}",
+     "concessions[0]", "only a counter-demand"),
+    ("  - {id: reactor, cost: 10, values: {security: 10, prestige: 60}}",
+     "  - {id: reactor, cost: 10, values: {security: 10, prestige: 60}, regime: lax}",
+     "counter_demands[0].regime", "unknown regime 'lax'"),
+    ("bargaining: {breakdown_risk: 0.5,", "bargaining: {breakdown_risk: 1.5,",
+     "bargaining.breakdown_risk", "probability"),
+])
+def test_bad_new_fields_name_file_line_and_field(old: str, new: str, field: str,
+                                                 words: str) -> None:
+    from callbluff.errors import InputError
+
+    text = COUNTER_YAML.replace(old, new)
+    assert text != COUNTER_YAML
+    with pytest.raises(InputError) as info:
+        load_scenario_text(text, "mine.yaml")
+    err = info.value
+    assert err.file == "mine.yaml"
+    assert err.field == field
+    assert words in err.message
+    line = next(n for n, row in enumerate(text.splitlines(), start=1) if new in row)
+    assert err.line == line

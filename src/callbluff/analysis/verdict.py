@@ -329,7 +329,7 @@ def spans(parts: Sequence[tuple[Fraction, Fraction]]) -> str:
     """Intervals of [0, 1] in words: "in [0.2, 1]", "at any value", "at no value"."""
     if not parts:
         return "at no value in [0, 1]"
-    if len(parts) == 1 and parts[0] == (0, 1):
+    if len(parts) == 1 and parts[0] == (Fraction(0), Fraction(1)):
         return "at any value"
     return "in " + ", ".join(f"[{exact(lo)}, {exact(hi)}]" for lo, hi in parts)
 
