@@ -103,7 +103,9 @@ def test_ties_everywhere_every_pure_profile_is_an_equilibrium() -> None:
     assert all(e.proposer_value == 0 and set(e.target_values.values()) == {0}
                for e in offer.equilibria)
     assert offer.separates_sometimes and not offer.separates_always
-    assert "only in some equilibria" in a.verdict[0]
+    # a security-only type refuses in some equilibria: the article's inference fails
+    assert a.verdict[0].startswith("The article's test fails for the 'all-in' offer")
+    assert any("separates the motives only in some equilibria" in v for v in a.verdict)
     separating = next(e for e, x in zip(offer.equilibria, answers, strict=True)
                       if x == {"secure": COMPLY, "greedy": REJECT})
     assert separating.separates and separating.diagnosticity_bits == 1.0  # H(½, ½)
@@ -242,7 +244,10 @@ def test_detection_zero() -> None:
     assert e.outcome_probability["cheat_detected"] == 0
     assert e.proposer_value == 25 and a.status_quo_value == -40
     assert a.offer("all-in").cheaters(a.scenario) == ["greedy"]
-    assert "NOT a test" in a.verdict[0]
+    # secure never refuses (the article's one-sided inference holds), but both types
+    # accept, so an acceptance reveals nothing: the offer does not separate
+    assert a.verdict[0].startswith("The article's test holds for the 'all-in' offer")
+    assert any("offer does not separate the motives" in v for v in a.verdict)
     _gambit_agrees(a)
 
 
@@ -255,7 +260,8 @@ def test_detection_one() -> None:
     assert e.separates and e.diagnosticity_bits == 1.0 and e.misread_probability == 0
     assert e.outcome_probability["cheat_undetected"] == 0
     assert e.proposer_value == Fraction(45, 2)
-    assert "real test" in a.verdict[0]
+    assert a.verdict[0].startswith("The article's test holds for the 'all-in' offer")
+    assert any("separates the motives in every equilibrium" in v for v in a.verdict)
     _gambit_agrees(a)
 
 
