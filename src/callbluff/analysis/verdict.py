@@ -169,7 +169,7 @@ def detection_threshold(scenario: Scenario, offer_id: str) -> tuple[Fraction | N
         return Fraction(0), "no ulterior type accepts and cheats at any detection probability"
     at = flips[-1].at
     return at, (f"no ulterior type accepts and cheats once inspections detect cheating with "
-                f"probability above {float(at):.6f}")
+                f"probability above {exact(at)}")
 
 
 def _package_cost_threshold(
@@ -203,7 +203,7 @@ def _package_cost_threshold(
         return None, "offering beats every alternative at any package cost in range"
     at = flips[0].at
     return at, (f"offering it is the proposer's best policy while the package costs at most "
-                f"{float(at):.6f} (it costs {float(cost_now):.6f} now)")
+                f"{exact(at)} (it costs {exact(cost_now)} now)")
 
 
 def _is_best_offer(scenario: Scenario, offer_id: str) -> bool:
@@ -246,7 +246,7 @@ def _security_prior_ranges(
             ranges.append((lo, hi))
     if not ranges:
         return (), f"going all in with {offer_id!r} never beats the status quo"
-    text = ", ".join(f"[{float(lo):.6f}, {float(hi):.6f}]" for lo, hi in ranges)
+    text = ", ".join(f"[{exact(lo)}, {exact(hi)}]" for lo, hi in ranges)
     return tuple(ranges), (f"going all in with {offer_id!r} beats the status quo (even in its "
                            f"worst equilibrium) when the prior on security-only types is in "
                            f"{text}")
