@@ -16,6 +16,25 @@ from callbluff.solve.vectorised.parameters import TOL, BoolArray, FloatArray, In
 from callbluff.solve.vectorised.payoffs import OfferPayoffs
 
 
+def refinement_passes(nt: int, nf: int, nj: int) -> int:
+    """Passes after which the refinement of :func:`dominance` is at its fixed point,
+    for ``nt`` types, ``nf`` fallbacks and ``nj`` deals (accepting, then each
+    counter-demand granted).
+
+    Every update of a pass only removes behaviours from the sets of possible
+    behaviour (each set is and-ed with a test), and a variant's update reads that
+    variant's sets alone.  So a pass that changes none of a variant's sets leaves
+    the variant at its fixed point for good, and until then every pass removes at
+    least one of its behaviours.  A variant has ``nf`` fallbacks after a rejection,
+    ``nj·nf`` after detected cheating, ``nx`` grants and ``nx·nf`` walks
+    (``nx = nj − 1`` counter-demands), ``nt·(nx + 2)`` answers and ``2·nt·nj``
+    comply/cheat choices; one more pass sees that nothing changed.  (The loop used
+    to stop after 8 passes, a number with no recorded reason; the test scenarios
+    settle in at most 5, counting the pass that confirms it.)"""
+    nx = nj - 1
+    return nf + nj * nf + nx + nx * nf + nt * (nx + 2) + 2 * nt * nj + 1
+
+
 def dominance(pay: OfferPayoffs) -> FastOffer:
     """Certificate C of the module docstring: a unique pure outcome, or values
     settled for every type."""
@@ -66,7 +85,7 @@ def dominance(pay: OfferPayoffs) -> FastOffer:
         ok = np.all((top >= -TOL) | ~not_self, axis=2)
         return np.asarray(current & (ok | ~np.asarray(reached)[:, None]), dtype=bool)
 
-    for _ in range(8):
+    for _ in range(refinement_passes(nt, nf, nj)):
         before = (pos_r.sum(), pos_cd.sum(), pos_grant.sum(), pos_walk.sum(), pos_msg.sum(),
                   pos_comply.sum(), pos_cheat.sum())
         # the target after each deal
@@ -268,4 +287,4 @@ def settled_value(
     return settled, (prior * np.where(prior == 0, 0.0, payoff)).sum(axis=1)
 
 
-__all__ = ["dominance", "settled_value"]
+__all__ = ["dominance", "refinement_passes", "settled_value"]
