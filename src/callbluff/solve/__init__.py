@@ -78,7 +78,7 @@ def solve(game: Game, *, method: str = "auto") -> SolveResult:
         raise ValueError(
             f"solve() handles two-player games; {game.title!r} has {len(game.players)} players"
         )
-    if method not in ("auto", "pbe-enumeration", "gambit", "gambit-enummixed", "gambit-lcp"):
+    if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     roles = detect_one_informed(game)
     if method == "pbe-enumeration" and roles is None:
