@@ -25,6 +25,7 @@ import pytest
 from callbluff.game.catalog import bargain_example
 from callbluff.solve import SolveResult, solve
 from callbluff.solve.gambit import to_pygambit
+from regret_oracle import bayes_agrees, independent_regret
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +37,8 @@ def test_all_verified(result: SolveResult) -> None:
     assert result.method == "pbe-enumeration"
     assert result.equilibria
     for eq in result.equilibria:
-        assert eq.max_regret == 0
-        assert eq.agent_max_regret == 0
+        assert independent_regret(result.game, eq) == 0
+        assert bayes_agrees(result.game, eq)
 
 
 def test_hand_derived_facts(result: SolveResult) -> None:
