@@ -73,6 +73,8 @@ def offer_json(o: OfferAnalysis, analysis: ScenarioAnalysis) -> dict[str, Any]:
         "label": o.label,
         "regime": o.regime,
         "method": o.method,
+        "complete": o.complete,
+        "incomplete_reasons": list(o.incomplete_reasons),
         "game_sizes": o.game.sizes(),
         "equilibria": [equilibrium_json(e) for e in o.equilibria],
         "equilibria_disagree": o.equilibria_disagree,

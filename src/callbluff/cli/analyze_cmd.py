@@ -82,6 +82,8 @@ def _print(a: ScenarioAnalysis, explain: bool) -> None:
             f"({offer.method}); separates: "
             + ("always" if offer.separates_always else
                "in some equilibria" if offer.separates_sometimes else "never"))
+        if not offer.complete:
+            console.print("  the list may be incomplete: " + "; ".join(offer.incomplete_reasons))
         for index, e in enumerate(offer.equilibria):
             tags = []
             if e is offer.proposer_best:

@@ -55,6 +55,7 @@ def _record(source: str, offer: str | None, result: SolveResult) -> dict[str, An
         out["offer"] = offer
     out["game"] = {"title": result.game.title, "players": list(result.game.players)}
     out["method"] = result.method
+    out.update(result.completeness_json())
     out["equilibria"] = [eq.to_json() for eq in result.equilibria]
     return out
 
@@ -63,6 +64,8 @@ def _print_tables(source: str, offer: str | None, result: SolveResult) -> None:
     where = source if offer is None else f"{source} (offer {offer})"
     console.print(Text(result.game.title, style="bold") + Text(
         f" — {where}: {len(result.equilibria)} equilibrium outcome(s) by {result.method}"))
+    if not result.complete:
+        console.print("the list may be incomplete: " + "; ".join(result.incomplete_reasons))
     for i, eq in enumerate(result.equilibria, 1):
         pay = ", ".join(
             f"{p} {_fmt(v)}" for p, v in zip(result.game.players, eq.payoffs, strict=True)

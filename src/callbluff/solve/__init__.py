@@ -25,7 +25,7 @@ from callbluff.solve.reduce import lift, reduce_dominated
 from callbluff.solve.result import Beliefs, Equilibrium, LinearInequality, SolveResult
 from callbluff.solve.signalling import SignallingShape, signalling_shape
 from callbluff.solve.structure import OneInformed, detect_one_informed
-from callbluff.solve.verify import Behaviour, node_values, regrets
+from callbluff.solve.verify import Behaviour, mixes_off_path, node_values, regrets
 
 __all__ = [
     "METHODS",
@@ -97,11 +97,25 @@ def _solve_own(game: Game, roles: OneInformed) -> SolveResult:
     def verify(beh: Behaviour) -> Equilibrium | None:
         return build_equilibrium(game, beh, roles.informed, shape)
 
+    reasons: list[str] = []
     if shape is not None:
         found, enumeration = _solve_oneshot(game, shape, verify)
     else:
-        found = [eq for beh in _candidates(game, roles) if (eq := verify(beh)) is not None]
+        found = []
+        off_path_mixed = 0
+        for beh in _candidates(game, roles):
+            eq = verify(beh)
+            if eq is not None:
+                found.append(eq)
+            elif mixes_off_path(game, beh):
+                off_path_mixed += 1
         enumeration = "sequence-form supports after dominance reduction"
+        if off_path_mixed:
+            reasons.append(
+                f"{off_path_mixed} support profile(s) failed verification with a mixture at "
+                "an information set off the path of play fixed at one point; other off-path "
+                "mixtures, which the sequential enumeration does not search, might make "
+                "them equilibria (docs/algorithms.md, known limits)")
     return SolveResult(
         game=game,
         method="pbe-enumeration",
@@ -111,6 +125,8 @@ def _solve_own(game: Game, roles: OneInformed) -> SolveResult:
             "enumeration": enumeration,
         },
         equilibria=merge_outcomes(game, found),
+        complete=not reasons,
+        incomplete_reasons=tuple(reasons),
     )
 
 
@@ -153,6 +169,7 @@ def _solve_gambit(game: Game, roles: OneInformed | None) -> SolveResult:
     informed = roles.informed if roles is not None else None
     shape = signalling_shape(game, informed) if informed is not None else None
     found: list[Equilibrium] = []
+    dropped = 0
     for beh in profiles:
         for h in game.infosets:
             if sum(beh[h.id], Fraction(0)) != 1:
@@ -162,11 +179,24 @@ def _solve_gambit(game: Game, roles: OneInformed | None) -> SolveResult:
             eq = _repair_off_path(game, beh, informed, shape)
         if eq is not None:
             found.append(eq)
+        else:
+            dropped += 1
+    reasons: list[str] = []
+    if method == "gambit-lcp":
+        reasons.append("pygambit's lcp_solve (used beyond the enummixed size limit) follows "
+                       "one path of Lemke's algorithm: it finds some equilibria, not all")
+    if dropped:
+        reasons.append(
+            f"{dropped} of pygambit's {len(profiles)} Nash equilibria could not be verified as "
+            "weak perfect Bayesian equilibria with the off-path actions tried and were "
+            "dropped; another off-path behaviour might have made them equilibria")
     return SolveResult(
         game=game,
         method=method,
         options={"rational": True},
         equilibria=merge_outcomes(game, found),
+        complete=not reasons,
+        incomplete_reasons=tuple(reasons),
     )
 
 

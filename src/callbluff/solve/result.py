@@ -122,9 +122,17 @@ class Equilibrium:
 
 @dataclass(frozen=True)
 class SolveResult:
-    """All equilibrium outcomes of ``game`` found by ``method``, in canonical order."""
+    """All equilibrium outcomes of ``game`` found by ``method``, in canonical order.
+
+    ``complete`` is ``False`` when the list may miss equilibrium outcomes;
+    ``incomplete_reasons`` then says why (one sentence each)."""
 
     game: Game
     method: str
     options: Mapping[str, object]
     equilibria: tuple[Equilibrium, ...]
+    complete: bool = True
+    incomplete_reasons: tuple[str, ...] = ()
+
+    def completeness_json(self) -> dict[str, Any]:
+        return {"complete": self.complete, "incomplete_reasons": list(self.incomplete_reasons)}
