@@ -116,7 +116,7 @@ def test_every_pure_outcome_is_found(result: SolveResult) -> None:
     for choice in itertools.product(*(range(len(h.actions)) for h in game.infosets)):
         beh = [[Fraction(int(i == c)) for i in range(len(h.actions))]
                for h, c in zip(game.infosets, choice, strict=True)]
-        eq = build_equilibrium(game, beh, 1, None)
+        eq = build_equilibrium(game, beh, 1)
         if eq is not None:
             assert independent_regret(game, eq) == 0
             pure.add(outcome_key(game, eq))

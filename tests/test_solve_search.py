@@ -51,7 +51,7 @@ def _shape(game: Game) -> SignallingShape:
 def _milp(game: Game) -> tuple[Equilibrium, ...]:
     shape = _shape(game)
     return merge_outcomes(game, list(enumerate_oneshot(
-        game, shape, lambda beh: build_equilibrium(game, beh, 0, shape))))
+        game, shape, lambda beh: build_equilibrium(game, beh, 0))))
 
 
 def _probes(n: int, rng: random.Random) -> list[list[Fraction]]:
@@ -225,9 +225,8 @@ def test_larger_games_milp_with_regular_points_matches_the_search(
     monkeypatch.setattr(oneshot_search, "MAX_NODES", 10**7)
     profiles = search_profiles(game, _shape(game))
     assert profiles is not None
-    shape = _shape(game)
     searched = merge_outcomes(game, [eq for beh in profiles
-                                     if (eq := build_equilibrium(game, beh, 0, shape))])
+                                     if (eq := build_equilibrium(game, beh, 0))])
     _assert_same_outcomes(game, result.equilibria, searched)
 
 
@@ -241,12 +240,11 @@ def test_verification_rejects_negative_probabilities() -> None:
            for a in "ab"}
     game = signalling_game("all zero", ("S", "R"), {"t0": F(1, 2), "t1": F(1, 2)},
                            ["m0", "m1"], {m: (f"{m}a", f"{m}b") for m in ("m0", "m1")}, pay)
-    shape = _shape(game)
     beh = [[F(1), F(0)] for _ in game.infosets]
-    assert build_equilibrium(game, beh, 0, shape) is not None
+    assert build_equilibrium(game, beh, 0) is not None
     m0 = next(h.id for h in game.infosets if h.label == "m0")
     beh[m0] = [F(-1), F(2)]
-    assert build_equilibrium(game, beh, 0, shape) is None
+    assert build_equilibrium(game, beh, 0) is None
 
 
 def test_wide_payoff_ranges_through_the_milp(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -271,7 +269,7 @@ def test_wide_payoff_ranges_through_the_milp(monkeypatch: pytest.MonkeyPatch) ->
     profiles = search_profiles(game, _shape(game))
     assert profiles is not None
     searched = merge_outcomes(game, [eq for beh in profiles
-                                     if (eq := build_equilibrium(game, beh, 0, _shape(game)))])
+                                     if (eq := build_equilibrium(game, beh, 0))])
     _assert_same_outcomes(game, result.equilibria, searched)
 
 

@@ -189,6 +189,8 @@ def test_json_contract() -> None:
         "beliefs",
         "classification",
         "intuitive_criterion",
+        "d1",
+        "refinements",
         "max_regret",
     }
     assert set(js["payoffs"]) == {"Sender", "Receiver"}

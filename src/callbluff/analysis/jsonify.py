@@ -48,6 +48,9 @@ def equilibrium_json(e: EquilibriumReading) -> dict[str, Any]:
         "misread_probability": float(e.misread_probability),
         "classification": e.classification,
         "intuitive_criterion": e.intuitive_criterion,
+        "d1": e.d1,
+        "refinements": None if e.equilibrium.refinement is None
+        else e.equilibrium.refinement.to_json(),
         "max_regret": float(e.equilibrium.max_regret),
     }
 

@@ -70,9 +70,10 @@ def _print_tables(source: str, offer: str | None, result: SolveResult) -> None:
         pay = ", ".join(
             f"{p} {_fmt(v)}" for p, v in zip(result.game.players, eq.payoffs, strict=True)
         )
-        ic = {True: "passes", False: "fails", None: "n/a"}[eq.intuitive_criterion]
+        verdicts = {True: "passes", False: "fails", None: "n/a"}
+        ic, d1 = verdicts[eq.intuitive_criterion], verdicts[eq.d1]
         table = Table(
-            title=f"#{i} {eq.classification}; payoffs {pay}; intuitive criterion {ic}; "
+            title=f"#{i} {eq.classification}; payoffs {pay}; intuitive criterion {ic}; D1 {d1}; "
             f"max regret {_fmt(eq.max_regret)}",
             title_justify="left",
         )
@@ -91,6 +92,8 @@ def _print_tables(source: str, offer: str | None, result: SolveResult) -> None:
                 b.text if b is not None else "",
             )
         console.print(table)
+        if eq.refinement is not None:
+            console.print(f"refinements — {eq.refinement.summary()}")
 
 
 @app.command("solve")

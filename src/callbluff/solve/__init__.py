@@ -11,6 +11,7 @@ back to pygambit (``"gambit-enummixed"`` or ``"gambit-lcp"``,
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 
@@ -22,6 +23,7 @@ from callbluff.solve.oneshot import enumerate_oneshot
 from callbluff.solve.oneshot_search import search_profiles
 from callbluff.solve.pbe import enumerate_profiles
 from callbluff.solve.reduce import lift, reduce_dominated
+from callbluff.solve.refinements import signal_refinements
 from callbluff.solve.result import Beliefs, Equilibrium, LinearInequality, SolveResult
 from callbluff.solve.signalling import SignallingShape, signalling_shape
 from callbluff.solve.structure import OneInformed, detect_one_informed
@@ -95,7 +97,7 @@ def _solve_own(game: Game, roles: OneInformed) -> SolveResult:
     shape = signalling_shape(game, roles.informed)
 
     def verify(beh: Behaviour) -> Equilibrium | None:
-        return build_equilibrium(game, beh, roles.informed, shape)
+        return build_equilibrium(game, beh, roles.informed)
 
     reasons: list[str] = []
     if shape is not None:
@@ -124,10 +126,25 @@ def _solve_own(game: Game, roles: OneInformed) -> SolveResult:
             "types": roles.types,
             "enumeration": enumeration,
         },
-        equilibria=merge_outcomes(game, found),
+        equilibria=_refined(game, roles, merge_outcomes(game, found)),
         complete=not reasons,
         incomplete_reasons=tuple(reasons),
     )
+
+
+def _refined(game: Game, roles: OneInformed | None,
+             equilibria: tuple[Equilibrium, ...]) -> tuple[Equilibrium, ...]:
+    """Each outcome with the intuitive criterion and D1 (:mod:`.refinements`)."""
+    signals = signal_refinements(game, roles) if roles is not None else None
+    if signals is None:
+        return equilibria
+    out = []
+    for eq in equilibria:
+        found = signals.test(eq.behaviour, eq.type_payoffs)
+        out.append(dataclasses.replace(
+            eq, refinement=found, intuitive_criterion=None if found is None
+            else found.intuitive_criterion, d1=None if found is None else found.d1))
+    return tuple(out)
 
 
 def _solve_oneshot(
@@ -167,16 +184,15 @@ def _candidates(game: Game, roles: OneInformed) -> Iterator[Behaviour]:
 def _solve_gambit(game: Game, roles: OneInformed | None) -> SolveResult:
     method, profiles = gambit_profiles(game)
     informed = roles.informed if roles is not None else None
-    shape = signalling_shape(game, informed) if informed is not None else None
     found: list[Equilibrium] = []
     dropped = 0
     for beh in profiles:
         for h in game.infosets:
             if sum(beh[h.id], Fraction(0)) != 1:
                 beh[h.id] = [Fraction(1, len(h.actions))] * len(h.actions)
-        eq = build_equilibrium(game, beh, informed, shape)
+        eq = build_equilibrium(game, beh, informed)
         if eq is None:
-            eq = _repair_off_path(game, beh, informed, shape)
+            eq = _repair_off_path(game, beh, informed)
         if eq is not None:
             found.append(eq)
         else:
@@ -194,7 +210,7 @@ def _solve_gambit(game: Game, roles: OneInformed | None) -> SolveResult:
         game=game,
         method=method,
         options={"rational": True},
-        equilibria=merge_outcomes(game, found),
+        equilibria=_refined(game, roles, merge_outcomes(game, found)),
         complete=not reasons,
         incomplete_reasons=tuple(reasons),
     )
@@ -204,17 +220,14 @@ def _repair_off_path(
     game: Game,
     beh: list[list[Fraction]],
     informed: int | None,
-    shape: object,
 ) -> Equilibrium | None:
     """Try pure actions at unreached information sets (deepest first) until verified."""
-    from callbluff.solve.signalling import SignallingShape
     from callbluff.solve.verify import reach_probabilities
 
     reach = reach_probabilities(game, beh)
     unreached = [h for h in game.infosets if sum((reach[n] for n in h.nodes), Fraction(0)) == 0]
     unreached.sort(key=lambda h: -h.nodes[0])
     trial = [list(row) for row in beh]
-    sshape = shape if isinstance(shape, SignallingShape) else None
     for h in unreached:
         best: list[Fraction] | None = None
         vals = node_values(game, trial)
@@ -231,4 +244,4 @@ def _repair_off_path(
                 break
         if best is not None:
             trial[h.id] = best
-    return build_equilibrium(game, trial, informed, sshape)
+    return build_equilibrium(game, trial, informed)

@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from callbluff.game.tree import Game
+from callbluff.solve.refinements import Refinement
 
 __all__ = ["Beliefs", "Equilibrium", "LinearInequality", "SolveResult"]
 
@@ -88,8 +89,9 @@ class Equilibrium:
 
     ``behaviour`` covers every information set (on and off the path; off the path
     one supporting choice); ``beliefs`` covers the uninformed player's
-    information sets.  ``intuitive_criterion`` is ``None`` where the Cho–Kreps
-    test is not defined (games that are not one-shot signalling games).
+    information sets.  ``intuitive_criterion`` and ``d1`` (with the detail per
+    unsent signal in ``refinement``, :mod:`.refinements`) are ``None`` where the
+    tests are not defined (games without one informed player moving first).
     ``classification`` is ``"n/a"`` for games without an informed player.
     """
 
@@ -105,6 +107,8 @@ class Equilibrium:
     agent_max_regret: Fraction
     informed_player: int | None
     players: tuple[str, ...] = field(default=())
+    d1: bool | None = None
+    refinement: Refinement | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -116,6 +120,8 @@ class Equilibrium:
             "beliefs": {h: b.to_json() for h, b in self.beliefs.items()},
             "classification": self.classification,
             "intuitive_criterion": self.intuitive_criterion,
+            "d1": self.d1,
+            "refinements": None if self.refinement is None else self.refinement.to_json(),
             "max_regret": float(self.max_regret),
         }
 
