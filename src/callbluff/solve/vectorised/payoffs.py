@@ -1,5 +1,8 @@
 """Every outcome's payoffs of an offer's game, for every variant at once: the
-formulas of :mod:`callbluff.game.payoffs` (docs/model.md) in float arrays."""
+formulas of :mod:`callbluff.game.payoffs` (docs/model.md) written again in float
+arrays (one NumPy expression per outcome over the variant axis).  A copy, not a
+call: ``tests/test_payoff_copies.py`` pins it to :mod:`callbluff.game.payoffs` on
+random scenarios."""
 
 from __future__ import annotations
 
