@@ -114,3 +114,53 @@ def test_builtin_scenario_every_offer_is_tested() -> None:
 @given(seed=st.integers(0, 2**31), n_types=st.integers(2, 3), n_messages=st.integers(2, 3))
 def test_d1_implies_the_intuitive_criterion(seed: int, n_types: int, n_messages: int) -> None:
     _d1_implies_ic(solve(random_signalling(seed, n_types, n_messages)).equilibria)
+
+
+def credibility_bargain() -> Game:
+    """docs/algorithms.md ("Refinements on the bargain", second game): accepting leads to
+    comply or cheat, detected cheating (probability 1/2) to the proposer's ``escalate``
+    (its best reply to the cheater) or ``settle`` (to the honest type); rejecting ends
+    the game at 1 for either type, 0 for the proposer."""
+    gb = GameBuilder("credibility bargain", ("Proposer", "Target"))
+    root = gb.chance(None, [("honest", F(1, 2)), ("cheater", F(1, 2))], label="type")
+    target = {"honest": {"comply": F(1, 2), "undetected": 0, "escalate": -4, "settle": 0},
+              "cheater": {"comply": -1, "undetected": 1, "escalate": 3, "settle": -1}}
+    proposer = {"honest": {"escalate": -1, "settle": 0}, "cheater": {"escalate": 1, "settle": -2}}
+    for t in ("honest", "cheater"):
+        answer = gb.decision(root, TARGET, t, ["accept", "reject"])
+        accepted = gb.decision(answer, TARGET, f"{t} accepted", ["comply", "cheat"])
+        gb.terminal(accepted, [3, target[t]["comply"]], outcome="comply")
+        inspection = gb.chance(accepted, [("undetected", F(1, 2)), ("detected", F(1, 2))])
+        gb.terminal(inspection, [-2, target[t]["undetected"]], outcome="cheat, undetected")
+        detected = gb.decision(inspection, PROPOSER, "cheating detected", ["escalate", "settle"])
+        for a in ("escalate", "settle"):
+            gb.terminal(detected, [proposer[t][a], target[t][a]], outcome=a)
+        gb.terminal(answer, [0, 1], outcome="rejected")
+    return gb.build()
+
+
+def test_credibility_inside_the_continuation() -> None:
+    # docs/algorithms.md: pooling on reject (1 each), deterred by settling after
+    # detected cheating (the cheater's accept is then worth max(−1, ½·1 + ½·(−1)) = 0),
+    # fails both tests: accepting is worth at most 1/2 < 1 to the honest type, and with
+    # beliefs on the cheater settling is not sequentially rational (the cheater cheats,
+    # so detected cheating comes from it and escalating is better), so the only
+    # response is to escalate, worth max(−1, ½·1 + ½·3) = 2 > 1 to the cheater.
+    # A test that let the proposer commit to settling would pass this equilibrium.
+    result = solve(credibility_bargain())
+    assert len(result.equilibria) == 2
+    for eq in result.equilibria:
+        assert independent_regret(result.game, eq) == 0
+    pooling = next(e for e in result.equilibria if e.classification == "pooling")
+    separating = next(e for e in result.equilibria if e.classification == "separating")
+    assert pooling.behaviour["honest"]["reject"] == 1 == pooling.behaviour["cheater"]["reject"]
+    assert pooling.behaviour["cheating detected"]["settle"] == 1
+    assert pooling.refinement is not None
+    (test,) = pooling.refinement.signals
+    assert (test.signal, test.dominated, test.breaking, test.deleted, test.d1_survives) == (
+        "accept", ("honest",), ("cheater",), ("honest",), False)
+    assert pooling.intuitive_criterion is False and pooling.d1 is False
+    assert separating.behaviour["cheater"]["accept"] == 1
+    assert separating.behaviour["cheater accepted"]["cheat"] == 1
+    assert separating.type_payoffs == {"honest": 1, "cheater": 2}
+    assert separating.intuitive_criterion is True and separating.d1 is True
