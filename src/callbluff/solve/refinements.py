@@ -84,8 +84,9 @@ class SignalTest:
         def names(types: tuple[str, ...]) -> str:
             return ", ".join(types) or "no type"
         ic = (f"{names(self.breaking)} would gain under every best response to beliefs on "
-              "the types it does not dominate (fails the intuitive criterion)"
-              if self.breaking else "no type gains under every such response")
+              "the types not equilibrium-dominated (fails the intuitive criterion)"
+              if self.breaking else "no type gains under every best response to beliefs on "
+              "the types not equilibrium-dominated")
         d1 = ("some belief on the types left (all, if none is) has a response deterring "
               "every type" if self.d1_survives else
               "no belief on the types left has a response deterring every type (fails D1)")
