@@ -47,6 +47,8 @@ class OfferAnalysis(OfferView):
     game: Game
     method: str
     equilibria: tuple[EquilibriumReading, ...]
+    complete: bool = True  # False: the solver's list may miss outcomes (incomplete_reasons)
+    incomplete_reasons: tuple[str, ...] = ()
 
     @property
     def proposer_best(self) -> EquilibriumReading:
@@ -127,7 +129,8 @@ def analyze_offer(scenario: Scenario, offer_id: str) -> OfferAnalysis:
         raise RuntimeError(f"offer {offer_id!r}: the solver found no equilibrium")
     readings = tuple(read_equilibrium(scenario, offer_id, game, eq) for eq in result.equilibria)
     return OfferAnalysis(offer_id=offer.id, label=offer.label or offer.id, regime=offer.regime,
-                         game=game, method=result.method, equilibria=readings)
+                         game=game, method=result.method, equilibria=readings,
+                         complete=result.complete, incomplete_reasons=result.incomplete_reasons)
 
 
 def status_quo(scenario: Scenario) -> tuple[Fraction, str]:
@@ -354,11 +357,12 @@ def verdict_flips(
     [2·value, 0] for a negative number, [-1, 1] for zero)."""
     current = get_number(scenario, path)
     if lo is None or hi is None:
-        lo, hi = _default_range(path, current)
+        lo, hi = default_range(path, current)
     return find_flips(lambda x: verdict(with_number(scenario, path, x)), lo, hi)
 
 
-def _default_range(path: str, current: Fraction) -> tuple[Fraction, Fraction]:
+def default_range(path: str, current: Fraction) -> tuple[Fraction, Fraction]:
+    """The range :func:`verdict_flips` searches by default (see there)."""
     leaf = path.rsplit(".", 1)[-1]
     if leaf in {"prior", "detection", "covert_fraction", "discount"}:
         return Fraction(0), Fraction(1)

@@ -4,7 +4,7 @@ The tree is the signalling game of docs/design.md: Nature draws the target's typ
 target answers (accept, counter-demand, reject) and, having accepted, complies or
 cheats in secret; detection is a chance move; the proposer sees only the answer
 (and detected cheating) and chooses whether to grant a counter-demand and which
-fallback to take.  Payoffs come from :mod:`callbluff.game.payoffs`, the single
+fallback to take.  Payoffs come from :mod:`callbluff.game.payoffs`, the exact
 implementation of the formulas of docs/model.md.
 """
 
