@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from fractions import Fraction
 
 import pygambit as gbt
@@ -57,9 +58,16 @@ def gambit_payoff_set(game: Game) -> set[tuple[Fraction, ...]]:
 
 def gambit_agent_regret(game: Game, eq: Equilibrium) -> Fraction:
     """pygambit's agent_max_regret of our profile, loaded into pygambit."""
+    return gambit_agent_regret_of(game, eq.behaviour)
+
+
+def gambit_agent_regret_of(game: Game, behaviour: Mapping[str, Mapping[str, Fraction]]
+                           ) -> Fraction:
+    """pygambit's agent_max_regret of a behaviour profile (information set label ->
+    action -> probability)."""
     g, ginfo = to_pygambit(game)
     prof = g.mixed_behavior_profile(rational=True)
     for h, gh in zip(game.infosets, ginfo, strict=True):
         for a, ga in zip(h.actions, gh.actions, strict=True):
-            prof[ga] = gbt.Rational(eq.behaviour[h.label][a])
+            prof[ga] = gbt.Rational(behaviour[h.label][a])
     return Fraction(str(prof.agent_max_regret()))

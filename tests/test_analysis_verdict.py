@@ -21,6 +21,7 @@ from callbluff.analysis.verdict import (
 )
 from callbluff.scenario.loader import load_scenario
 from callbluff.scenario.schema import Scenario
+from regret_oracle import independent_regret
 
 
 def two_types(detection: str = "1/10", fallbacks: list[dict[str, Any]] | None = None) -> Scenario:
@@ -70,7 +71,7 @@ def test_answers_match_the_hand_derivation(d: str, prestige_cheats: bool, separa
     offer = analyze_offer(two_types(d), "all-in")
     assert len(offer.equilibria) == 1
     e = offer.equilibria[0]
-    assert e.equilibrium.max_regret == 0
+    assert independent_regret(offer.game, e.equilibrium) == 0
     assert e.target_strategy["security-only"].accept_comply == 1
     assert e.target_strategy["prestige"].accept_cheat == (1 if prestige_cheats else 0)
     assert e.target_strategy["prestige"].reject == (0 if prestige_cheats else 1)

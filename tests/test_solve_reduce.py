@@ -21,24 +21,23 @@ from callbluff.solve import solve
 from callbluff.solve.assemble import build_equilibrium, merge_outcomes
 from callbluff.solve.pbe import enumerate_profiles
 from callbluff.solve.reduce import reduce_dominated
-from callbluff.solve.signalling import signalling_shape
 from callbluff.solve.structure import detect_one_informed
+from regret_oracle import independent_regret
 from solve_helpers import random_signalling
 
 
 def _unreduced_payoffs(game: Game) -> set[tuple[Fraction, ...]]:
     roles = detect_one_informed(game)
     assert roles is not None
-    shape = signalling_shape(game, roles.informed)
     found = [eq for beh in enumerate_profiles(game, roles)
-             if (eq := build_equilibrium(game, beh, roles.informed, shape)) is not None]
+             if (eq := build_equilibrium(game, beh, roles.informed)) is not None]
     return {tuple(eq.payoffs) for eq in merge_outcomes(game, found)}
 
 
 @pytest.mark.parametrize("game", [bargain_example(), beer_quiche()], ids=["bargain", "beer-quiche"])
 def test_reduction_keeps_every_outcome(game: Game) -> None:
     reduced = solve(game)
-    assert all(eq.max_regret == 0 for eq in reduced.equilibria)
+    assert all(independent_regret(game, eq) == 0 for eq in reduced.equilibria)
     assert {tuple(eq.payoffs) for eq in reduced.equilibria} == _unreduced_payoffs(game)
 
 

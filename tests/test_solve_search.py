@@ -34,6 +34,7 @@ from callbluff.solve.oneshot_search import _Search, _TooClose, search_profiles
 from callbluff.solve.result import Equilibrium, LinearInequality
 from callbluff.solve.signalling import SignallingShape, signalling_shape
 from callbluff.solve.structure import detect_one_informed
+from regret_oracle import independent_regret
 from solve_helpers import random_signalling
 
 F = Fraction
@@ -50,7 +51,7 @@ def _shape(game: Game) -> SignallingShape:
 def _milp(game: Game) -> tuple[Equilibrium, ...]:
     shape = _shape(game)
     return merge_outcomes(game, list(enumerate_oneshot(
-        game, shape, lambda beh: build_equilibrium(game, beh, 0, shape))))
+        game, shape, lambda beh: build_equilibrium(game, beh, 0))))
 
 
 def _probes(n: int, rng: random.Random) -> list[list[Fraction]]:
@@ -95,7 +96,7 @@ def test_search_matches_the_milp_on_generic_games(seed: int, n_types: int,
     game = random_signalling(seed, n_types, n_messages)
     result = solve(game)
     assert result.options["enumeration"] == SEARCH
-    assert all(eq.max_regret == 0 for eq in result.equilibria)
+    assert all(independent_regret(game, eq) == 0 for eq in result.equilibria)
     _assert_same_outcomes(game, result.equilibria, _milp(game))
 
 
@@ -224,9 +225,8 @@ def test_larger_games_milp_with_regular_points_matches_the_search(
     monkeypatch.setattr(oneshot_search, "MAX_NODES", 10**7)
     profiles = search_profiles(game, _shape(game))
     assert profiles is not None
-    shape = _shape(game)
     searched = merge_outcomes(game, [eq for beh in profiles
-                                     if (eq := build_equilibrium(game, beh, 0, shape))])
+                                     if (eq := build_equilibrium(game, beh, 0))])
     _assert_same_outcomes(game, result.equilibria, searched)
 
 
@@ -240,12 +240,11 @@ def test_verification_rejects_negative_probabilities() -> None:
            for a in "ab"}
     game = signalling_game("all zero", ("S", "R"), {"t0": F(1, 2), "t1": F(1, 2)},
                            ["m0", "m1"], {m: (f"{m}a", f"{m}b") for m in ("m0", "m1")}, pay)
-    shape = _shape(game)
     beh = [[F(1), F(0)] for _ in game.infosets]
-    assert build_equilibrium(game, beh, 0, shape) is not None
+    assert build_equilibrium(game, beh, 0) is not None
     m0 = next(h.id for h in game.infosets if h.label == "m0")
     beh[m0] = [F(-1), F(2)]
-    assert build_equilibrium(game, beh, 0, shape) is None
+    assert build_equilibrium(game, beh, 0) is None
 
 
 def test_wide_payoff_ranges_through_the_milp(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -270,7 +269,7 @@ def test_wide_payoff_ranges_through_the_milp(monkeypatch: pytest.MonkeyPatch) ->
     profiles = search_profiles(game, _shape(game))
     assert profiles is not None
     searched = merge_outcomes(game, [eq for beh in profiles
-                                     if (eq := build_equilibrium(game, beh, 0, _shape(game)))])
+                                     if (eq := build_equilibrium(game, beh, 0))])
     _assert_same_outcomes(game, result.equilibria, searched)
 
 

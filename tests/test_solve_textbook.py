@@ -1,7 +1,8 @@
 """Textbook games with known equilibria (sources cited per test).
 
-Every equilibrium must have zero regret first (exactly); then the outcome set is
-compared with the answer derived by hand from the source.
+Every equilibrium must have zero regret first, exactly, by the brute-force check of
+``tests/regret_oracle.py`` (written apart from the solver's verifier); then the
+outcome set is compared with the answer derived by hand from the source.
 """
 
 from __future__ import annotations
@@ -11,9 +12,18 @@ from fractions import Fraction
 import pytest
 
 from callbluff.game.catalog import beer_quiche, inspection_game, kydd_reassurance, spence_education
-from callbluff.solve import Equilibrium, solve
+from callbluff.solve import Equilibrium, SolveResult, solve
+from regret_oracle import bayes_agrees, independent_regret
 
 F = Fraction
+
+
+def _verified(result: SolveResult) -> None:
+    """Every equilibrium sequentially rational and Bayes-consistent, by the oracle."""
+    assert result.equilibria
+    for eq in result.equilibria:
+        assert independent_regret(result.game, eq) == 0
+        assert bayes_agrees(result.game, eq)
 
 
 def _on_path_pure(eq: Equilibrium, infoset: str) -> str:
@@ -40,8 +50,7 @@ def test_beer_quiche_two_pooling_outcomes_and_intuitive_criterion() -> None:
     # beliefs go to {strong}, the receiver does not duel, strong gets 3 > 2: fails.
     result = solve(beer_quiche())
     assert result.method == "pbe-enumeration"
-    for eq in result.equilibria:
-        assert eq.max_regret == 0
+    _verified(result)
     outcomes = _by_pooling_message(result.equilibria, "weak", "strong")
     assert set(outcomes) == {("beer", "beer"), ("quiche", "quiche")}
     beer, quiche = outcomes[("beer", "beer")], outcomes[("quiche", "quiche")]
@@ -78,8 +87,7 @@ def test_spence_education_separating_and_pooling() -> None:
     # Intuitive criterion: in the pooling outcome the low type cannot gain from
     # college (≤ 1/2 < 1), so beliefs go to high, the firm pays 2, high gets 3/2 > 1.
     result = solve(spence_education())
-    for eq in result.equilibria:
-        assert eq.max_regret == 0
+    _verified(result)
     outcomes = _by_pooling_message(result.equilibria, "high", "low")
     assert set(outcomes) == {("college", "none"), ("none", "none")}
     sep, pool = outcomes[("college", "none")], outcomes[("none", "none")]
@@ -109,8 +117,7 @@ def test_kydd_reassurance() -> None:
     # trustworthy type needs P(cooperate | reassure)·2 ≤ 3/2, i.e. A defects after
     # reassurance: μ(trustworthy | reassure) ≤ 2/3 (mixing at μ = 2/3 is inside).
     result = solve(kydd_reassurance())
-    for eq in result.equilibria:
-        assert eq.max_regret == 0
+    _verified(result)
     outcomes = _by_pooling_message(result.equilibria, "trustworthy", "untrustworthy")
     assert set(outcomes) == {("reassure", "nothing"), ("nothing", "nothing")}
     sep, pool = outcomes[("reassure", "nothing")], outcomes[("nothing", "nothing")]
@@ -135,7 +142,7 @@ def test_inspection_game_closed_form(a: int, b: int, c: int, d: int, k: int) -> 
     assert result.method == "gambit-enummixed"
     assert len(result.equilibria) == 1
     eq = result.equilibria[0]
-    assert eq.max_regret == 0
+    assert independent_regret(result.game, eq) == 0
     assert eq.behaviour["inspector"]["inspect"] == d / (b + d)
     assert eq.behaviour["inspectee"]["violate"] == k / (c - a)
     assert eq.intuitive_criterion is None
@@ -167,8 +174,8 @@ def test_forced_gambit_on_beer_quiche_finds_subset_of_outcomes() -> None:
     theirs = solve(beer_quiche(), method="gambit")
     assert theirs.method == "gambit-enummixed"
     assert theirs.equilibria
+    _verified(theirs)
     for eq in theirs.equilibria:
-        assert eq.max_regret == 0
         assert eq.payoffs in ours
 
 
@@ -182,9 +189,11 @@ def test_json_contract() -> None:
         "beliefs",
         "classification",
         "intuitive_criterion",
+        "d1",
+        "refinements",
         "max_regret",
     }
     assert set(js["payoffs"]) == {"Sender", "Receiver"}
     assert all("/" in v or v.lstrip("-").isdigit() for v in js["payoffs_exact"].values())
     assert set(js["strategies"]) == {"weak", "strong", "beer", "quiche"}
-    assert js["max_regret"] == 0.0
+    assert js["max_regret"] == float(eq.max_regret)

@@ -20,6 +20,7 @@ import pytest
 from callbluff.scenario.loader import load_scenario
 from callbluff.scenario.schema import Scenario
 from callbluff.scenario.uncertainty import PriorDistribution, UncertainInput
+from callbluff.solve.vectorised import enumeration, evaluate_offer, payoffs
 from callbluff.sweep import fast
 from callbluff.sweep.evaluate import summarise_exact
 from callbluff.sweep.spec import SweepSpec, apply_row, build_spec, draw_chunk
@@ -59,7 +60,7 @@ def test_params_equal_the_exact_variant() -> None:
     s = small()
     spec = spec_for(s)
     inputs = draw_chunk(spec, 11, 0, 5)
-    params = fast.Params(s, spec, inputs, 5)
+    params = fast.sweep_params(s, spec, inputs, 5)
     for i in range(5):
         v = apply_row(s, spec, {c: x[i] for c, x in inputs.items()})
         for t in v.types:
@@ -77,7 +78,7 @@ def test_params_move_priors_as_with_number() -> None:
         {"path": "types[mixed].prior", "distribution": {"kind": "uniform", "low": 0,
                                                          "high": 0.9}})])
     inputs = draw_chunk(spec, 4, 0, 6)
-    params = fast.Params(s, spec, inputs, 6)
+    params = fast.sweep_params(s, spec, inputs, 6)
     for i in range(6):
         v = apply_row(s, spec, {c: x[i] for c, x in inputs.items()})
         for t in v.types:
@@ -89,16 +90,16 @@ def _agree(s: Scenario, seed: int, n: int, per_offer: int) -> tuple[int, int]:
     first); returns (offers checked, of which with several outcomes)."""
     spec = spec_for(s)
     inputs = draw_chunk(spec, seed, 0, n)
-    params = fast.Params(s, spec, inputs, n)
-    status_quo = fast.status_quo_values(s, params)
+    params = fast.sweep_params(s, spec, inputs, n)
+    status_quo = payoffs.status_quo_values(s, params)
     checked = several = 0
     for o in s.offers:
-        fo = fast.evaluate_offer(s, params, o.id)
+        fo = evaluate_offer(s, params, o.id)
         rows = sorted(np.flatnonzero(fo.certified), key=lambda i: -int(fo.equilibria[i]))
         for i in rows[:per_offer]:
             variant = apply_row(s, spec, {c: x[i] for c, x in inputs.items()})
             exact = summarise_exact(variant, o.id)
-            got = fo.figures(int(i), float(status_quo[i]))
+            got = fast.offer_figures(fo, int(i), float(status_quo[i]))
             assert abs(exact.value_worst - got.value_worst) <= 1e-9, (o.id, i, exact, got)
             assert abs(exact.value_best - got.value_best) <= 1e-9, (o.id, i, exact, got)
             if fo.full[i]:
@@ -125,17 +126,16 @@ def test_outcome_sets_equal_the_exact_solvers() -> None:
     of accept & comply, accept & cheat and reject — equal the exact solver's
     outcomes one for one (to 1e-9), on the variants with the most outcomes."""
     from callbluff.analysis.offers import analyze_offer
-    from callbluff.sweep import final_offer
 
     s = small(0)
     spec = spec_for(s)
     n = 300
     inputs = draw_chunk(spec, 13, 0, n)
-    params = fast.Params(s, spec, inputs, n)
+    params = fast.sweep_params(s, spec, inputs, n)
     compared = several = 0
     for o in s.offers:
-        game = fast.final_offer_game(fast.offer_payoffs(s, params, o.id))
-        found = final_offer.enumerate_outcomes(game, fast.TOL, keep_outcomes=True)
+        game = enumeration.final_offer_game(payoffs.offer_payoffs(s, params, o.id))
+        found = enumeration.enumerate_outcomes(game, fast.TOL, keep_outcomes=True)
         assert found.outcomes is not None
         rows = sorted(np.flatnonzero(found.certified), key=lambda i: -int(found.equilibria[i]))
         for i in rows[:4]:
@@ -166,7 +166,7 @@ def test_exactly_cancelling_weights_are_routed() -> None:
     spec = build_spec(s, [UncertainInput.model_validate(
         {"path": "cheating.penalty", "distribution": {"kind": "choice", "values": [10]}})])
     inputs = draw_chunk(spec, 0, 0, 1)
-    fo = fast.evaluate_offer(s, fast.Params(s, spec, inputs, 1), "all-in-light-inspections")
+    fo = evaluate_offer(s, fast.sweep_params(s, spec, inputs, 1), "all-in-light-inspections")
     prior = {t.id: t.prior for t in s.types}
     fallback = {f.id: f.proposer for f in s.fallbacks}
     lean = {t: prior[t] * (fallback["coercive-sanctions-with-china"][t]
@@ -205,8 +205,8 @@ def test_reject_and_walk_ties_certify_values_only() -> None:
     s = with_counters(["us-forces-withdrawal"])
     spec = spec_for(s)
     inputs = draw_chunk(spec, 2, 0, 200)
-    params = fast.Params(s, spec, inputs, 200)
-    fo = fast.evaluate_offer(s, params, "all-in")
+    params = fast.sweep_params(s, spec, inputs, 200)
+    fo = evaluate_offer(s, params, "all-in")
     assert not fo.full.any()
     assert fo.certified.mean() > 0.5
     i = int(np.flatnonzero(fo.certified)[0])
@@ -239,7 +239,7 @@ def test_detection_thresholds_equal_the_exact_search() -> None:
     spec = spec_for(s)
     n = 40
     inputs = draw_chunk(spec, 21, 0, n)
-    found, certified = fast.detection_thresholds(s, fast.Params(s, spec, inputs, n))
+    found, certified = fast.detection_thresholds(s, fast.sweep_params(s, spec, inputs, n))
     assert not certified.all()
     for i in np.flatnonzero(certified)[:3]:
         variant = apply_row(s, spec, {c: x[i] for c, x in inputs.items()})

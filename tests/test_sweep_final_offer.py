@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from callbluff.sweep.final_offer import (
+from callbluff.solve.vectorised.enumeration import (
     FinalOfferFigures,
     FinalOfferGame,
     enumerate_outcomes,

@@ -17,10 +17,13 @@ from typer.testing import CliRunner
 
 import callbluff.cli.serve_cmd  # noqa: F401  (registers `serve`)
 from callbluff.cli.app import app
+from callbluff.game.bargain import compile_offer
 from callbluff.scenario.builtin import builtin_path, list_builtin
 from callbluff.scenario.loader import load_scenario_text
+from callbluff.solve import solve
 from callbluff.web.models import AnalysisResponse
 from conftest_web import TINY_YAML, Server, running_server, serve_command
+from regret_oracle import independent_regret
 
 NK = "north-korea-2009"
 
@@ -163,8 +166,12 @@ def test_solve_returns_zero_regret_equilibria(client: httpx.Client) -> None:
     assert r.status_code == 200
     data = r.json()
     assert data["equilibria"]
-    for eq in data["equilibria"]:
-        assert eq["max_regret"] == 0
+    # the served profiles are the solver's, and those pass the independent check
+    ours = solve(compile_offer(load_scenario_text(TINY_YAML), "all-in"))
+    for eq, mine in zip(data["equilibria"], ours.equilibria, strict=True):
+        assert independent_regret(ours.game, mine) == 0
+        assert eq["strategies"] == {h: {a: float(p) for a, p in acts.items()}
+                                    for h, acts in mine.behaviour.items()}
     assert any(eq["payoffs_exact"]["Proposer"] == "45/2" for eq in data["equilibria"])
     missing = _post(client, "/api/solve", {"yaml": TINY_YAML, "offer": "nope"})
     assert missing.status_code == 422

@@ -52,6 +52,9 @@ def equilibrium_json(e: EquilibriumReading) -> dict[str, Any]:
         "misread_probability": float(e.misread_probability),
         "classification": e.classification,
         "intuitive_criterion": e.intuitive_criterion,
+        "d1": e.d1,
+        "refinements": None if e.equilibrium.refinement is None
+        else e.equilibrium.refinement.to_json(),
         "max_regret": float(e.equilibrium.max_regret),
     }
 
@@ -77,6 +80,8 @@ def offer_json(o: OfferAnalysis, analysis: ScenarioAnalysis) -> dict[str, Any]:
         "label": o.label,
         "regime": o.regime,
         "method": o.method,
+        "complete": o.complete,
+        "incomplete_reasons": list(o.incomplete_reasons),
         "game_sizes": o.game.sizes(),
         "equilibria": [equilibrium_json(e) for e in o.equilibria],
         "equilibria_disagree": o.equilibria_disagree,

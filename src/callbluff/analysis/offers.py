@@ -31,6 +31,8 @@ class OfferAnalysis(OfferView):
     game: Game
     method: str
     equilibria: tuple[EquilibriumReading, ...]
+    complete: bool = True  # False: the solver's list may miss outcomes (incomplete_reasons)
+    incomplete_reasons: tuple[str, ...] = ()
 
     @property
     def proposer_best(self) -> EquilibriumReading:
@@ -72,7 +74,8 @@ def analyze_offer(scenario: Scenario, offer_id: str) -> OfferAnalysis:
         raise RuntimeError(f"offer {offer_id!r}: the solver found no equilibrium")
     readings = tuple(read_equilibrium(scenario, offer_id, game, eq) for eq in result.equilibria)
     return OfferAnalysis(offer_id=offer.id, label=offer.label or offer.id, regime=offer.regime,
-                         game=game, method=result.method, equilibria=readings)
+                         game=game, method=result.method, equilibria=readings,
+                         complete=result.complete, incomplete_reasons=result.incomplete_reasons)
 
 
 _OFFER_CACHE: dict[tuple[Hashable, str], OfferAnalysis] = {}

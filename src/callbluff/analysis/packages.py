@@ -10,7 +10,8 @@ every regime ``v``, minimise the proposer's cost ``C(S) + k_v`` subject to
 * no ulterior type accepts and cheats:
   ``cheat_θ ≤ comply_θ`` **or** ``cheat_θ ≤ reject_θ``.
 
-Target payoffs are those of ``docs/model.md`` (:mod:`callbluff.game.payoffs`):
+Target payoffs are those of ``docs/model.md`` (:mod:`callbluff.game.payoffs`; the
+affine forms below restate them, pinned by ``tests/test_payoff_copies.py``):
 ``comply = B_θ(S) − s_θι``, ``cheat = (1−d)·undetected + d·detected`` and
 ``reject = A_θ + q_θ + f_T(θ)``.  With the regime fixed, all three are affine in the
 concession indicators ``x_j``, so each regime gives a 0-1 integer linear program; the

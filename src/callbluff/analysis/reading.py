@@ -84,6 +84,7 @@ class EquilibriumReading:
     misread_probability: Fraction
     classification: str
     intuitive_criterion: bool | None
+    d1: bool | None
     equilibrium: Equilibrium
 
 
@@ -154,6 +155,7 @@ def read_equilibrium(
         misread_probability=misread_probability(prior, answer_given_type, security),
         classification=eq.classification,
         intuitive_criterion=eq.intuitive_criterion,
+        d1=eq.d1,
         equilibrium=eq,
     )
 

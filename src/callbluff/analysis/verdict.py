@@ -273,11 +273,12 @@ def verdict_flips(
     [2·value, 0] for a negative number, [-1, 1] for zero)."""
     current = get_number(scenario, path)
     if lo is None or hi is None:
-        lo, hi = _default_range(path, current)
+        lo, hi = default_range(path, current)
     return find_flips(lambda x: verdict(with_number(scenario, path, x)), lo, hi)
 
 
-def _default_range(path: str, current: Fraction) -> tuple[Fraction, Fraction]:
+def default_range(path: str, current: Fraction) -> tuple[Fraction, Fraction]:
+    """The range :func:`verdict_flips` searches by default (see there)."""
     leaf = path.rsplit(".", 1)[-1]
     if leaf in {"prior", "detection", "covert_fraction", "discount"}:
         return Fraction(0), Fraction(1)

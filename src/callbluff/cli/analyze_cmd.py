@@ -82,6 +82,8 @@ def _print(a: ScenarioAnalysis, explain: bool) -> None:
             f"({offer.method}); separates: "
             + ("always" if offer.separates_always else
                "in some equilibria" if offer.separates_sometimes else "never"))
+        if not offer.complete:
+            console.print("  the list may be incomplete: " + "; ".join(offer.incomplete_reasons))
         for index, e in enumerate(offer.equilibria):
             tags = []
             if e is offer.proposer_best:
@@ -119,7 +121,10 @@ def _print(a: ScenarioAnalysis, explain: bool) -> None:
                 f"  proposer value {_p(e.proposer_value)}; diagnosticity "
                 f"{e.diagnosticity_bits:.3f} bits; misread probability "
                 f"{_p(e.misread_probability)}; intuitive criterion: "
-                f"{'—' if e.intuitive_criterion is None else e.intuitive_criterion}")
+                f"{'—' if e.intuitive_criterion is None else e.intuitive_criterion}; D1: "
+                f"{'—' if e.d1 is None else e.d1}")
+            if e.equilibrium.refinement is not None:
+                console.print(f"  refinements — {e.equilibrium.refinement.summary()}")
             if e.stakeholder_values:
                 console.print("  stakeholders — " + ", ".join(
                     f"{k} {_p(v)}" for k, v in e.stakeholder_values.items()))

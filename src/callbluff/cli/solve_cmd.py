@@ -55,6 +55,7 @@ def _record(source: str, offer: str | None, result: SolveResult) -> dict[str, An
         out["offer"] = offer
     out["game"] = {"title": result.game.title, "players": list(result.game.players)}
     out["method"] = result.method
+    out.update(result.completeness_json())
     out["equilibria"] = [eq.to_json() for eq in result.equilibria]
     return out
 
@@ -63,13 +64,16 @@ def _print_tables(source: str, offer: str | None, result: SolveResult) -> None:
     where = source if offer is None else f"{source} (offer {offer})"
     console.print(Text(result.game.title, style="bold") + Text(
         f" — {where}: {len(result.equilibria)} equilibrium outcome(s) by {result.method}"))
+    if not result.complete:
+        console.print("the list may be incomplete: " + "; ".join(result.incomplete_reasons))
     for i, eq in enumerate(result.equilibria, 1):
         pay = ", ".join(
             f"{p} {_fmt(v)}" for p, v in zip(result.game.players, eq.payoffs, strict=True)
         )
-        ic = {True: "passes", False: "fails", None: "n/a"}[eq.intuitive_criterion]
+        verdicts = {True: "passes", False: "fails", None: "n/a"}
+        ic, d1 = verdicts[eq.intuitive_criterion], verdicts[eq.d1]
         table = Table(
-            title=f"#{i} {eq.classification}; payoffs {pay}; intuitive criterion {ic}; "
+            title=f"#{i} {eq.classification}; payoffs {pay}; intuitive criterion {ic}; D1 {d1}; "
             f"max regret {_fmt(eq.max_regret)}",
             title_justify="left",
         )
@@ -88,6 +92,8 @@ def _print_tables(source: str, offer: str | None, result: SolveResult) -> None:
                 b.text if b is not None else "",
             )
         console.print(table)
+        if eq.refinement is not None:
+            console.print(f"refinements — {eq.refinement.summary()}")
 
 
 @app.command("solve")

@@ -182,9 +182,9 @@ def _range(text: str | None, path: str, loaded: Any) -> tuple[float, float]:
             raise ValueError(f"empty range {text!r}")
         return lo, hi
     from callbluff.analysis.thresholds import get_number
-    from callbluff.analysis.verdict import _default_range
+    from callbluff.analysis.verdict import default_range
 
-    lo_f, hi_f = _default_range(path, get_number(loaded, path))
+    lo_f, hi_f = default_range(path, get_number(loaded, path))
     return float(lo_f), float(hi_f)
 
 

@@ -1,8 +1,11 @@
 """The payoff formulas of ``docs/model.md``, exact, as functions of a scenario.
 
-This module is the one implementation of the table "Outcomes and payoffs (target,
-proposer)" in ``docs/model.md``; the game compiler and every analysis read the
-payoffs from here so that the formulas cannot drift apart.  All arithmetic is in
+This module is the exact implementation of the table "Outcomes and payoffs (target,
+proposer)" in ``docs/model.md``; the game compiler reads the payoffs from here.
+Three other places evaluate parts of the table in their own form (the vectorised
+solver's float arrays, the cheapest-package program's affine forms, the status quo
+value of ``analysis/verdict.py``); ``tests/test_payoff_copies.py`` pins each of them
+to this module on random scenarios.  All arithmetic is in
 :class:`fractions.Fraction`.
 
 Symbols (``docs/model.md``, "Derived quantities"): ``A_θ`` arsenal value,

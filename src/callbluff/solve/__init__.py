@@ -11,6 +11,7 @@ back to pygambit (``"gambit-enummixed"`` or ``"gambit-lcp"``,
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 
@@ -22,10 +23,11 @@ from callbluff.solve.oneshot import enumerate_oneshot
 from callbluff.solve.oneshot_search import search_profiles
 from callbluff.solve.pbe import enumerate_profiles
 from callbluff.solve.reduce import lift, reduce_dominated
+from callbluff.solve.refinements import signal_refinements
 from callbluff.solve.result import Beliefs, Equilibrium, LinearInequality, SolveResult
 from callbluff.solve.signalling import SignallingShape, signalling_shape
 from callbluff.solve.structure import OneInformed, detect_one_informed
-from callbluff.solve.verify import Behaviour, node_values, regrets
+from callbluff.solve.verify import Behaviour, mixes_off_path, node_values, regrets
 
 __all__ = [
     "METHODS",
@@ -78,7 +80,7 @@ def solve(game: Game, *, method: str = "auto") -> SolveResult:
         raise ValueError(
             f"solve() handles two-player games; {game.title!r} has {len(game.players)} players"
         )
-    if method not in ("auto", "pbe-enumeration", "gambit", "gambit-enummixed", "gambit-lcp"):
+    if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     roles = detect_one_informed(game)
     if method == "pbe-enumeration" and roles is None:
@@ -95,13 +97,27 @@ def _solve_own(game: Game, roles: OneInformed) -> SolveResult:
     shape = signalling_shape(game, roles.informed)
 
     def verify(beh: Behaviour) -> Equilibrium | None:
-        return build_equilibrium(game, beh, roles.informed, shape)
+        return build_equilibrium(game, beh, roles.informed)
 
+    reasons: list[str] = []
     if shape is not None:
         found, enumeration = _solve_oneshot(game, shape, verify)
     else:
-        found = [eq for beh in _candidates(game, roles) if (eq := verify(beh)) is not None]
+        found = []
+        off_path_mixed = 0
+        for beh in _candidates(game, roles):
+            eq = verify(beh)
+            if eq is not None:
+                found.append(eq)
+            elif mixes_off_path(game, beh):
+                off_path_mixed += 1
         enumeration = "sequence-form supports after dominance reduction"
+        if off_path_mixed:
+            reasons.append(
+                f"{off_path_mixed} support profile(s) failed verification with a mixture at "
+                "an information set off the path of play fixed at one point; other off-path "
+                "mixtures, which the sequential enumeration does not search, might make "
+                "them equilibria (docs/algorithms.md, known limits)")
     return SolveResult(
         game=game,
         method="pbe-enumeration",
@@ -110,8 +126,25 @@ def _solve_own(game: Game, roles: OneInformed) -> SolveResult:
             "types": roles.types,
             "enumeration": enumeration,
         },
-        equilibria=merge_outcomes(game, found),
+        equilibria=_refined(game, roles, merge_outcomes(game, found)),
+        complete=not reasons,
+        incomplete_reasons=tuple(reasons),
     )
+
+
+def _refined(game: Game, roles: OneInformed | None,
+             equilibria: tuple[Equilibrium, ...]) -> tuple[Equilibrium, ...]:
+    """Each outcome with the intuitive criterion and D1 (:mod:`.refinements`)."""
+    signals = signal_refinements(game, roles) if roles is not None else None
+    if signals is None:
+        return equilibria
+    out = []
+    for eq in equilibria:
+        found = signals.test(eq.behaviour, eq.type_payoffs)
+        out.append(dataclasses.replace(
+            eq, refinement=found, intuitive_criterion=None if found is None
+            else found.intuitive_criterion, d1=None if found is None else found.d1))
+    return tuple(out)
 
 
 def _solve_oneshot(
@@ -151,22 +184,35 @@ def _candidates(game: Game, roles: OneInformed) -> Iterator[Behaviour]:
 def _solve_gambit(game: Game, roles: OneInformed | None) -> SolveResult:
     method, profiles = gambit_profiles(game)
     informed = roles.informed if roles is not None else None
-    shape = signalling_shape(game, informed) if informed is not None else None
     found: list[Equilibrium] = []
+    dropped = 0
     for beh in profiles:
         for h in game.infosets:
             if sum(beh[h.id], Fraction(0)) != 1:
                 beh[h.id] = [Fraction(1, len(h.actions))] * len(h.actions)
-        eq = build_equilibrium(game, beh, informed, shape)
+        eq = build_equilibrium(game, beh, informed)
         if eq is None:
-            eq = _repair_off_path(game, beh, informed, shape)
+            eq = _repair_off_path(game, beh, informed)
         if eq is not None:
             found.append(eq)
+        else:
+            dropped += 1
+    reasons: list[str] = []
+    if method == "gambit-lcp":
+        reasons.append("pygambit's lcp_solve (used beyond the enummixed size limit) follows "
+                       "one path of Lemke's algorithm: it finds some equilibria, not all")
+    if dropped:
+        reasons.append(
+            f"{dropped} of pygambit's {len(profiles)} Nash equilibria could not be verified as "
+            "weak perfect Bayesian equilibria with the off-path actions tried and were "
+            "dropped; another off-path behaviour might have made them equilibria")
     return SolveResult(
         game=game,
         method=method,
         options={"rational": True},
-        equilibria=merge_outcomes(game, found),
+        equilibria=_refined(game, roles, merge_outcomes(game, found)),
+        complete=not reasons,
+        incomplete_reasons=tuple(reasons),
     )
 
 
@@ -174,17 +220,14 @@ def _repair_off_path(
     game: Game,
     beh: list[list[Fraction]],
     informed: int | None,
-    shape: object,
 ) -> Equilibrium | None:
     """Try pure actions at unreached information sets (deepest first) until verified."""
-    from callbluff.solve.signalling import SignallingShape
     from callbluff.solve.verify import reach_probabilities
 
     reach = reach_probabilities(game, beh)
     unreached = [h for h in game.infosets if sum((reach[n] for n in h.nodes), Fraction(0)) == 0]
     unreached.sort(key=lambda h: -h.nodes[0])
     trial = [list(row) for row in beh]
-    sshape = shape if isinstance(shape, SignallingShape) else None
     for h in unreached:
         best: list[Fraction] | None = None
         vals = node_values(game, trial)
@@ -201,4 +244,4 @@ def _repair_off_path(
                 break
         if best is not None:
             trial[h.id] = best
-    return build_equilibrium(game, trial, informed, sshape)
+    return build_equilibrium(game, trial, informed)

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from callbluff.game.tree import Game, NodeKind
 from callbluff.solve.result import Beliefs, Equilibrium, LinearInequality
-from callbluff.solve.signalling import SignallingShape, classify, intuitive_criterion
+from callbluff.solve.signalling import classify
 from callbluff.solve.verify import (
     Behaviour,
     bayes_beliefs,
@@ -131,7 +131,6 @@ def build_equilibrium(
     game: Game,
     beh: Behaviour,
     informed: int | None,
-    shape: SignallingShape | None,
 ) -> Equilibrium | None:
     """A verified equilibrium from behaviour ``beh``, or ``None`` if it is not a weak PBE
     (or not a behaviour profile: every row must be a probability distribution)."""
@@ -212,14 +211,6 @@ def build_equilibrium(
                     dmove = detail.setdefault(a, {})
                     dmove[types[t]] = dmove.get(types[t], Fraction(0)) + cond * beh[h.id][i]
         classification = classify(first)
-    ic: bool | None = None
-    if shape is not None and informed is not None:
-        off = [
-            m
-            for m, h in enumerate(shape.receiver_infosets)
-            if game.infosets[h].label not in on_path
-        ]
-        ic = intuitive_criterion(shape, [type_payoffs[t] for t in shape.types], off)
     return Equilibrium(
         behaviour=behaviour,
         on_path=frozenset(on_path),
@@ -228,7 +219,7 @@ def build_equilibrium(
         type_payoffs=type_payoffs,
         classification=classification,
         classification_detail=detail,
-        intuitive_criterion=ic,
+        intuitive_criterion=None,  # solve() applies the refinements to each outcome
         max_regret=worst,
         agent_max_regret=agent,
         informed_player=informed,
@@ -295,6 +286,8 @@ def merge_outcomes(game: Game, eqs: Sequence[Equilibrium]) -> tuple[Equilibrium,
                 classification=rep.classification,
                 classification_detail=rep.classification_detail,
                 intuitive_criterion=rep.intuitive_criterion,
+                d1=rep.d1,
+                refinement=rep.refinement,
                 max_regret=rep.max_regret,
                 agent_max_regret=rep.agent_max_regret,
                 informed_player=rep.informed_player,

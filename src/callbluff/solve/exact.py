@@ -20,7 +20,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 __all__ = [
-    "GUESS_DENOMINATOR", "LinearSystem", "dense_rows", "exact_point", "float_feasible",
+    "GUESS_DENOMINATOR", "LinearSystem", "dense_rows", "exact_point", "float_point",
     "solve_linear",
 ]
 
@@ -191,7 +191,10 @@ def _small(system: LinearSystem) -> bool:
     return system.n <= 40 and len(system.eq) + len(system.ub) <= 80
 
 
-def _linprog(system: LinearSystem, objective: Sequence[float] | None = None) -> np.ndarray | None:
+def float_point(system: LinearSystem,
+                objective: Sequence[float] | None = None) -> np.ndarray | None:
+    """A floating-point optimal (or feasible) point, or ``None``: a guess, never a decision
+    (:func:`exact_point` certifies it; the enumeration also prunes with it)."""
     if system.n == 0:
         return np.zeros(0)
     if _small(system):
@@ -206,13 +209,6 @@ def _linprog(system: LinearSystem, objective: Sequence[float] | None = None) -> 
     if res.status != 0:
         return None
     return np.asarray(res.x, dtype=float)
-
-
-def float_feasible(system: LinearSystem) -> bool:
-    """Floating-point feasibility (used for pruning only, never to decide)."""
-    if system.n == 0:
-        return all(rhs == 0 for _, rhs in system.eq) and all(rhs >= 0 for _, rhs in system.ub)
-    return _linprog(system) is not None
 
 
 def solve_linear(
@@ -275,7 +271,7 @@ def exact_point(
         applies, belief = _one_row_on_simplex(system)
         if applies:
             return belief
-    xf = _linprog(system, objective)
+    xf = float_point(system, objective)
     if xf is None:
         return _exact_fallback(system, objective) if _wide(system) else None
     point = _certify(system, xf)

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from callbluff.game.tree import Game, NodeKind
-from callbluff.solve.exact import LinearSystem, _linprog, exact_point
+from callbluff.solve.exact import LinearSystem, exact_point, float_point
 from callbluff.solve.structure import OneInformed
 from callbluff.solve.verify import Behaviour
 
@@ -256,7 +256,7 @@ def _float_strict(
     system.eq.extend(eq)
     objective = [0.0] * system.n
     objective[t] = -1.0
-    x = _linprog(system, objective)
+    x = float_point(system, objective)
     if x is None or x[t] <= _POSITIVE_T:
         return None
     return [float(v) for v in x]

@@ -13,6 +13,7 @@ from typing import Any
 
 from callbluff.display import SolveView
 from callbluff.game.tree import Game
+from callbluff.solve.refinements import Refinement
 
 __all__ = ["Beliefs", "Equilibrium", "LinearInequality", "SolveResult"]
 
@@ -89,8 +90,9 @@ class Equilibrium:
 
     ``behaviour`` covers every information set (on and off the path; off the path
     one supporting choice); ``beliefs`` covers the uninformed player's
-    information sets.  ``intuitive_criterion`` is ``None`` where the Cho–Kreps
-    test is not defined (games that are not one-shot signalling games).
+    information sets.  ``intuitive_criterion`` and ``d1`` (with the detail per
+    unsent signal in ``refinement``, :mod:`.refinements`) are ``None`` where the
+    tests are not defined (games without one informed player moving first).
     ``classification`` is ``"n/a"`` for games without an informed player.
     """
 
@@ -106,6 +108,8 @@ class Equilibrium:
     agent_max_regret: Fraction
     informed_player: int | None
     players: tuple[str, ...] = field(default=())
+    d1: bool | None = None
+    refinement: Refinement | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -117,6 +121,8 @@ class Equilibrium:
             "beliefs": {h: b.to_json() for h, b in self.beliefs.items()},
             "classification": self.classification,
             "intuitive_criterion": self.intuitive_criterion,
+            "d1": self.d1,
+            "refinements": None if self.refinement is None else self.refinement.to_json(),
             "max_regret": float(self.max_regret),
         }
 
@@ -124,6 +130,9 @@ class Equilibrium:
 @dataclass(frozen=True, repr=False)  # the short repr of SolveView
 class SolveResult(SolveView):
     """All equilibrium outcomes of ``game`` found by ``method``, in canonical order.
+
+    ``complete`` is ``False`` when the list may miss equilibrium outcomes;
+    ``incomplete_reasons`` then says why (one sentence each).
 
     Examples
     --------
@@ -134,11 +143,16 @@ class SolveResult(SolveView):
     >>> result = cb.solve(beer_quiche())
     >>> result
     SolveResult of 'Beer-Quiche (Cho & Kreps 1987)': 2 equilibria (pooling) by pbe-enumeration
-    >>> [e.max_regret for e in result.equilibria]
-    [Fraction(0, 1), Fraction(0, 1)]
+    >>> result.complete
+    True
     """
 
     game: Game
     method: str
     options: Mapping[str, object]
     equilibria: tuple[Equilibrium, ...]
+    complete: bool = True
+    incomplete_reasons: tuple[str, ...] = ()
+
+    def completeness_json(self) -> dict[str, Any]:
+        return {"complete": self.complete, "incomplete_reasons": list(self.incomplete_reasons)}

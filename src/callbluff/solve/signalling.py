@@ -1,22 +1,17 @@
-"""Signalling-game notions: classification of outcomes and the intuitive criterion.
-
-Intuitive criterion: Cho, I.-K. & Kreps, D. M. (1987), "Signaling games and
-stable equilibria", *Quarterly Journal of Economics* 102(2), 179–221, §IV; in the
-form of Fudenberg & Tirole (1991), *Game Theory*, §11.2.  It is defined only for
-one-shot signalling games (type → message → response → payoff); for any other
-game shape the test returns ``None``.
-"""
+"""Signalling-game notions: the shape of one-shot signalling games (type → message →
+response → payoff) and the classification of outcomes (pooling, separating, ...).
+The refinements (intuitive criterion, D1) are in :mod:`.refinements`, for every
+game with one informed player."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
 from callbluff.game.tree import Game, NodeKind
-from callbluff.solve.exact import LinearSystem, exact_point
 
-__all__ = ["SignallingShape", "classify", "intuitive_criterion", "signalling_shape"]
+__all__ = ["SignallingShape", "classify", "signalling_shape"]
 
 
 @dataclass(frozen=True)
@@ -89,54 +84,6 @@ def signalling_shape(game: Game, informed: int) -> SignallingShape | None:
         sender_payoff=tuple(tuple(tuple(r) for r in row) for row in spay),
         receiver_payoff=tuple(tuple(tuple(r) for r in row) for row in rpay),
     )
-
-
-def best_responses(shape: SignallingShape, m: int, types: Sequence[int]) -> list[int]:
-    """Responses to ``m`` that are optimal for some belief concentrated on ``types``."""
-    out = []
-    k = len(types)
-    acts = range(len(shape.responses[m]))
-    for a in acts:
-        system = LinearSystem(k, [({i: Fraction(1) for i in range(k)}, Fraction(1))], [])
-        for b in acts:
-            if b == a:
-                continue
-            row = {
-                i: shape.receiver_payoff[t][m][b] - shape.receiver_payoff[t][m][a]
-                for i, t in enumerate(types)
-            }
-            system.ub.append((row, Fraction(0)))
-        if exact_point(system) is not None:
-            out.append(a)
-    return out
-
-
-def intuitive_criterion(
-    shape: SignallingShape,
-    type_payoffs: Sequence[Fraction],
-    off_path_messages: Sequence[int],
-) -> bool:
-    """Cho–Kreps intuitive criterion for an outcome with these type payoffs.
-
-    For each unsent message ``m``: types whose equilibrium payoff exceeds the best
-    they could get from ``m`` under any best response of U (to any belief) are
-    "equilibrium dominated"; the outcome fails if some type would get strictly
-    more than its equilibrium payoff from ``m`` under *every* best response to
-    beliefs concentrated on the remaining types.
-    """
-    alive = [t for t, p in enumerate(shape.priors) if p > 0]
-    for m in off_path_messages:
-        br_all = best_responses(shape, m, alive)
-        keep = [
-            t for t in alive if max(shape.sender_payoff[t][m][a] for a in br_all) >= type_payoffs[t]
-        ]
-        if not keep:
-            continue
-        br_keep = best_responses(shape, m, keep)
-        for t in alive:
-            if min(shape.sender_payoff[t][m][a] for a in br_keep) > type_payoffs[t]:
-                return False
-    return True
 
 
 def classify(

@@ -10,8 +10,9 @@ is :func:`callbluff.analysis.verdict.best_offers`' choice.
 
 Two engines produce the same :class:`OfferFigures`: the exact solver
 (:func:`summarise_exact`, via :func:`callbluff.analysis.verdict.analyze_offer`) and
-the vectorised fast path (:mod:`callbluff.sweep.fast`), which hands every variant
-it cannot certify back to :func:`summarise_exact`.
+the vectorised solver (:mod:`callbluff.solve.vectorised`, through
+:mod:`callbluff.sweep.fast`), which hands every variant it cannot certify back to
+:func:`summarise_exact`.
 """
 
 from __future__ import annotations

@@ -213,7 +213,7 @@ def detection_threshold_column(scenario: Scenario, spec: SweepSpec, inputs: Mapp
             return bool(analyze_offer(variant, main).cheaters(variant))
 
         found, certified = fast.detection_thresholds(
-            scenario, fast.Params(scenario, spec, inputs, size), exact_point)
+            scenario, fast.sweep_params(scenario, spec, inputs, size), exact_point)
     for i in np.flatnonzero(~certified):
         variant = apply_row(scenario, spec, {c: v[i] for c, v in inputs.items()})
         found[i] = detection_threshold(variant, main)[0]
@@ -227,7 +227,7 @@ def _mixed_row(variant: Scenario, result: fast.FastChunk, i: int) -> dict[str, o
     sq = float(status_quo(variant)[0])
     main = main_offer_id(variant)
     figures = [
-        fo.figures(i, sq) if fo.certified[i] and (o.id != main or fo.full[i])
+        fast.offer_figures(fo, i, sq) if fo.certified[i] and (o.id != main or fo.full[i])
         else summarise_exact(variant, o.id)
         for o, fo in zip(variant.offers, result.offers, strict=True)
     ]

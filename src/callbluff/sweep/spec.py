@@ -253,15 +253,6 @@ def _set(scenario: Scenario, path: str, value: Fraction) -> Scenario:
     return with_number(scenario, path, value)
 
 
-def set_inputs(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
-    """``scenario`` with the numbers at the given paths set (``Fraction(float)``);
-    a type's prior moves the others in proportion (``with_number``)."""
-    variant = scenario
-    for path, value in values.items():
-        variant = _set(variant, path, Fraction(float(value)))
-    return variant
-
-
 __all__ = [
     "INPUT_PREFIX",
     "PRIOR_PREFIX",
@@ -274,5 +265,4 @@ __all__ = [
     "draw_chunk",
     "draw_distribution",
     "exact_priors",
-    "set_inputs",
 ]

@@ -379,6 +379,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             game = bargain.compile_offer(s, offer_id)
             result = solve(game)
             return m.SolveResponse(scenario_id=s.id, offer=offer_id, method=result.method,
+                                   complete=result.complete,
+                                   incomplete_reasons=list(result.incomplete_reasons),
                                    game_sizes=game.sizes(),
                                    equilibria=[e.to_json() for e in result.equilibria])
 

@@ -162,6 +162,8 @@ class OfferResult(Open):
     label: str
     regime: str
     method: str
+    complete: bool = Field(description="false: the equilibrium list may miss outcomes")
+    incomplete_reasons: list[str]
     separates: bool
     separates_in_some_equilibrium: bool
     equilibria: list[dict[str, Any]]
@@ -185,6 +187,8 @@ class SolveResponse(BaseModel):
     scenario_id: str
     offer: str
     method: str
+    complete: bool = Field(description="false: the equilibrium list may miss outcomes")
+    incomplete_reasons: list[str]
     game_sizes: dict[str, int]
     equilibria: list[dict[str, Any]]
 
