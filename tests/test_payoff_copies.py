@@ -24,14 +24,14 @@ from callbluff.analysis.packages import _concession_values, _type_forms
 from callbluff.analysis.thresholds import with_number
 from callbluff.analysis.verdict import status_quo as status_quo_value
 from callbluff.game.bargain import offer_counter_demands
-from callbluff.game.payoffs import best_fallback, outcome_payoffs, prior
+from callbluff.game.payoffs import best_fallback, outcome_payoffs, prior, renege_risk
 from callbluff.scenario.builtin import builtin_path
 from callbluff.scenario.loader import load_scenario
 from callbluff.scenario.schema import Scenario
 from callbluff.solve.vectorised.parameters import Params
 from callbluff.solve.vectorised.payoffs import offer_payoffs, status_quo_values
 
-PROBABILITIES = {"detection", "covert_fraction", "intrusiveness"}
+PROBABILITIES = {"detection", "covert_fraction", "intrusiveness", "renege_risk"}
 
 
 def _paths(s: Scenario) -> list[str]:
@@ -39,7 +39,7 @@ def _paths(s: Scenario) -> list[str]:
     out = []
     for t in s.types:
         out += [f"types[{t.id}].{k}" for k in ("status_quo", "arsenal_harm",
-                                               "inspection_sensitivity")]
+                                               "inspection_sensitivity", "renege_loss")]
         out += [f"types[{t.id}].weights.{m.id}" for m in s.motives if m.id in t.weights]
     out += [f"arsenal.values.{m}" for m in s.arsenal.values]
     for c in [*s.concessions, *s.counter_demands]:
@@ -48,7 +48,8 @@ def _paths(s: Scenario) -> list[str]:
         out += [f"{kind}[{c.id}].values.{m}" for m in c.values]
     for r in s.regimes:
         out += [f"regimes[{r.id}].{k}" for k in ("detection", "intrusiveness", "cost")]
-    out += ["cheating.covert_fraction", "cheating.penalty", "denuclearisation_value"]
+    out += ["cheating.covert_fraction", "cheating.penalty", "denuclearisation_value",
+            "bargaining.renege_risk"]
     for f in s.fallbacks:
         out += [f"fallbacks[{f.id}].{side}.{t.id}" for side in ("proposer", "target")
                 for t in s.types]
@@ -64,7 +65,8 @@ def _variant(base: Scenario, seed: int) -> Scenario:
         if leaf in PROBABILITIES:
             value = Fraction(rng.randint(0, 40), 40)
         elif path.startswith(("fallbacks", "types")) and leaf not in {
-                "arsenal_harm", "inspection_sensitivity"} and ".weights." not in path:
+                "arsenal_harm", "inspection_sensitivity", "renege_loss"} and (
+                ".weights." not in path):
             value = Fraction(rng.randint(-60, 60), rng.randint(1, 7))
         else:
             value = Fraction(rng.randint(0, 60), rng.randint(1, 7))
@@ -101,8 +103,9 @@ def test_vectorised_payoffs_equal_the_exact_table(base: Scenario, seed: int) -> 
             for i, t in enumerate(s.types):
                 for k, f in enumerate(fallbacks):
                     exact = outcome_payoffs(s, t.id, package, regime, f)
-                    _close(pay.comply_t[j][:, i], exact.comply[0])
-                    _close(pay.comply_p[j][:, i], exact.comply[1])
+                    comply_t, comply_p = exact.comply_expected(renege_risk(s, package))
+                    _close(pay.comply_t[j][:, i], comply_t)
+                    _close(pay.comply_p[j][:, i], comply_p)
                     cheat_t, cheat_p = exact.cheat_expected(d)
                     _close(pay.cheat_t[j][:, i, k], cheat_t)
                     _close(pay.cheat_v_p[j][:, i, k], cheat_p)
@@ -139,7 +142,7 @@ def test_package_program_forms_equal_the_exact_table(base: Scenario, seed: int) 
                     x = [Fraction(int(c in package)) for c in ids]
                     after_detection = outcome_payoffs(s, t.id, package, regime.id, f_det)
                     after_reject = outcome_payoffs(s, t.id, package, regime.id, f_rej)
-                    comply = after_detection.comply[0]
+                    comply = after_detection.comply_expected(renege_risk(s, package))[0]
                     assert to_cheat.const + sum(
                         (a * b for a, b in zip(to_cheat.coefs, x, strict=True)), Fraction(0)
                     ) == comply - after_detection.cheat_expected(d)[0]

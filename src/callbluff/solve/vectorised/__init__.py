@@ -9,14 +9,13 @@ its answer is the same, and says so per variant and offer (``certified``: the
 proposer's worst and best values; ``full``: every figure the sweep keeps).  Every
 other variant goes to the exact solver.  Three certificates; any that holds answers:
 
-A. Final offers (no counter-demands) with at most two fallbacks some belief can
-   make optimal: every outcome, by support enumeration
-   (:mod:`callbluff.solve.vectorised.enumeration`).
-B. Offers with counter-demands, each always granted or always refused, where
-   cheating never pays: the same enumeration on the final offer of equal values
-   (:func:`~callbluff.solve.vectorised.enumeration.counters_as_final`) — values
-   only, since a refused counter-demand and a rejection end alike and the exact
-   solver reports a continuum of outcomes between them.
+Offers with counter-demands are not modelled: a counter-demand costs a round and
+risks a breakdown, and the proposer may stand firm (docs/model.md), so every variant
+of such an offer goes to the exact solver.  For final offers two certificates; either
+that holds answers:
+
+A. At most two fallbacks some belief can make optimal: every outcome, by support
+   enumeration (:mod:`callbluff.solve.vectorised.enumeration`).
 C. Otherwise: a unique pure outcome, proven by iterated strict dominance with sets
    of behaviours (Fudenberg & Tirole 1991, *Game Theory*, §2.1 and §8.2), or, for
    the values only, every type's possible answers ending in one outcome for the
@@ -25,7 +24,9 @@ C. Otherwise: a unique pure outcome, proven by iterated strict dominance with se
 All comparisons are strict with a margin ``TOL`` far above float rounding, so that
 every decision made in floats is the decision the exact arithmetic makes.
 
-The dominance certificate (C, :mod:`callbluff.solve.vectorised.dominance`):
+The dominance certificate (C, :mod:`callbluff.solve.vectorised.dominance`; written for
+any number of deals, it now sees only the final offer's one deal, so steps 3 and the
+counter-demand answers of step 4 are empty):
 
 1. A fallback ``f`` is never chosen, at any belief, if another fallback ``g`` is
    better for the proposer against every type (``f_P(θ) < g_P(θ)`` for all θ).
@@ -49,7 +50,7 @@ The dominance certificate (C, :mod:`callbluff.solve.vectorised.dominance`):
 
 Modules, by idea: :mod:`.parameters` (the scenario's numbers as arrays, the margin
 ``TOL``), :mod:`.payoffs` (every outcome's payoffs), :mod:`.enumeration`
-(certificates A and B), :mod:`.dominance` (certificate C), :mod:`.outcomes` (what
+(certificate A), :mod:`.dominance` (certificate C), :mod:`.outcomes` (what
 an offer's answer holds) and :mod:`.arrays` (reductions over a short last axis).
 The sweep (:mod:`callbluff.sweep.fast`) draws the variants and turns these answers
 into its rows.

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from callbluff.game import bargain
 from callbluff.scenario.schema import Scenario
 from callbluff.solve.vectorised.parameters import TOL, BoolArray, FloatArray, IntArray, Params
 
@@ -111,7 +110,6 @@ def offer_payoffs(scenario: Scenario, params: Params, offer_id: str) -> OfferPay
     n = params.n
     offer = s.offer(offer_id)
     motives = [m.id for m in s.motives]
-    counters = bargain.offer_counter_demands(s, offer_id)
     g = params.get
     shared = type_arrays(scenario, params)
     prior, weights, big_a, q = shared.prior, shared.weights, shared.arsenal_value, \
@@ -151,8 +149,8 @@ def offer_payoffs(scenario: Scenario, params: Params, offer_id: str) -> OfferPay
 
     inspection = shared.sensitivity * iota[:, None]
     dd = d[:, None]
-    # deal 0: accept S; deal 1 + i: counter-demand i granted
-    deals = [list(offer.concessions)] + [[*offer.concessions, x] for x in counters]
+    # the only deal of a final offer: accept S (offers with counter-demands are routed)
+    deals = [list(offer.concessions)]
     comply_t, cheat_t, comply_p, cheat_v_p = [], [], [], []
     for ids in deals:
         b, b_irr, c, c_irr = package(ids)
@@ -164,7 +162,8 @@ def offer_payoffs(scenario: Scenario, params: Params, offer_id: str) -> OfferPay
             :, :, None] + ft
         cheat_t.append((1 - dd)[:, :, None] * undetected[:, :, None]
                        + dd[:, :, None] * detected)
-        comply_p.append(np.broadcast_to((big_d - c - k)[:, None] - rho * (c - c_irr)[:, None],
+        # the proposer who reneges saves the reversible part's cost
+        comply_p.append(np.broadcast_to((big_d - c - k)[:, None] + rho * (c - c_irr)[:, None],
                                         (n, nt)))
         cheat_u = ((1 - kappa) * big_d - c - k)[:, None] - kappa[:, None] * harm
         cheat_d = (-c_irr - k)[:, None, None] - (kappa[:, None] * harm)[:, :, None] + fp
