@@ -14,7 +14,9 @@ store (``--store``), then runs ``--users`` simulated students at once for
   value in its range), sending one ``POST /api/analyze`` after the page's 250 ms
   debounce and waiting for the verdict before the next move;
 * now and then downloads the report (``POST /api/report``) or uploads a scenario of
-  their own (``POST /api/validate``, then ``/api/analyze`` with the YAML);
+  their own (``POST /api/validate``, then ``/api/analyze`` with the YAML): one action
+  in 12 and one in 9 at random, and the second action of every fourth student, so
+  that even a short run has some;
 * on 429 or 503, waits the ``Retry-After`` seconds and sends the same request again
   (at most ``RETRIES`` times), as the page does.
 
@@ -154,8 +156,9 @@ def canonical_sha256(data: Any) -> str:
 
 
 class Student:
-    def __init__(self, client: httpx.AsyncClient, figures: Figures, rng: random.Random,
-                 deadline: float, upload_yaml: str) -> None:
+    def __init__(self, number: int, client: httpx.AsyncClient, figures: Figures,
+                 rng: random.Random, deadline: float, upload_yaml: str) -> None:
+        self.number = number
         self.client = client
         self.figures = figures
         self.rng = rng
@@ -195,16 +198,25 @@ class Student:
         for action in range(1, MAX_ACTIONS + 1):
             if time.monotonic() > self.deadline:
                 return
-            if action % REPORT_EVERY == 0:
+            if self.next_is("report", action):
                 await self.request("POST", "/api/report", {"scenario": DEFAULT,
                                                            "overrides": self.overrides()})
-            elif action % UPLOAD_EVERY == 0:
+            elif self.next_is("upload", action):
                 checked = await self.request("POST", "/api/validate", {"yaml": self.upload_yaml})
                 if checked is not None and checked.status_code == 200:
                     await self.request("POST", "/api/analyze", {"yaml": self.upload_yaml})
             else:
                 await self.move()
             await asyncio.sleep(self.rng.uniform(*THINK_S))
+
+    def next_is(self, what: str, action: int) -> bool:
+        """Whether action number ``action`` is a report (an upload): the second action
+        of every fourth student (of the next ones), so that a short run has some of
+        each; later one in ``REPORT_EVERY`` (``UPLOAD_EVERY``) at random."""
+        first = 1 if what == "report" else 2
+        if action == 2:
+            return self.number % 4 == first
+        return self.rng.random() < 1 / (REPORT_EVERY if what == "report" else UPLOAD_EVERY)
 
     def overrides(self) -> dict[str, float]:
         if not self.controls:
@@ -266,8 +278,8 @@ async def run_students(url: str, users: int, seconds: float, seed: int,
                                  headers=headers) as client:
         started = time.monotonic()
         deadline = started + seconds
-        students = [Student(client, figures, random.Random(seed * 1000 + i), deadline, upload)
-                    for i in range(users)]
+        students = [Student(i, client, figures, random.Random(seed * 1000 + i), deadline,
+                            upload) for i in range(users)]
         await asyncio.gather(*(s.run() for s in students))
         return figures, time.monotonic() - started
 

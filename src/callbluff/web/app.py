@@ -83,8 +83,10 @@ from callbluff.web.service import (
 
 log = logging.getLogger("callbluff.web")
 STATIC = Path(__file__).resolve().parent / "static"
-#: Threads for reading, checking and writing scenarios (not for analyses).
+#: Threads for reading, checking and writing scenarios (not for analyses), and how
+#: many such jobs may wait for one (a class loading the page at once).
 LIGHT_WORKERS = 4
+LIGHT_WAITING = 64
 T = TypeVar("T")
 
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -315,13 +317,14 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     pool = WorkerPool(config.workers, config.queue_length, config.timeout_s)
     # Reading and checking a scenario is quick (the loader bounds its size): it gets
     # its own threads, so that long analyses never block the page from loading one.
-    readers = Workers(LIGHT_WORKERS, config.timeout_s)
+    readers = Workers(LIGHT_WORKERS, config.timeout_s, LIGHT_WAITING)
     runs = (RunLog(config.store_path, config.read_only_store)
             if config.store_path is not None else None)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(pool.start)
+        await asyncio.to_thread(_scenario_list)  # read once, before the first visitor
         try:
             yield
         finally:
@@ -415,7 +418,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
              responses=error_responses(*_ANY))
     async def scenarios() -> m.ScenarioList:
         """The built-in scenarios."""
-        return await read(_scenario_list)
+        return _scenario_list()  # read at start-up
 
     @app.get("/api/scenarios/{name}", response_model=m.ScenarioDetail, tags=["scenarios"],
              responses=errors)

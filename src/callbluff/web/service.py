@@ -233,19 +233,21 @@ class Workers:
     A thread cannot be stopped from outside, so a job past its limit is abandoned
     (the client gets :class:`TooSlow` at once) and ends itself at its next solve
     (:func:`callbluff.errors.check_deadline`); until then it keeps its worker, and
-    new jobs get :class:`Busy` if every worker is taken."""
+    new jobs wait (at most ``waiting`` of them) or get :class:`Busy` if every worker
+    is taken."""
 
-    def __init__(self, count: int, timeout_s: float) -> None:
+    def __init__(self, count: int, timeout_s: float, waiting: int = 0) -> None:
         if count < 1:
             raise ValueError(f"need at least one worker, got {count}")
         self.count = count
         self.timeout_s = timeout_s
-        self._slots = threading.BoundedSemaphore(count)
+        self._slots = threading.BoundedSemaphore(count + waiting)
         self._pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="callbluff")
 
     async def run(self, job: Callable[[], T], timeout_s: float | None = None) -> T:
         if not self._slots.acquire(blocking=False):
-            raise Busy(f"all {self.count} workers are busy; retry in a moment")
+            raise Busy(f"all {self.count} workers are busy and jobs are waiting; retry in "
+                       "a moment")
 
         limit = self.timeout_s if timeout_s is None else timeout_s
 
