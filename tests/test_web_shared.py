@@ -94,14 +94,14 @@ def test_page_asks_for_the_token_once(guarded: Server) -> None:
         page.fill("#token-input", TOKEN)
         page.click("#token-form button")
         page.wait_for_selector("#token-form", state="hidden")
-        page.wait_for_function("document.body.dataset.state === 'ready'", timeout=60_000)
+        page.wait_for_selector('body[data-state="ready"]', timeout=60_000)
         page.set_input_files("#scenario-file", files=[{
             "name": "tiny.yaml", "mimeType": "text/yaml", "buffer": TINY_YAML.encode()}])
-        page.wait_for_function(
-            "document.getElementById('verdict').dataset.separates === 'true'", timeout=120_000)
-        page.fill("input[type=number][data-path='regimes[strict].detection']", "0.1")
-        page.wait_for_function(
-            "document.getElementById('verdict').dataset.separates === 'false'", timeout=120_000)
+        page.wait_for_selector('#verdict[data-separates="true"]', timeout=120_000)
+        box = page.locator('input[type=number][data-path="regimes[strict].detection"]')
+        box.fill("0.1")  # below the hand-derived threshold 1/6
+        box.dispatch_event("change")
+        page.wait_for_selector('#verdict[data-separates="false"]', timeout=120_000)
         assert page.is_hidden("#token-form")
     api = [(url, status) for url, status in statuses if "/api/" in url]
     unauthorised = [u for u, s in api if s == 401]
