@@ -139,6 +139,20 @@ def test_worker_killed_mid_computation_gives_a_clean_503_and_is_replaced() -> No
         assert f"worker {victim} replaced by {fresh}" in log
 
 
+def test_idle_worker_killed_is_replaced_before_its_next_request() -> None:
+    with running_server(command=serve_command("--workers", "1")) as srv:
+        (victim,) = status(srv)["worker_pids"]
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while alive(victim):
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        r = httpx.post(srv.url + "/api/solve", json={"yaml": TINY_YAML}, timeout=60)
+        assert r.status_code == 200, r.text
+        now = status(srv)
+        assert now["workers_replaced"] == 1 and now["worker_pids"] != [victim]
+
+
 def store_is_whole(path: Path) -> list[int]:
     """SQLite's integrity check passes and every run reads back through its checksum;
     the ids of the runs."""

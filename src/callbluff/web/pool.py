@@ -11,9 +11,9 @@ its limit kept its worker until it noticed.  Here every computation runs in one 
   beyond that is refused at once (:class:`Busy`, the API's 429);
 * a worker that dies under a job (killed by the OS, say) fails that job with
   :class:`WorkerLost` (503) and is replaced the same way;
-* a job whose caller goes away (a cancelled request, a server shutting down) takes
-  its worker with it: the worker is killed and replaced, so that no stale answer
-  is ever read as the next job's.
+* a job whose caller is cancelled (a forced shutdown of the server) takes its
+  worker with it: the worker is killed and replaced, so that no stale answer is
+  ever read as the next job's.
 
 Workers are forked from a fork server that has already imported the analysis
 (``multiprocessing``'s *forkserver* start method with a preload), so a new worker is
@@ -177,6 +177,8 @@ class WorkerPool:
         if self._closed:
             raise Busy("the server is shutting down")
         worker = await self._acquire()
+        if not worker.process.is_alive():  # died while idle: a fresh one does the job
+            worker = await self._fresh_in_place_of(worker)
         self._busy += 1
         try:
             return await self._run_on(worker, function, args)
@@ -187,8 +189,8 @@ class WorkerPool:
         if self._idle:
             return self._idle.popleft()
         if len(self._waiters) >= self.queue_length:
-            raise Busy(f"all {self.size} workers are busy and {len(self._waiters)} "
-                       "requests are waiting; retry in a moment")
+            raise Busy(f"all {self.size} workers are busy and the queue is full "
+                       f"({self.queue_length} waiting); retry in a moment")
         waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
@@ -221,7 +223,11 @@ class WorkerPool:
 
         healthy = False
         try:
-            worker.conn.send((function, args))
+            try:
+                worker.conn.send((function, args))
+            except OSError:
+                raise WorkerLost("the worker for this request had stopped; it has been "
+                                 "replaced: retry") from None
             loop.add_reader(fd, readable)
             try:
                 await asyncio.wait_for(ready, self.time_limit_s)
@@ -257,19 +263,24 @@ class WorkerPool:
         return f"exit status {code}"
 
     async def _replace(self, worker: _Worker) -> None:
-        """Kill ``worker``; a fresh one takes its place (and its job, if one waits)."""
+        """Kill ``worker``; a fresh one takes its place (and the next waiting job)."""
+        if self._closed:
+            worker.kill()
+            return
+        self._release(await self._fresh_in_place_of(worker))
+
+    async def _fresh_in_place_of(self, worker: _Worker) -> _Worker:
+        """Kill ``worker`` and start a new one in its place (not yet given a job)."""
         worker.kill()
         if worker in self._all:
             self._all.remove(worker)
-        if self._closed:
-            return
         fresh = await asyncio.to_thread(_Worker, self._context)
         self._replaced += 1
         self._all.append(fresh)
-        self._release(fresh)
         loop = asyncio.get_running_loop()
         loop.run_in_executor(None, worker.reap)  # collect the dead process off the loop
         log.info("worker %d replaced by %d", worker.pid, fresh.pid)
+        return fresh
 
     @staticmethod
     def _unpack(outcome: tuple[Any, ...]) -> Any:
