@@ -54,6 +54,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -79,6 +80,8 @@ REPORT_EVERY = 12
 UPLOAD_EVERY = 9
 #: The RSS after may be at most this many times the RSS before.
 RSS_GROWTH = 1.5
+#: Seconds between two RSS samples during the run.
+RSS_EVERY_S = 10
 #: Endpoints that save a run (kind by path).
 SAVING = {"POST /api/analyze", "POST /api/report", "POST /api/solve", "POST /api/sweep"}
 
@@ -341,8 +344,19 @@ def main(argv: list[str] | None = None) -> int:
         # The warm-up saved runs too: only the load's runs are counted below.
         with RunStore(store, read_only=True) as s:
             before_ids = {r.id for r in s.list(limit=None)}
+        samples: list[int] = []
+        done = threading.Event()
+
+        def sample() -> None:  # the whole tree's RSS every RSS_EVERY_S seconds
+            while not done.wait(RSS_EVERY_S):
+                samples.append(sum(tree_rss_kib(process.pid)))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         figures, elapsed = asyncio.run(run_students(url, args.users, args.seconds, args.seed,
                                                     args.timeout, args.token))
+        done.set()
+        sampler.join()
         rss_after = tree_rss_kib(process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -377,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         "store": store_figures,
         "rss_kib": {"server_before": rss_before[0], "workers_before": rss_before[1],
                     "server_after": rss_after[0], "workers_after": rss_after[1],
-                    "growth": growth},
+                    "growth": growth, f"every_{RSS_EVERY_S}_s": samples},
         "server_exit_code": exit_code,
         "tracebacks_in_log": log_text.count("Traceback"),
         "failures": figures.failures[:20],
@@ -427,6 +441,8 @@ def print_report(r: dict[str, Any]) -> None:
           f"{k['workers_before'] / 1024:.0f} MiB; after: server {k['server_after'] / 1024:.0f}"
           f" MiB + workers {k['workers_after'] / 1024:.0f} MiB (x{k['growth']:.2f}, limit "
           f"x{RSS_GROWTH})")
+    series = ", ".join(f"{kib / 1024:.0f}" for kib in k[f"every_{RSS_EVERY_S}_s"])
+    print(f"RSS of server + workers every {RSS_EVERY_S} s (MiB): {series}")
     print(f"server exit code after SIGTERM: {r['server_exit_code']} (graceful shutdown, "
           "then exit by the signal)")
     print("OK" if not r["problems"] else "PROBLEMS:\n  " + "\n  ".join(r["problems"]))

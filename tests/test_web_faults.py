@@ -153,6 +153,22 @@ def test_idle_worker_killed_is_replaced_before_its_next_request() -> None:
         assert now["workers_replaced"] == 1 and now["worker_pids"] != [victim]
 
 
+def test_worker_recycled_after_its_share_of_jobs() -> None:
+    with running_server(env={"CALLBLUFF_WEB_WORKERS": "1",
+                             "CALLBLUFF_WEB_JOBS_PER_WORKER": "3"}) as srv:
+        (first,) = status(srv)["worker_pids"]
+        pids = []
+        for _ in range(4):
+            r = httpx.post(srv.url + "/api/solve", json={"yaml": TINY_YAML}, timeout=60)
+            assert r.status_code == 200, r.text
+            pids.append(status(srv)["worker_pids"][0])
+        # Jobs 1 and 2 on the first worker; after the third it is replaced.
+        assert pids[0] == pids[1] == first != pids[2] == pids[3]
+        assert not alive(first)
+        now = status(srv)
+        assert (now["workers_recycled"], now["workers_replaced"]) == (1, 0)
+
+
 def store_is_whole(path: Path) -> list[int]:
     """SQLite's integrity check passes and every run reads back through its checksum;
     the ids of the runs."""

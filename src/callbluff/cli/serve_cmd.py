@@ -10,11 +10,10 @@ from typing import Annotated, Any
 import typer
 
 from callbluff.cli.app import app, console, print_error
+from callbluff.web.settings import TOKEN_ENV, WebSettings
 
-#: The option defaults, as documented in docs/report-and-web.md.
-DEFAULT_TIMEOUT_S = 60.0
-DEFAULT_WORKERS = 2
-DEFAULT_QUEUE = 8
+#: The option defaults (documented in docs/report-and-web.md).
+DEFAULT = WebSettings()
 
 
 def is_loopback(host: str) -> bool:
@@ -44,16 +43,16 @@ def serve_command(
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port.")] = 8000,
     timeout: Annotated[float, typer.Option(
         "--timeout", min=0.1, help="Seconds one computation may take; past it the worker "
-        "process is killed and replaced, and the answer is 503.")] = DEFAULT_TIMEOUT_S,
+        "process is killed and replaced, and the answer is 503.")] = DEFAULT.timeout_s,
     workers: Annotated[int, typer.Option(
         "--workers", min=1, max=64, help="Worker processes: computations at once.")] = (
-        DEFAULT_WORKERS),
+        DEFAULT.workers),
     queue: Annotated[int, typer.Option(
         "--queue", min=0, max=1000, help="Requests that may wait for a free worker "
-        "(more: 429 with Retry-After).")] = DEFAULT_QUEUE,
+        "(more: 429 with Retry-After).")] = DEFAULT.queue_length,
     max_body: Annotated[int, typer.Option(
         "--max-body", min=1024, help="Largest request body in bytes (more: 413).")] = (
-        256 * 1024),
+        DEFAULT.max_body_bytes),
     store: Annotated[Path | None, typer.Option(
         "--store", help="Run store (SQLite) to save every computation in, readable at "
         "/api/runs; default: save nothing.")] = None,
@@ -61,7 +60,7 @@ def serve_command(
         "--read-only-store", help="Open --store for reading only: computations are not "
         "saved, so no user reads another's runs.")] = False,
     token: Annotated[str | None, typer.Option(
-        "--token", envvar="CALLBLUFF_TOKEN", show_envvar=True,
+        "--token", envvar=TOKEN_ENV, show_envvar=True,
         help="Access token required on every API call (the page asks for it once).")] = (
         None),
 ) -> None:
@@ -72,7 +71,7 @@ def serve_command(
     """
     import uvicorn
 
-    from callbluff.web.app import WebSettings, create_app
+    from callbluff.web.app import create_app
 
     if read_only_store and store is None:
         raise typer.BadParameter("--read-only-store needs --store PATH",

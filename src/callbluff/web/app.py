@@ -45,11 +45,9 @@ import asyncio
 import hmac
 import json
 import logging
-import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -80,6 +78,7 @@ from callbluff.web.service import (
     request_error_body,
     summary,
 )
+from callbluff.web.settings import WebSettings
 
 log = logging.getLogger("callbluff.web")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -92,40 +91,6 @@ T = TypeVar("T")
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; "
             "base-uri 'none'; frame-ancestors 'none'; form-action 'none'")
-
-
-#: Environment variable of the access token (``callbluff serve --token``).
-TOKEN_ENV = "CALLBLUFF_TOKEN"
-
-
-@dataclass(frozen=True)
-class WebSettings:
-    """Limits and modes of the server (``callbluff serve`` options; defaults here)."""
-
-    max_body_bytes: int = 256 * 1024
-    timeout_s: float = 60.0
-    workers: int = 2
-    queue_length: int = 8
-    store_path: Path | None = None
-    read_only_store: bool = False
-    token: str | None = None
-
-    @classmethod
-    def from_env(cls) -> WebSettings:
-        """From ``CALLBLUFF_WEB_MAX_BODY``, ``_TIMEOUT``, ``_WORKERS``, ``_QUEUE``,
-        ``_STORE``, ``_READ_ONLY_STORE`` (``1``) and ``CALLBLUFF_TOKEN``."""
-        default = cls()
-        env = os.environ.get
-        store = env("CALLBLUFF_WEB_STORE")
-        return cls(
-            max_body_bytes=int(env("CALLBLUFF_WEB_MAX_BODY", default.max_body_bytes)),
-            timeout_s=float(env("CALLBLUFF_WEB_TIMEOUT", default.timeout_s)),
-            workers=int(env("CALLBLUFF_WEB_WORKERS", default.workers)),
-            queue_length=int(env("CALLBLUFF_WEB_QUEUE", default.queue_length)),
-            store_path=Path(store) if store else None,
-            read_only_store=env("CALLBLUFF_WEB_READ_ONLY_STORE") == "1",
-            token=env(TOKEN_ENV) or None,
-        )
 
 
 # -- ASGI guards -----------------------------------------------------------------------
@@ -314,7 +279,8 @@ def _check_builtin(ref: m.ScenarioRef) -> None:
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """The FastAPI application (``uvicorn callbluff.web.app:create_app --factory``)."""
     config = settings or WebSettings.from_env()
-    pool = WorkerPool(config.workers, config.queue_length, config.timeout_s)
+    pool = WorkerPool(config.workers, config.queue_length, config.timeout_s,
+                      config.jobs_per_worker)
     # Reading and checking a scenario is quick (the loader bounds its size): it gets
     # its own threads, so that long analyses never block the page from loading one.
     readers = Workers(LIGHT_WORKERS, config.timeout_s, LIGHT_WAITING)
@@ -531,7 +497,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return m.ServerStatus(workers=now.size, busy=now.busy, waiting=now.waiting,
                               queue_length=now.queue_length, time_limit_s=now.time_limit_s,
                               worker_pids=list(now.worker_pids),
-                              workers_replaced=now.replaced, store=store,
+                              workers_replaced=now.replaced,
+                              workers_recycled=now.recycled, store=store,
                               token_required=config.token is not None)
 
     @app.post("/api/export", response_model=m.ExportResponse, tags=["scenarios"],
@@ -563,5 +530,5 @@ def _version() -> str:
     return callbluff.__version__
 
 
-__all__ = ["PAGE_CSP", "TOKEN_ENV", "GuardMiddleware", "WebSettings", "create_app",
-           "error_responses", "internal_error"]
+__all__ = ["PAGE_CSP", "GuardMiddleware", "WebSettings", "create_app", "error_responses",
+           "internal_error"]

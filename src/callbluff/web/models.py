@@ -247,6 +247,8 @@ class ServerStatus(BaseModel):
     worker_pids: list[int]
     workers_replaced: int = Field(description="workers killed (time limit) or lost, and "
                                   "replaced, since the start")
+    workers_recycled: int = Field(description="workers replaced after their share of jobs "
+                                  "(memory kept flat), since the start")
     store: str = Field(description="none, read-write or read-only")
     token_required: bool
 

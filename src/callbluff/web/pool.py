@@ -11,6 +11,9 @@ its limit kept its worker until it noticed.  Here every computation runs in one 
   beyond that is refused at once (:class:`Busy`, the API's 429);
 * a worker that dies under a job (killed by the OS, say) fails that job with
   :class:`WorkerLost` (503) and is replaced the same way;
+* a worker that has done ``jobs_per_worker`` jobs is replaced the same way: memory
+  that Python frees but keeps (arena fragmentation after large reports) never piles
+  up, so the server's memory stays flat however long it runs;
 * a job whose caller is cancelled (a forced shutdown of the server) takes its
   worker with it: the worker is killed and replaced, so that no stale answer is
   ever read as the next job's.
@@ -79,6 +82,7 @@ class PoolStatus:
     time_limit_s: float
     worker_pids: tuple[int, ...]
     replaced: int
+    recycled: int
 
 
 # -- inside a worker -----------------------------------------------------------------
@@ -119,6 +123,7 @@ class _Worker:
         theirs.close()
         self.process = process
         self.conn = ours
+        self.jobs = 0
 
     @property
     def pid(self) -> int:
@@ -136,11 +141,13 @@ class _Worker:
 
 
 class WorkerPool:
-    """``size`` worker processes, a queue of ``queue_length`` waiting jobs, and a time
+    """``size`` worker processes, a queue of ``queue_length`` waiting jobs, a time
     limit of ``time_limit_s`` seconds per job (the time a job waits in the queue is
-    not counted).  Use from one asyncio event loop; :meth:`close` when done."""
+    not counted), and a fresh worker after every ``jobs_per_worker`` jobs of one.
+    Use from one asyncio event loop; :meth:`close` when done."""
 
-    def __init__(self, size: int, queue_length: int, time_limit_s: float) -> None:
+    def __init__(self, size: int, queue_length: int, time_limit_s: float,
+                 jobs_per_worker: int) -> None:
         if size < 1:
             raise ValueError(f"need at least one worker, got {size}")
         if queue_length < 0:
@@ -150,6 +157,7 @@ class WorkerPool:
         self.size = size
         self.queue_length = queue_length
         self.time_limit_s = time_limit_s
+        self.jobs_per_worker = max(1, jobs_per_worker)
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(PRELOAD)
         self._idle: deque[_Worker] = deque()
@@ -157,6 +165,7 @@ class WorkerPool:
         self._waiters: deque[asyncio.Future[_Worker]] = deque()
         self._busy = 0
         self._replaced = 0
+        self._recycled = 0
         self._closed = False
 
     def start(self) -> None:
@@ -170,7 +179,7 @@ class WorkerPool:
         return PoolStatus(size=self.size, busy=self._busy, waiting=len(self._waiters),
                           queue_length=self.queue_length, time_limit_s=self.time_limit_s,
                           worker_pids=tuple(w.pid for w in self._all),
-                          replaced=self._replaced)
+                          replaced=self._replaced, recycled=self._recycled)
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """``function(*args)`` in a worker; see the module docstring for what it raises."""
@@ -245,10 +254,13 @@ class WorkerPool:
             raise TooSlow(f"the computation took longer than {self.time_limit_s:g} s and "
                           "was stopped; turn thresholds off or ask for less") from None
         finally:
-            if healthy:
+            worker.jobs += 1
+            if not healthy:
+                await self._replace(worker)
+            elif worker.jobs < self.jobs_per_worker:
                 self._release(worker)
             else:
-                await self._replace(worker)
+                await self._replace(worker, recycled=True)
         answer: T = self._unpack(outcome)
         return answer
 
@@ -262,24 +274,30 @@ class WorkerPool:
             return f"killed by {signal.Signals(-code).name}"
         return f"exit status {code}"
 
-    async def _replace(self, worker: _Worker) -> None:
+    async def _replace(self, worker: _Worker, recycled: bool = False) -> None:
         """Kill ``worker``; a fresh one takes its place (and the next waiting job)."""
         if self._closed:
             worker.kill()
             return
-        self._release(await self._fresh_in_place_of(worker))
+        self._release(await self._fresh_in_place_of(worker, recycled))
 
-    async def _fresh_in_place_of(self, worker: _Worker) -> _Worker:
-        """Kill ``worker`` and start a new one in its place (not yet given a job)."""
+    async def _fresh_in_place_of(self, worker: _Worker, recycled: bool = False) -> _Worker:
+        """Kill ``worker`` (lost, too slow, or ``recycled`` after its share of jobs) and
+        start a new one in its place (not yet given a job)."""
         worker.kill()
         if worker in self._all:
             self._all.remove(worker)
         fresh = await asyncio.to_thread(_Worker, self._context)
-        self._replaced += 1
+        if recycled:
+            self._recycled += 1
+        else:
+            self._replaced += 1
         self._all.append(fresh)
         loop = asyncio.get_running_loop()
         loop.run_in_executor(None, worker.reap)  # collect the dead process off the loop
-        log.info("worker %d replaced by %d", worker.pid, fresh.pid)
+        log.info("worker %d %s by %d", worker.pid,
+                 f"recycled after {worker.jobs} jobs, replaced" if recycled else "replaced",
+                 fresh.pid)
         return fresh
 
     @staticmethod
