@@ -344,12 +344,12 @@ def main(argv: list[str] | None = None) -> int:
         # The warm-up saved runs too: only the load's runs are counted below.
         with RunStore(store, read_only=True) as s:
             before_ids = {r.id for r in s.list(limit=None)}
-        samples: list[int] = []
+        samples: list[tuple[int, int]] = []
         done = threading.Event()
 
-        def sample() -> None:  # the whole tree's RSS every RSS_EVERY_S seconds
+        def sample() -> None:  # server's and workers' RSS every RSS_EVERY_S seconds
             while not done.wait(RSS_EVERY_S):
-                samples.append(sum(tree_rss_kib(process.pid)))
+                samples.append(tree_rss_kib(process.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -441,8 +441,9 @@ def print_report(r: dict[str, Any]) -> None:
           f"{k['workers_before'] / 1024:.0f} MiB; after: server {k['server_after'] / 1024:.0f}"
           f" MiB + workers {k['workers_after'] / 1024:.0f} MiB (x{k['growth']:.2f}, limit "
           f"x{RSS_GROWTH})")
-    series = ", ".join(f"{kib / 1024:.0f}" for kib in k[f"every_{RSS_EVERY_S}_s"])
-    print(f"RSS of server + workers every {RSS_EVERY_S} s (MiB): {series}")
+    series = ", ".join(f"{own / 1024:.0f}+{workers / 1024:.0f}"
+                       for own, workers in k[f"every_{RSS_EVERY_S}_s"])
+    print(f"RSS of server+workers every {RSS_EVERY_S} s (MiB): {series}")
     print(f"server exit code after SIGTERM: {r['server_exit_code']} (graceful shutdown, "
           "then exit by the signal)")
     print("OK" if not r["problems"] else "PROBLEMS:\n  " + "\n  ".join(r["problems"]))

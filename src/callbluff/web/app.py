@@ -45,6 +45,8 @@ import asyncio
 import hmac
 import json
 import logging
+import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -57,6 +59,7 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -437,28 +440,39 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     report_errors = error_responses(404, *_ANY, inline=True)
 
+    async def report(ref: m.ScenarioRef, thresholds: bool, offer: str | None,
+                     headers: dict[str, str]) -> FileResponse:
+        """The report, written by the worker to a temporary file that is sent in chunks
+        and removed once sent (or at once if the job fails)."""
+        handle, path = tempfile.mkstemp(prefix="callbluff-report-", suffix=".html")
+        os.close(handle)
+        try:
+            _, run_headers = await compute(jobs.report_job, ref, thresholds, offer, path)
+        except BaseException:
+            os.unlink(path)
+            raise
+        return FileResponse(path, media_type="text/html; charset=utf-8",
+                            headers={**run_headers, **headers},
+                            background=BackgroundTask(os.unlink, path))
+
     @app.get("/api/report", response_class=HTMLResponse, tags=["report"],
              responses=report_errors)
     async def report_get(
         scenario: str = Query(DEFAULT, max_length=100, description="built-in scenario"),
         thresholds: bool = Query(False, description="compute the thresholds (slower)"),
         offer: str | None = Query(None, max_length=100, description="offer of the tree"),
-    ) -> HTMLResponse:
+    ) -> FileResponse:
         """The self-contained HTML report of a built-in scenario."""
         builtin_text(scenario)
-        html_text, headers = await compute(jobs.report_job, m.ScenarioRef(scenario=scenario),
-                                           thresholds, offer)
-        return HTMLResponse(html_text, headers=headers)
+        return await report(m.ScenarioRef(scenario=scenario), thresholds, offer, {})
 
     @app.post("/api/report", response_class=HTMLResponse, tags=["report"],
               responses=report_errors)
-    async def report_post(body: m.ReportRequest) -> HTMLResponse:
+    async def report_post(body: m.ReportRequest) -> FileResponse:
         """The report of any scenario (YAML or built-in, with overrides), as a download."""
         _check_builtin(body)
-        html_text, headers = await compute(jobs.report_job, body, body.thresholds,
-                                           body.offer)
-        return HTMLResponse(html_text, headers={
-            **headers, "Content-Disposition": 'attachment; filename="callbluff-report.html"'})
+        return await report(body, body.thresholds, body.offer, {
+            "Content-Disposition": 'attachment; filename="callbluff-report.html"'})
 
     def run_store() -> RunLog:
         if runs is None:

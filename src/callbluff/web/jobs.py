@@ -114,17 +114,21 @@ def sweep_job(body: m.SweepRequest) -> Computed[m.SweepResponse]:
                                  variants=[dict(v) for v in body.variants]))
 
 
-def report_job(ref: m.ScenarioRef, thresholds: bool, offer: str | None) -> Computed[str]:
-    """The self-contained HTML report; the run saved is its analysis JSON (as
-    ``callbluff report --store`` saves it)."""
+def report_job(ref: m.ScenarioRef, thresholds: bool, offer: str | None,
+               out_path: str) -> Computed[None]:
+    """The self-contained HTML report, written to ``out_path`` (a temporary file the
+    server owns and sends in chunks: a 5 MB report never passes through the server's
+    memory whole); the run saved is its analysis JSON (as ``callbluff report --store``
+    saves it)."""
     scenario = variant(ref)
     if offer is not None and offer not in [o.id for o in scenario.offers]:
         raise InputError(f"no offer {offer!r}", field="offer")
     analysis = analyze(scenario, thresholds=thresholds)
     document = json.loads(json.dumps(analysis_json(analysis)))
-    return Computed(build_report(analysis, offer_id=offer),
-                    _run("report", scenario, ref, document, thresholds=thresholds,
-                         offer=offer))
+    with open(out_path, "w", encoding="utf-8", newline="\n") as out:
+        out.write(build_report(analysis, offer_id=offer))
+    return Computed(None, _run("report", scenario, ref, document, thresholds=thresholds,
+                               offer=offer))
 
 
 __all__ = ["Computed", "RunToSave", "analyze_job", "report_job", "solve_job", "sweep_job",

@@ -23,7 +23,7 @@ class WebSettings:
     workers: int = 2
     queue_length: int = 8
     #: A worker process is replaced by a fresh one after this many jobs (memory flat).
-    jobs_per_worker: int = 50
+    jobs_per_worker: int = 25
     store_path: Path | None = None
     read_only_store: bool = False
     token: str | None = None
