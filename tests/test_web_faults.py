@@ -289,3 +289,20 @@ def test_bad_pool_options_are_usage_errors(options: list[str]) -> None:
 
     result = CliRunner().invoke(app, ["serve", *options])
     assert result.exit_code == 2
+
+
+def test_report_files_are_removed_after_success_and_after_a_kill(tmp_path: Path) -> None:
+    """The worker writes each report to a temporary file that the server sends and then
+    removes — also when the worker is killed at the time limit half-way."""
+    with running_server(env={"TMPDIR": str(tmp_path)},
+                        command=serve_command("--timeout", "3", "--workers", "1")) as srv:
+        r = httpx.post(srv.url + "/api/report", json={"yaml": TINY_YAML}, timeout=120)
+        assert r.status_code == 200 and r.text.startswith("<!DOCTYPE html>")
+        assert 'filename="callbluff-report.html"' in r.headers["Content-Disposition"]
+        slow = httpx.get(srv.url + "/api/report", params={"scenario": "hanoi-2019",
+                                                          "thresholds": "true"}, timeout=120)
+        assert slow.status_code == 503
+        deadline = time.monotonic() + 5
+        while list(tmp_path.glob("callbluff-report-*")):
+            assert time.monotonic() < deadline, list(tmp_path.iterdir())
+            time.sleep(0.05)
