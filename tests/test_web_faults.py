@@ -62,27 +62,29 @@ def wait_until_busy(server: Server, busy: int, limit_s: float = 30) -> dict[str,
 def test_past_time_limit_is_503_and_the_worker_is_replaced_within_a_second() -> None:
     with running_server(command=serve_command("--timeout", "1", "--workers", "1",
                                               "--queue", "0")) as srv:
-        before = status(srv)
-        (old_pid,) = before["worker_pids"]
-        started = time.monotonic()
-        heavy = httpx.post(srv.url + "/api/analyze", json=HEAVY, timeout=60)
-        answered = time.monotonic()
-        assert heavy.status_code == 503, heavy.text
-        assert heavy.headers["Retry-After"] == "5"
-        assert "longer than 1 s" in heavy.json()["detail"]
-        assert answered - started < 5  # the limit, not the minutes the analysis needs
-        # Within a second of the 503 the old process is gone and a new one is idle.
-        while True:
-            now = status(srv)
-            if now["busy"] == 0 and now["worker_pids"] != [old_pid] and not alive(old_pid):
-                break
-            assert time.monotonic() - answered < 1.0, now
-            time.sleep(0.02)
-        assert now["workers_replaced"] == 1
-        assert alive(now["worker_pids"][0])
-        # ... and it takes a new request (no 429: the queue is 0, so a busy pool refuses).
-        light = httpx.post(srv.url + "/api/solve", json={"yaml": TINY_YAML}, timeout=60)
-        assert light.status_code == 200, light.text
+        for round_ in range(1, 4):  # again and again: the pool stays whole
+            (old_pid,) = status(srv)["worker_pids"]
+            started = time.monotonic()
+            heavy = httpx.post(srv.url + "/api/analyze", json=HEAVY, timeout=60)
+            answered = time.monotonic()
+            assert heavy.status_code == 503, heavy.text
+            assert heavy.headers["Retry-After"] == "5"
+            assert "longer than 1 s" in heavy.json()["detail"]
+            assert answered - started < 5  # the limit, not the minutes the analysis needs
+            # Within a second of the 503 the old process is gone and a new one is idle.
+            while True:
+                now = status(srv)
+                if (now["busy"] == 0 and now["worker_pids"] not in ([], [old_pid])
+                        and not alive(old_pid)):
+                    break
+                assert time.monotonic() - answered < 1.0, now
+                time.sleep(0.02)
+            assert now["workers_replaced"] == round_
+            assert alive(now["worker_pids"][0])
+            # ... and it takes a new request (no 429: with a queue of 0, a pool without
+            # an idle worker refuses at once).
+            light = httpx.post(srv.url + "/api/solve", json={"yaml": TINY_YAML}, timeout=60)
+            assert light.status_code == 200, light.text
         assert "Traceback" not in srv.log()
 
 

@@ -122,12 +122,9 @@ class _Worker:
         process.start()
         theirs.close()
         self.process = process
+        self.pid = process.pid or 0  # kept: the process object is closed once reaped
         self.conn = ours
         self.jobs = 0
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid or 0
 
     def kill(self) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -293,11 +290,11 @@ class WorkerPool:
         else:
             self._replaced += 1
         self._all.append(fresh)
-        loop = asyncio.get_running_loop()
-        loop.run_in_executor(None, worker.reap)  # collect the dead process off the loop
         log.info("worker %d %s by %d", worker.pid,
                  f"recycled after {worker.jobs} jobs, replaced" if recycled else "replaced",
                  fresh.pid)
+        # Collect the dead process off the event loop.
+        asyncio.get_running_loop().run_in_executor(None, worker.reap)
         return fresh
 
     @staticmethod
