@@ -289,3 +289,23 @@ def test_tampered_row_fails_its_checksum(tmp_path: Path) -> None:
         with pytest.raises(InputError, match=f"run {run.id} is damaged"):
             store.get(run.id)
         assert store.get(other.id) == other
+
+
+def test_read_only_store_reads_and_never_writes(tmp_path: Path) -> None:
+    path = tmp_path / "runs.sqlite3"
+    with RunStore(path) as store:
+        run = store.record("analyze", "nk2009", SCENARIO, {"a": 1}, {"verdict": "x"})
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with RunStore(path, read_only=True) as store:
+        assert store.get(run.id).result == {"verdict": "x"}
+        assert [s.id for s in store.list()] == [run.id]
+        with pytest.raises(InputError, match="readonly"):
+            store.record("analyze", "nk2009", SCENARIO, {}, {})
+        with pytest.raises(InputError, match=f"no run with id {run.id + 1}"):
+            store.get(run.id + 1)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert _integrity(path) == "ok"
+    missing = tmp_path / "none.sqlite3"
+    with pytest.raises(InputError, match="no run store here"):
+        RunStore(missing, read_only=True)
+    assert not missing.exists()

@@ -151,12 +151,18 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+class NoSuchRun(InputError):
+    """:meth:`RunStore.get` of an id the store does not hold (not a damaged run)."""
+
+
 class RunStore:
     """Saved runs in a SQLite file.
 
     ``RunStore()`` opens the default store (:func:`default_store_path`, which honours
     ``$CALLBLUFF_STORE``); ``RunStore(path)`` opens or creates the one at ``path``.
-    With ``create=False`` a missing store is an :class:`InputError` instead.  Use it
+    With ``create=False`` a missing store is an :class:`InputError` instead;
+    ``read_only=True`` (which implies it) opens the file for reading only (SQLite's
+    ``mode=ro``: any write fails, and the file is never changed).  Use it
     as a context manager, or call :meth:`close`.  One instance per thread (it holds
     one ``sqlite3`` connection); any number of processes may share the file.
     Examples: docs/store.md.
@@ -168,11 +174,15 @@ class RunStore:
         *,
         create: bool = True,
         busy_timeout: float = 30.0,
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path).expanduser() if path is not None else default_store_path()
         self._busy_timeout = busy_timeout
+        self.read_only = read_only
+        create = create and not read_only
         self._check_file(create)
-        uri = self.path.resolve().as_uri() + ("?mode=rwc" if create else "?mode=rw")
+        mode = "ro" if read_only else "rwc" if create else "rw"
+        uri = self.path.resolve().as_uri() + f"?mode={mode}"
         try:
             self._conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None)
         except sqlite3.Error as exc:
@@ -248,6 +258,10 @@ class RunStore:
         if tables:
             # Check before anything writes: a foreign or newer file stays untouched.
             self._check_schema(tables)
+        if self.read_only:
+            if not tables:
+                raise InputError("not a run store: an empty file", file=str(self.path))
+            return
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")
         if not tables:
@@ -392,7 +406,7 @@ class RunStore:
             (run_id,),
         )
         if not rows:
-            raise InputError(f"no run with id {run_id}", file=str(self.path))
+            raise NoSuchRun(f"no run with id {run_id}", file=str(self.path))
         return self._to_record(rows[0])
 
     def _to_record(self, row: tuple[Any, ...]) -> RunRecord:

@@ -3,17 +3,29 @@
 Limits, so that no request can hang the server or crash it:
 
 * request bodies above ``max_body_bytes`` (default 256 KiB) get **413**;
-* every computation runs in a worker thread with a time limit (default 60 s):
-  past it the answer is **503**; when every worker is busy, **429** at once
-  (both with ``Retry-After``); a computation past its limit ends itself at its
-  next solve, freeing its worker;
+* every computation (analyze, solve, sweep, report) runs in one of ``workers``
+  worker processes (default 2) with a time limit (default 60 s): past it the
+  process is killed, a fresh one takes its place, and the answer is **503**; up to
+  ``queue_length`` requests (default 8) wait for a free worker, and beyond that the
+  answer is **429** at once (both with ``Retry-After``); a worker that dies under a
+  request (killed by the OS) gives **503** too, and is replaced
+  (:mod:`callbluff.web.pool`);
 * a sweep asks for at most 50 variants (**422** beyond);
 * bad YAML, a bad override or a request that does not match its schema is **422**
   with one body shape (:class:`~callbluff.web.models.InputErrorResponse`: message,
-  file, line, column, field);
+  file, line, column, field) — 422 is for bad input only;
 * a body that cannot be read as UTF-8 JSON is **400**; an unknown built-in scenario
-  is **404**; a method a path does not have is **405** with the right ``Allow``;
-* any other failure is logged and answered **422** with a clean message — never 500.
+  or saved run is **404**; a method a path does not have is **405** with the right
+  ``Allow``;
+* with a token (``--token``), an API call without it is **401**;
+* any other failure is ours: it is logged with an error id and a traceback
+  (``internal error <id> on POST /api/analyze``), and answered **500** with the same
+  id (:class:`~callbluff.web.models.InternalErrorResponse`), so that a user's report
+  finds the log line.
+
+With a run store (``store_path``), every computation answered 200 is saved first
+(its id in the ``X-Run-Id`` header) and ``/api/runs`` reads the saved runs; see
+:mod:`callbluff.web.runs` for ``read_only_store``.
 
 Every one of these answers is documented in the OpenAPI document, and
 ``tests/test_web_schemathesis.py`` checks the server against it (schemathesis).
@@ -24,60 +36,60 @@ Nothing from a request is evaluated as code: scenarios go through the safe loade
 Plotly's JavaScript from the installed ``plotly`` package; no external network.
 
 Run it with ``callbluff serve`` or ``uvicorn callbluff.web.app:create_app --factory``
-(settings then come from ``CALLBLUFF_WEB_MAX_BODY``, ``CALLBLUFF_WEB_TIMEOUT`` and
-``CALLBLUFF_WEB_WORKERS``).
+(settings then come from the environment: :meth:`WebSettings.from_env`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import json
 import logging
 import os
+import tempfile
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from fastapi import FastAPI, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline  # /docs and /redoc from packaged assets, no CDN
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from callbluff.analysis.jsonify import analysis_json
-from callbluff.analysis.verdict import analyze, headline, main_offer_id
 from callbluff.errors import InputError
-from callbluff.game import bargain
-from callbluff.report.html import build_report, plotly_js
+from callbluff.report.html import plotly_js
 from callbluff.scenario.builtin import DEFAULT, list_builtin
 from callbluff.scenario.loader import dump_scenario, load_scenario_text
-from callbluff.scenario.schema import Scenario
-from callbluff.solve import solve
+from callbluff.store.sqlite import NoSuchRun
+from callbluff.web import jobs
 from callbluff.web import models as m
+from callbluff.web.pool import Busy, JobFailed, TooSlow, WorkerLost, WorkerPool
+from callbluff.web.runs import RunLog
 from callbluff.web.service import (
-    Busy,
-    TooSlow,
     UnknownScenario,
     Workers,
-    apply_overrides,
     builtin_text,
-    check_threshold_paths,
     input_error_body,
-    message_error_body,
     request_error_body,
-    resolve,
     summary,
 )
+from callbluff.web.settings import WebSettings
 
 log = logging.getLogger("callbluff.web")
 STATIC = Path(__file__).resolve().parent / "static"
-#: Threads for reading, checking and writing scenarios (not for analyses).
+#: Threads for reading, checking and writing scenarios (not for analyses), and how
+#: many such jobs may wait for one (a class loading the page at once).
 LIGHT_WORKERS = 4
+LIGHT_WAITING = 64
 T = TypeVar("T")
 
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -85,44 +97,61 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
             "base-uri 'none'; frame-ancestors 'none'; form-action 'none'")
 
 
-@dataclass(frozen=True)
-class WebSettings:
-    """Limits of the server."""
-
-    max_body_bytes: int = 256 * 1024
-    timeout_s: float = 60.0
-    workers: int = 2
-
-    @classmethod
-    def from_env(cls) -> WebSettings:
-        default = cls()
-        return cls(
-            max_body_bytes=int(os.environ.get("CALLBLUFF_WEB_MAX_BODY", default.max_body_bytes)),
-            timeout_s=float(os.environ.get("CALLBLUFF_WEB_TIMEOUT", default.timeout_s)),
-            workers=int(os.environ.get("CALLBLUFF_WEB_WORKERS", default.workers)),
-        )
-
-
 # -- ASGI guards -----------------------------------------------------------------------
 
-async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+UNAUTHORISED = ("this server needs its access token: send the header "
+                "'Authorization: Bearer <token>' (the page asks for it)")
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any],
+                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
     data = json.dumps(body).encode("utf-8")
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(data)).encode("ascii"))]})
+                            (b"content-length", str(len(data)).encode("ascii")),
+                            *(headers or [])]})
     await send({"type": "http.response.body", "body": data})
 
 
-class GuardMiddleware:
-    """Body size limit (413) and last-resort error handling (logged, then 422)."""
+def internal_error(method: object, path: object, err: BaseException) -> dict[str, str]:
+    """Log ``err`` (a bug of ours, or a failure of the server's own machinery) under a
+    fresh error id, with its traceback; the 500 body that names the id."""
+    error_id = uuid.uuid4().hex[:12]
+    worker_trace = f"\nin the worker:\n{err.worker_traceback}" if isinstance(
+        err, JobFailed) else ""
+    log.error("internal error %s on %s %s: %s: %s%s", error_id, method, path,
+              type(err).__name__, err, worker_trace, exc_info=err)
+    return {"detail": f"internal error {error_id}: the server failed on this request "
+                      "(not an error in it); it was logged under this id",
+            "error_id": error_id}
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+
+class GuardMiddleware:
+    """The access token of ``/api/`` calls (401), the body size limit (413), and the
+    last resort for failures: logged with an error id, then 500."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, token: str | None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.token = token.encode("utf-8") if token else None
+
+    def _authorised(self, scope: Scope) -> bool:
+        if self.token is None or not str(scope.get("path", "")).startswith("/api/"):
+            return True
+        for name, value in scope.get("headers", []):
+            if name == b"authorization":
+                scheme, _, given = value.partition(b" ")
+                return scheme.lower() == b"bearer" and hmac.compare_digest(
+                    given.strip(), self.token)
+        return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if not self._authorised(scope):
+            await _send_json(send, 401, {"detail": UNAUTHORISED},
+                             [(b"www-authenticate", b'Bearer realm="callbluff"')])
             return
         limit = self.max_body_bytes
         too_large = {"detail": f"request body larger than {limit} bytes"}
@@ -171,11 +200,10 @@ class GuardMiddleware:
 
         try:
             await self.app(scope, replay, tracking_send)
-        except Exception:
-            log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
+        except Exception as err:
+            failure = internal_error(scope.get("method"), scope.get("path"), err)
             if not started:
-                await _send_json(send, 422, {"detail": message_error_body(
-                    "the request could not be processed (the error was logged)")})
+                await _send_json(send, 500, failure)
 
 
 # -- the app ------------------------------------------------------------------------------
@@ -196,18 +224,29 @@ def _scenario_list() -> m.ScenarioList:
 
 _RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before retrying",
                                  "schema": {"type": "string"}}}
+_ErrorModel = type[m.MessageResponse] | type[m.InputErrorResponse] | type[
+    m.InternalErrorResponse]
 #: Every error answer of the API: (body model, description).
-_ERRORS: dict[int, tuple[type[m.MessageResponse] | type[m.InputErrorResponse], str]] = {
+_ERRORS: dict[int, tuple[_ErrorModel, str]] = {
     400: (m.MessageResponse, "the body could not be read as UTF-8 JSON, or a bad "
           "Content-Length"),
-    404: (m.MessageResponse, "unknown built-in scenario"),
+    401: (m.MessageResponse, "the server has an access token and the request did not "
+          "send it (Authorization: Bearer <token>)"),
+    404: (m.MessageResponse, "unknown built-in scenario or saved run, or no run store"),
     413: (m.MessageResponse, "request body too large"),
     422: (m.InputErrorResponse, "bad scenario, override or request field (with its "
-          "line, column, field), sweep too large, or a failure the server could not "
-          "process (logged)"),
-    429: (m.MessageResponse, "every worker busy: retry after Retry-After seconds"),
-    503: (m.MessageResponse, "computation past its time limit: ask for less"),
+          "line, column, field), or a sweep too large"),
+    429: (m.MessageResponse, "every worker busy and the queue full: retry after "
+          "Retry-After seconds"),
+    500: (m.InternalErrorResponse, "a failure of the server (a bug, or a damaged run "
+          "store), logged under the error id"),
+    503: (m.MessageResponse, "computation past its time limit (ask for less), or its "
+          "worker process died (retry)"),
 }
+#: Seconds to wait before a retry, by status.
+RETRY_AFTER_S = {429: 1, 503: 5}
+#: Seconds to wait after a worker died under the request (it is replaced at once).
+RETRY_AFTER_LOST_S = 1
 
 
 def error_responses(*codes: int, inline: bool = False) -> dict[int | str, dict[str, Any]]:
@@ -231,28 +270,39 @@ def error_responses(*codes: int, inline: bool = False) -> dict[int | str, dict[s
     return out
 
 
-#: Errors any request can meet (the body guard and the worker limits).
-_ANY = (400, 413, 422, 429, 503)
+#: Errors any request can meet (the token, the body guard, the worker limits, a bug).
+_ANY = (400, 401, 413, 422, 429, 500, 503)
 
 
-def _variant(ref: m.ScenarioRef) -> tuple[Scenario, str]:
-    scenario, text = resolve(ref.yaml, ref.scenario)
-    return apply_overrides(scenario, ref.overrides), text
+def _check_builtin(ref: m.ScenarioRef) -> None:
+    """An unknown built-in is a 404, found before any worker is asked."""
+    if ref.yaml is None:
+        builtin_text(ref.scenario or DEFAULT)
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """The FastAPI application (``uvicorn callbluff.web.app:create_app --factory``)."""
     config = settings or WebSettings.from_env()
-    workers = Workers(config.workers, config.timeout_s)
+    pool = WorkerPool(config.workers, config.queue_length, config.timeout_s,
+                      config.jobs_per_worker)
     # Reading and checking a scenario is quick (the loader bounds its size): it gets
     # its own threads, so that long analyses never block the page from loading one.
-    readers = Workers(LIGHT_WORKERS, config.timeout_s)
+    readers = Workers(LIGHT_WORKERS, config.timeout_s, LIGHT_WAITING)
+    runs = (RunLog(config.store_path, config.read_only_store)
+            if config.store_path is not None else None)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        workers.shutdown()
-        readers.shutdown()
+        await asyncio.to_thread(pool.start)
+        await asyncio.to_thread(_scenario_list)  # read once, before the first visitor
+        try:
+            yield
+        finally:
+            # uvicorn calls this once every request in flight has been answered.
+            pool.close()
+            readers.shutdown()
+            if runs is not None:
+                runs.close()
 
     app = FastAPIOffline(
         title="callbluff",
@@ -262,10 +312,15 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         "location.",
         lifespan=lifespan,
     )
-    app.add_middleware(GuardMiddleware, max_body_bytes=config.max_body_bytes)
+    app.add_middleware(GuardMiddleware, max_body_bytes=config.max_body_bytes,
+                       token=config.token)
 
-    async def compute(job: Callable[[], T]) -> T:
-        return await workers.run(job)
+    async def compute(job: Callable[..., jobs.Computed[T]], *args: Any
+                      ) -> tuple[T, dict[str, str]]:
+        """The job's answer, once its run is saved; the headers that name the run."""
+        done = await pool.run(job, *args)
+        run_id = await runs.record(done.run) if runs is not None else None
+        return done.answer, ({} if run_id is None else {"X-Run-Id": str(run_id)})
 
     async def read(job: Callable[[], T]) -> T:
         return await readers.run(job)
@@ -293,18 +348,25 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return JSONResponse({"detail": f"no built-in scenario {err.args[0]!r} (built-in: "
                              f"{', '.join(list_builtin())})"}, status_code=404)
 
+    @app.exception_handler(NoSuchRun)
+    async def _no_run(_: Request, err: NoSuchRun) -> JSONResponse:
+        return JSONResponse({"detail": err.message}, status_code=404)
+
     @app.exception_handler(Busy)
     async def _busy(_: Request, err: Busy) -> JSONResponse:
         return JSONResponse({"detail": str(err)}, status_code=429,
-                            headers={"Retry-After": "1"})
+                            headers={"Retry-After": str(RETRY_AFTER_S[429])})
 
     @app.exception_handler(TooSlow)
     async def _slow(_: Request, err: TooSlow) -> JSONResponse:
         return JSONResponse({"detail": str(err)}, status_code=503,
-                            headers={"Retry-After": "5"})
+                            headers={"Retry-After": str(RETRY_AFTER_S[503])})
 
-    for kind in (ValueError, KeyError, ArithmeticError, RecursionError, RuntimeError):
-        app.add_exception_handler(kind, _unprocessable)
+    @app.exception_handler(WorkerLost)
+    async def _lost(request: Request, err: WorkerLost) -> JSONResponse:
+        log.warning("%s on %s %s", err, request.method, request.url.path)
+        return JSONResponse({"detail": str(err)}, status_code=503,
+                            headers={"Retry-After": str(RETRY_AFTER_LOST_S)})
 
     errors = error_responses(404, *_ANY)
 
@@ -326,7 +388,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
              responses=error_responses(*_ANY))
     async def scenarios() -> m.ScenarioList:
         """The built-in scenarios."""
-        return await read(_scenario_list)
+        return _scenario_list()  # read at start-up
 
     @app.get("/api/scenarios/{name}", response_model=m.ScenarioDetail, tags=["scenarios"],
              responses=errors)
@@ -357,70 +419,42 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     async def analyze_endpoint(body: m.AnalyzeRequest) -> JSONResponse:
         """Solve every offer and read the verdict (the JSON of ``callbluff analyze
         --json``).  Thresholds are off by default: they take many solves."""
-        def job() -> dict[str, Any]:
-            s, _ = _variant(body)
-            check_threshold_paths(s, body.threshold_paths)
-            result = analyze(s, thresholds=body.thresholds, custom_paths=body.threshold_paths,
-                             policies=body.policies, package=body.package)
-            return analysis_json(result)
-
-        return JSONResponse(await compute(job))
+        _check_builtin(body)
+        document, headers = await compute(jobs.analyze_job, body)
+        return JSONResponse(document, headers=headers)
 
     @app.post("/api/solve", response_model=m.SolveResponse, tags=["analysis"],
               responses=errors)
-    async def solve_endpoint(body: m.SolveRequest) -> m.SolveResponse:
+    async def solve_endpoint(body: m.SolveRequest) -> JSONResponse:
         """All equilibria of one offer's game, as the solver reports them."""
-        def job() -> m.SolveResponse:
-            s, _ = _variant(body)
-            offer_id = body.offer or main_offer_id(s)
-            if offer_id not in [o.id for o in s.offers]:
-                raise InputError(f"no offer {offer_id!r} (offers: "
-                                 f"{', '.join(o.id for o in s.offers)})", field="offer")
-            game = bargain.compile_offer(s, offer_id)
-            result = solve(game)
-            return m.SolveResponse(scenario_id=s.id, offer=offer_id, method=result.method,
-                                   complete=result.complete,
-                                   incomplete_reasons=list(result.incomplete_reasons),
-                                   game_sizes=game.sizes(),
-                                   equilibria=[e.to_json() for e in result.equilibria])
-
-        return await compute(job)
+        _check_builtin(body)
+        answer, headers = await compute(jobs.solve_job, body)
+        return JSONResponse(answer.model_dump(mode="json"), headers=headers)
 
     @app.post("/api/sweep", response_model=m.SweepResponse, tags=["analysis"],
               responses=errors)
-    async def sweep(body: m.SweepRequest) -> m.SweepResponse:
+    async def sweep(body: m.SweepRequest) -> JSONResponse:
         """The headline verdict for each of at most 50 override sets."""
-        def job() -> m.SweepResponse:
-            base, _ = _variant(body)
-            variants = []
-            for i, overrides in enumerate(body.variants):
-                try:
-                    variants.append(apply_overrides(base, overrides))
-                except InputError as err:  # every set is checked before any solve
-                    raise InputError(err.message, file=f"<variants[{i}]>",
-                                     field=err.field) from None
-            results = []
-            for overrides, variant in zip(body.variants, variants, strict=True):
-                verdict = headline(variant)
-                assert isinstance(verdict, tuple)
-                words = [str(v) for v in verdict]
-                results.append(m.SweepItem(overrides=overrides,
-                                           separates=words[0] == "separates",
-                                           best_policy=words[1] == "best policy",
-                                           verdict=words))
-            return m.SweepResponse(main_offer=main_offer_id(base), results=results)
-
-        return await compute(job)
-
-    def report_job(ref: m.ScenarioRef, thresholds: bool, offer: str | None) -> Callable[[], str]:
-        def job() -> str:
-            s, _ = _variant(ref)
-            if offer is not None and offer not in [o.id for o in s.offers]:
-                raise InputError(f"no offer {offer!r}", field="offer")
-            return build_report(analyze(s, thresholds=thresholds), offer_id=offer)
-        return job
+        _check_builtin(body)
+        answer, headers = await compute(jobs.sweep_job, body)
+        return JSONResponse(answer.model_dump(mode="json"), headers=headers)
 
     report_errors = error_responses(404, *_ANY, inline=True)
+
+    async def report(ref: m.ScenarioRef, thresholds: bool, offer: str | None,
+                     headers: dict[str, str]) -> FileResponse:
+        """The report, written by the worker to a temporary file that is sent in chunks
+        and removed once sent (or at once if the job fails)."""
+        handle, path = tempfile.mkstemp(prefix="callbluff-report-", suffix=".html")
+        os.close(handle)
+        try:
+            _, run_headers = await compute(jobs.report_job, ref, thresholds, offer, path)
+        except BaseException:
+            os.unlink(path)
+            raise
+        return FileResponse(path, media_type="text/html; charset=utf-8",
+                            headers={**run_headers, **headers},
+                            background=BackgroundTask(os.unlink, path))
 
     @app.get("/api/report", response_class=HTMLResponse, tags=["report"],
              responses=report_errors)
@@ -428,27 +462,66 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         scenario: str = Query(DEFAULT, max_length=100, description="built-in scenario"),
         thresholds: bool = Query(False, description="compute the thresholds (slower)"),
         offer: str | None = Query(None, max_length=100, description="offer of the tree"),
-    ) -> HTMLResponse:
+    ) -> FileResponse:
         """The self-contained HTML report of a built-in scenario."""
         builtin_text(scenario)
-        html_text = await compute(report_job(m.ScenarioRef(scenario=scenario), thresholds,
-                                             offer))
-        return HTMLResponse(html_text)
+        return await report(m.ScenarioRef(scenario=scenario), thresholds, offer, {})
 
     @app.post("/api/report", response_class=HTMLResponse, tags=["report"],
               responses=report_errors)
-    async def report_post(body: m.ReportRequest) -> HTMLResponse:
+    async def report_post(body: m.ReportRequest) -> FileResponse:
         """The report of any scenario (YAML or built-in, with overrides), as a download."""
-        html_text = await compute(report_job(body, body.thresholds, body.offer))
-        return HTMLResponse(html_text, headers={
+        _check_builtin(body)
+        return await report(body, body.thresholds, body.offer, {
             "Content-Disposition": 'attachment; filename="callbluff-report.html"'})
+
+    def run_store() -> RunLog:
+        if runs is None:
+            raise StarletteHTTPException(404, "this server saves no runs (start it with "
+                                              "callbluff serve --store PATH)")
+        return runs
+
+    @app.get("/api/runs", response_model=m.RunList, tags=["runs"],
+             responses=error_responses(404, *_ANY))
+    async def list_runs(
+        limit: int = Query(50, ge=0, le=1000, description="newest runs to list"),
+        kind: Literal["analyze", "sweep", "report", "solve"] | None = Query(
+            None, description="only runs of this kind"),
+        scenario_id: str | None = Query(None, max_length=100,
+                                        description="only runs of this scenario id"),
+    ) -> m.RunList:
+        """The saved runs, newest first (with ``--store``)."""
+        found = await run_store().list(limit, kind, scenario_id)
+        return m.RunList(read_only=run_store().read_only,
+                         runs=[m.RunSummaryModel.model_validate(r.to_json()) for r in found])
+
+    @app.get("/api/runs/{run_id}", response_model=m.RunDetail, tags=["runs"],
+             responses=error_responses(404, *_ANY))
+    async def get_run(run_id: int = PathParam(ge=1, le=2**63 - 1)) -> m.RunDetail:
+        """One saved run, whole (its checksum checked: a damaged run is a 500)."""
+        record = await run_store().get(run_id)
+        return m.RunDetail.model_validate(record.to_json())
+
+    @app.get("/api/status", response_model=m.ServerStatus, tags=["server"],
+             responses=error_responses(*_ANY))
+    async def status() -> m.ServerStatus:
+        """The worker pool (size, busy, waiting, time limit, worker process ids) and
+        the modes of the server."""
+        now = pool.status()
+        store = "none" if runs is None else "read-only" if runs.read_only else "read-write"
+        return m.ServerStatus(workers=now.size, busy=now.busy, waiting=now.waiting,
+                              queue_length=now.queue_length, time_limit_s=now.time_limit_s,
+                              worker_pids=list(now.worker_pids),
+                              workers_replaced=now.replaced,
+                              workers_recycled=now.recycled, store=store,
+                              token_required=config.token is not None)
 
     @app.post("/api/export", response_model=m.ExportResponse, tags=["scenarios"],
               responses=errors)
     async def export(body: m.ScenarioRef) -> m.ExportResponse:
         """The scenario with its overrides applied, as YAML text (sources kept)."""
         def job() -> m.ExportResponse:
-            s, _ = _variant(body)
+            s = jobs.variant(body)
             return m.ExportResponse(filename=f"{s.id}.yaml", yaml=dump_scenario(s))
 
         return await read(job)
@@ -466,17 +539,11 @@ def _allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
     return sorted(methods)
 
 
-async def _unprocessable(_: Request, err: Exception) -> JSONResponse:
-    log.warning("unprocessable request: %s: %s", type(err).__name__, err)
-    text = str(err) if not isinstance(err, KeyError) else f"unknown key {err}"
-    return JSONResponse({"detail": message_error_body(f"could not process the request: "
-                                                      f"{text}")}, status_code=422)
-
-
 def _version() -> str:
     import callbluff
 
     return callbluff.__version__
 
 
-__all__ = ["PAGE_CSP", "GuardMiddleware", "WebSettings", "create_app", "error_responses"]
+__all__ = ["PAGE_CSP", "GuardMiddleware", "WebSettings", "create_app", "error_responses",
+           "internal_error"]

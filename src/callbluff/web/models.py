@@ -157,6 +157,11 @@ class MessageResponse(BaseModel):
     detail: str
 
 
+class InternalErrorResponse(BaseModel):
+    detail: str
+    error_id: str = Field(description="the id under which the server logged the failure")
+
+
 class OfferResult(Open):
     id: str
     label: str
@@ -211,10 +216,52 @@ class ExportResponse(BaseModel):
     yaml: str
 
 
+class RunSummaryModel(BaseModel):
+    """A saved run without its scenario text, parameters and result."""
+
+    id: int
+    kind: str
+    scenario_id: str
+    scenario_sha256: str
+    version: str
+    seed: int | None
+    created_at: str = Field(description="UTC, ISO 8601")
+
+
+class RunList(BaseModel):
+    read_only: bool = Field(description="the server saves no new runs (--read-only-store)")
+    runs: list[RunSummaryModel]
+
+
+class RunDetail(RunSummaryModel):
+    """A saved run, whole (as ``callbluff runs show --json``)."""
+
+    scenario_text: str
+    params: dict[str, Any]
+    result: Any
+    checksum: str
+
+
+class ServerStatus(BaseModel):
+    workers: int = Field(description="worker processes (--workers)")
+    busy: int = Field(description="workers computing now")
+    waiting: int = Field(description="requests waiting for a worker")
+    queue_length: int = Field(description="most requests that may wait (--queue)")
+    time_limit_s: float = Field(description="seconds one computation may take (--timeout)")
+    worker_pids: list[int]
+    workers_replaced: int = Field(description="workers killed (time limit) or lost, and "
+                                  "replaced, since the start")
+    workers_recycled: int = Field(description="workers replaced after their share of jobs "
+                                  "(memory kept flat), since the start")
+    store: str = Field(description="none, read-write or read-only")
+    token_required: bool
+
+
 __all__ = [
     "MAX_SWEEP", "AnalysisResponse", "AnalyzeRequest", "Control", "ExportResponse",
-    "InputErrorBody", "InputErrorResponse", "MessageResponse", "ReportRequest",
-    "ScenarioDetail", "ScenarioList", "ScenarioListItem", "ScenarioRef", "ScenarioSummary",
+    "InputErrorBody", "InputErrorResponse", "InternalErrorResponse", "MessageResponse",
+    "ReportRequest", "RunDetail", "RunList", "RunSummaryModel", "ScenarioDetail",
+    "ScenarioList", "ScenarioListItem", "ScenarioRef", "ScenarioSummary", "ServerStatus",
     "SolveRequest", "SolveResponse", "SweepItem", "SweepRequest", "ValidateRequest",
     "ValidateResponse",
 ]

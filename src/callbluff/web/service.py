@@ -29,6 +29,7 @@ from callbluff.scenario.builtin import builtin_path, list_builtin
 from callbluff.scenario.loader import load_scenario_text
 from callbluff.scenario.schema import Annotation, Scenario, to_fraction
 from callbluff.web.models import Control
+from callbluff.web.pool import Busy, TooSlow
 
 #: Override key that sets the prior mass of all security-only types together.
 SECURITY_PRIOR = "security_prior"
@@ -40,14 +41,6 @@ _TYPE_PRIOR = re.compile(r"types\[([^\]]+)\]\.prior")
 
 class UnknownScenario(LookupError):
     """No built-in scenario of that name."""
-
-
-class Busy(RuntimeError):
-    """Every worker is taken."""
-
-
-class TooSlow(RuntimeError):
-    """The computation ran past the time limit."""
 
 
 def builtin_text(name: str) -> str:
@@ -232,24 +225,29 @@ def request_error_body(errors: Sequence[Any]) -> dict[str, Any]:
 # -- compute with limits ---------------------------------------------------------------
 
 class Workers:
-    """A few worker threads; each job has a time limit and a free worker, or is refused.
+    """A few worker threads for the quick jobs (reading, checking and exporting a
+    scenario, bounded by the loader's limits); each job has a time limit and a free
+    worker, or is refused.  Analyses run in worker processes instead
+    (:class:`callbluff.web.pool.WorkerPool`), where a time limit can kill.
 
     A thread cannot be stopped from outside, so a job past its limit is abandoned
     (the client gets :class:`TooSlow` at once) and ends itself at its next solve
     (:func:`callbluff.errors.check_deadline`); until then it keeps its worker, and
-    new jobs get :class:`Busy` if every worker is taken."""
+    new jobs wait (at most ``waiting`` of them) or get :class:`Busy` if every worker
+    is taken."""
 
-    def __init__(self, count: int, timeout_s: float) -> None:
+    def __init__(self, count: int, timeout_s: float, waiting: int = 0) -> None:
         if count < 1:
             raise ValueError(f"need at least one worker, got {count}")
         self.count = count
         self.timeout_s = timeout_s
-        self._slots = threading.BoundedSemaphore(count)
+        self._slots = threading.BoundedSemaphore(count + waiting)
         self._pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="callbluff")
 
     async def run(self, job: Callable[[], T], timeout_s: float | None = None) -> T:
         if not self._slots.acquire(blocking=False):
-            raise Busy(f"all {self.count} workers are busy; retry in a moment")
+            raise Busy(f"all {self.count} workers are busy and jobs are waiting; retry in "
+                       "a moment")
 
         limit = self.timeout_s if timeout_s is None else timeout_s
 

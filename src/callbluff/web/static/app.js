@@ -5,7 +5,7 @@
 
 (function () {
   var DEBOUNCE_MS = 250;
-  var RETRY_MS = 700;
+  var RETRY_MS = 700;  // when a 429 has no Retry-After
   var RESPONSES = [
     ["accept_comply", "accept & comply", "#2e8b57"],
     ["accept_cheat", "accept & cheat", "#d35400"],
@@ -64,16 +64,54 @@
     box.hidden = false;
   }
 
+  // -- the access token of a shared server (callbluff serve --token) -----------------------
+  // Asked once, on the first 401, kept for the browser tab (sessionStorage), and sent
+  // with every API call; a wrong one is asked again.
+  var TOKEN_KEY = "callbluff-token";
+  var tokenAsked = null;
+
+  function askToken() {
+    if (tokenAsked === null) {
+      tokenAsked = new Promise(function (resolve) {
+        var form = $("token-form");
+        form.hidden = false;
+        $("token-input").focus();
+        form.addEventListener("submit", function submitted(e) {
+          e.preventDefault();
+          sessionStorage.setItem(TOKEN_KEY, $("token-input").value.trim());
+          form.hidden = true;
+          form.removeEventListener("submit", submitted);
+          tokenAsked = null;
+          resolve();
+        });
+      });
+    }
+    return tokenAsked;
+  }
+
+  function send(path, init) {
+    var token = sessionStorage.getItem(TOKEN_KEY);
+    var headers = Object.assign({}, init.headers || {});
+    if (token) { headers["Authorization"] = "Bearer " + token; }
+    return fetch(path, Object.assign({}, init, { headers: headers })).then(function (response) {
+      if (response.status !== 401) { return response; }
+      return askToken().then(function () { return send(path, init); });
+    });
+  }
+
   function api(method, path, body) {
     var init = { method: method, headers: {} };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
-    return fetch(path, init).then(function (response) {
+    return send(path, init).then(function (response) {
       var type = response.headers.get("content-type") || "";
       var parse = type.indexOf("application/json") >= 0 ? response.json() : response.text();
-      return parse.then(function (data) { return { status: response.status, data: data }; });
+      var retry = Number(response.headers.get("Retry-After"));
+      return parse.then(function (data) {
+        return { status: response.status, data: data, retryMs: retry > 0 ? 1000 * retry : RETRY_MS };
+      });
     });
   }
 
@@ -172,7 +210,7 @@
       .then(function (r) {
         if (seq !== state.seq) { return; }  // a newer request is on its way
         if (r.status === 429) {
-          setTimeout(function () { if (seq === state.seq) { analyze(withThresholds); } }, RETRY_MS);
+          setTimeout(function () { if (seq === state.seq) { analyze(withThresholds); } }, r.retryMs);
           return;
         }
         setBusy("");
@@ -358,8 +396,8 @@
 
   function downloadReport() {
     setBusy("Building the report…");
-    fetch("/api/report", { method: "POST", headers: { "Content-Type": "application/json" },
-                           body: JSON.stringify(scenarioBody()) })
+    send("/api/report", { method: "POST", headers: { "Content-Type": "application/json" },
+                          body: JSON.stringify(scenarioBody()) })
       .then(function (response) {
         if (!response.ok) {
           return response.json().then(function (d) { setBusy(""); showError(d.detail || d); });
