@@ -49,7 +49,7 @@ denuclearisation_value: 100
 fallbacks:
   - {id: contain, proposer: {secure: 0, greedy: 0}, target: {secure: 0, greedy: 0}}
 time: {rounds: 1, discount: 0.9, arsenal_growth: 0, harm_growth: 0}
-bargaining: {breakdown_risk: 0.5, finality_cost: 0, renege_risk: 0}
+bargaining: {costly_counters: true, breakdown_risk: 0.5, finality_cost: 0, renege_risk: 0}
 """
 # Hand derivation (δ = 9/10, no growth, κ = 0, d = 1, one fallback paying 0):
 #   secure: A = 40, R_now = A + q = 30; accept S: B = 60, comply 60 (cheat 60−20−10 = 30).
@@ -155,7 +155,7 @@ denuclearisation_value: 100
 fallbacks:
   - {id: contain, proposer: {secure: 0, hider: 0}, target: {secure: 0, hider: 0}}
 time: {rounds: 1, discount: 1, arsenal_growth: 0, harm_growth: 0}
-bargaining: {breakdown_risk: 0, finality_cost: 0, renege_risk: 0}
+bargaining: {costly_counters: true, breakdown_risk: 0, finality_cost: 0, renege_risk: 0}
 """
 # Hand derivation: equal economic weights, so B is the same for both types; κ = 0 and
 # d = 1 make cheating worthless (compliant types); π = 0, δ = 1, no growth: balking
@@ -256,7 +256,7 @@ def test_credibility_threshold_and_band_match_the_hand_derivation() -> None:
     ("  - {id: reactor, cost: 10, values: {security: 10, prestige: 60}}",
      "  - {id: reactor, cost: 10, values: {security: 10, prestige: 60}, regime: lax}",
      "counter_demands[0].regime", "unknown regime 'lax'"),
-    ("bargaining: {breakdown_risk: 0.5,", "bargaining: {breakdown_risk: 1.5,",
+    ("costly_counters: true, breakdown_risk: 0.5,", "costly_counters: true, breakdown_risk: 1.5,",
      "bargaining.breakdown_risk", "probability"),
 ])
 def test_bad_new_fields_name_file_line_and_field(old: str, new: str, field: str,

@@ -85,9 +85,10 @@ class BreakdownThresholds:
 @dataclass(frozen=True)
 class CredibilityThreshold:
     """Guarantees that may not hold.  ``threshold``: the largest renege risk ρ up to
-    which every security-only type accepts in every equilibrium (``None``: not even
-    at ρ = 0); ``band``: the values of ρ where some equilibria have it accept and
-    others not; ``closed_form[f] = (U − R_f)/(U − W)`` for the first security-only
+    which every security-only type accepts and complies in every equilibrium
+    (``None``: not even at ρ = 0); ``band``: the values of ρ where some equilibria
+    have it accept and comply and others not (it refuses, or accepts and cheats to
+    keep a covert deterrent); ``closed_form[f] = (U − R_f)/(U − W)`` for the first security-only
     type, U its value of complying, W of complying and being reneged on, R_f of no
     deal under fallback f (docs/model.md)."""
 
@@ -227,9 +228,9 @@ def breakdown_path(scenario: Scenario, offer_id: str) -> str:
 
 def breakdown_thresholds(scenario: Scenario, offer_id: str) -> BreakdownThresholds | None:
     """π* per type and counter-demand, and where asking for more reveals ulterior
-    motives (``None``: the offer hears no counter-demand)."""
-    counters = [x for x in bargain.offer_counter_demands(scenario, offer_id)]
-    if not counters:
+    motives (``None``: the offer hears no counter-demand, or asking is free)."""
+    counters = bargain.offer_counter_demands(scenario, offer_id)
+    if not counters or not scenario.bargaining.costly_counters:
         return None
     offer = analyze_offer_cached(scenario, offer_id)
     game = offer.game
@@ -277,9 +278,10 @@ def credibility_threshold(scenario: Scenario, offer_id: str) -> CredibilityThres
     def stance(rho: Fraction) -> Hashable:
         variant = with_number(scenario, "bargaining.renege_risk", rho)
         found = analyze_offer_cached(variant, offer_id)
-        accepts = {_class_probability(e.target_strategy[t], ACCEPT) == 1
-                   for e in found.equilibria for t in secure}
-        return "accepts" if accepts == {True} else "refuses" if accepts == {False} else "depends"
+        complies = {e.target_strategy[t].accept_comply == 1
+                    for e in found.equilibria for t in secure}
+        return ("complies" if complies == {True} else "does not" if complies == {False}
+                else "depends")
 
     flips = find_flips(stance, Fraction(0), Fraction(1))
     edges = [Fraction(0), *(f.at for f in flips), Fraction(1)]
@@ -287,7 +289,7 @@ def credibility_threshold(scenario: Scenario, offer_id: str) -> CredibilityThres
     band_parts: list[Interval] = []
     for lo, hi in itertools.pairwise(edges):
         kind = stance((lo + hi) / 2)
-        if kind == "accepts" and lo == (threshold if threshold is not None else Fraction(0)):
+        if kind == "complies" and lo == (threshold if threshold is not None else Fraction(0)):
             threshold = hi
         elif kind == "depends":
             band_parts.append((lo, hi))
@@ -317,7 +319,8 @@ def article_test(scenario: Scenario, offer_id: str, *, thresholds: bool = True) 
     """The article's inference for ``offer_id``; ``thresholds=False`` skips the scans
     (each solves the offer's game a few dozen times)."""
     offer = analyze_offer_cached(scenario, offer_id)
-    has_counters = bool(bargain.offer_counter_demands(scenario, offer_id))
+    has_counters = (bool(bargain.offer_counter_demands(scenario, offer_id))
+                    and scenario.bargaining.costly_counters)
     regime = scenario.offer(offer_id).regime
     return ArticleTest(
         offer_id=offer_id,

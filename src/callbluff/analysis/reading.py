@@ -116,7 +116,8 @@ def read_equilibrium(
             reject=respond[bargain.REJECT],
             counter_by_demand=by_demand,
             accept_after_firm={
-                x: behaviour[bargain.firm_infoset(t.id, x)][bargain.ACCEPT] for x in counters},
+                x: behaviour[bargain.firm_infoset(t.id, x)][bargain.ACCEPT] for x in counters
+                if bargain.firm_infoset(t.id, x) in behaviour},
         )
         answer_given_type[t.id] = {a: respond[a] for a in answers}
     prior = {t.id: t.prior for t in scenario.types}
@@ -142,7 +143,7 @@ def read_equilibrium(
                 x: dict(behaviour[bargain.detected_after_grant_infoset(x)]) for x in counters
             },
             after_breakdown={x: dict(behaviour[bargain.breakdown_infoset(x)])
-                             for x in counters},
+                             for x in counters if bargain.breakdown_infoset(x) in behaviour},
         ),
         answer_probability=answer_probability,
         posteriors=posteriors(prior, answer_given_type),

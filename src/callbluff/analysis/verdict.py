@@ -438,16 +438,16 @@ def article_sentences(a: ScenarioAnalysis) -> list[str]:
     cred = test.credibility
     if cred is not None:
         if cred.threshold is None:
-            text = (f"A security-only {target} does not accept in every equilibrium even if "
-                    "the guarantees are sure to hold")
+            text = (f"A security-only {target} does not accept and comply in every equilibrium "
+                    "even if the guarantees are sure to hold")
         else:
-            text = (f"A security-only {target} accepts in every equilibrium while the risk "
-                    f"that the guarantees are withdrawn after it disarms is at most "
+            text = (f"A security-only {target} accepts and complies in every equilibrium while "
+                    f"the risk that the guarantees are withdrawn after it disarms is at most "
                     f"{exact(cred.threshold)} (now {exact(cred.renege_risk)})")
         if cred.band is not None:
             text += (f"; between {exact(cred.band[0])} and {exact(cred.band[1])} some "
-                     "equilibria have it accept and others refuse (it refuses when it expects "
-                     "a mild response to refusals)")
+                     "equilibria have it do so and others not (it refuses, or accepts and "
+                     "cheats to keep a covert deterrent, when it expects a mild response)")
         lines.append(text + ".")
     if test.finality_credible is not None:
         granted = [x for x, ok in test.finality_credible.items() if not ok]

@@ -115,8 +115,10 @@ def granted_deal(scenario: Scenario, offer_id: str, counter_id: str) -> Deal:
     offer = scenario.offer(offer_id)
     x = scenario.concession(counter_id)
     package = (*(c for c in offer.concessions if c not in x.drops), counter_id)
+    rounds = 1 if scenario.bargaining.costly_counters else 0
     cost = scenario.bargaining.finality_cost if offer.final else Fraction(0)
-    return Deal(package, x.regime or offer.regime, 1, scenario.time.discount * cost)
+    return Deal(package, x.regime or offer.regime, rounds,
+                scenario.time.discount**rounds * cost)
 
 
 def compile_offer(scenario: Scenario, offer_id: str) -> Game:
@@ -147,6 +149,9 @@ def compile_offer(scenario: Scenario, offer_id: str) -> Game:
         _deal(builder, answer, scenario, theta, now, fallbacks, accepted_infoset(theta),
               CHEATING_DETECTED)
         for x in counters:
+            if not scenario.bargaining.costly_counters:
+                _free_counter(builder, answer, scenario, offer_id, theta, x, fallbacks)
+                continue
             talks = builder.chance(answer, [("breakdown", pi), ("talks go on", 1 - pi)],
                                    label=f"talks after {x}")
             broke = builder.decision(talks, PROPOSER, breakdown_infoset(x), fallbacks)
@@ -171,6 +176,18 @@ def compile_offer(scenario: Scenario, offer_id: str) -> Game:
         for f in fallbacks:
             _no_deal(builder, rejected, scenario, theta, now, f)
     return builder.build()
+
+
+def _free_counter(builder: GameBuilder, answer: int, scenario: Scenario, offer_id: str,
+                  theta: str, x: str, fallbacks: Sequence[str]) -> None:
+    """The first model's counter-demand: free, answered at once by a grant or a walk."""
+    now = Deal(tuple(scenario.offer(offer_id).concessions), scenario.offer(offer_id).regime)
+    reply = builder.decision(answer, PROPOSER, counter_action(x),
+                             [GRANT, *(walk_action(f) for f in fallbacks)])
+    _deal(builder, reply, scenario, theta, granted_deal(scenario, offer_id, x), fallbacks,
+          granted_infoset(theta, x), detected_after_grant_infoset(x))
+    for f in fallbacks:
+        _no_deal(builder, reply, scenario, theta, now, f)
 
 
 def deal_payoffs(scenario: Scenario, theta: str, deal: Deal, fallback_id: str

@@ -313,6 +313,11 @@ class Cheating(Strict):
 class Bargaining(Strict):
     """What a counter-demand costs and how far the proposer's guarantees hold."""
 
+    costly_counters: bool = Field(
+        default=False,
+        description="true: a counter-demand risks a breakdown and costs a round, and the "
+        "proposer grants, stands firm or walks away (docs/model.md); false: the first "
+        "model, where asking is free and the proposer grants at once or walks away")
     breakdown_risk: Prob = Field(
         default=Fraction(0),
         description="π: probability that talks break down after a counter-demand")
