@@ -9,13 +9,16 @@ its answer is the same, and says so per variant and offer (``certified``: the
 proposer's worst and best values; ``full``: every figure the sweep keeps).  Every
 other variant goes to the exact solver.  Three certificates; any that holds answers:
 
-Offers with counter-demands are not modelled: a counter-demand costs a round and
-risks a breakdown, and the proposer may stand firm (docs/model.md), so every variant
-of such an offer goes to the exact solver.  For final offers two certificates; either
-that holds answers:
-
-A. At most two fallbacks some belief can make optimal: every outcome, by support
-   enumeration (:mod:`callbluff.solve.vectorised.enumeration`).
+A. Final offers (no counter-demands) with at most two fallbacks some belief can
+   make optimal: every outcome, by support enumeration
+   (:mod:`callbluff.solve.vectorised.enumeration`).
+B. Offers with free counter-demands (``bargaining.costly_counters`` off, the offer's
+   own regime, nothing dropped, no audience cost; every other offer with
+   counter-demands goes to the exact solver), each always granted or always refused, where
+   cheating never pays: the same enumeration on the final offer of equal values
+   (:func:`~callbluff.solve.vectorised.enumeration.counters_as_final`) — values
+   only, since a refused counter-demand and a rejection end alike and the exact
+   solver reports a continuum of outcomes between them.
 C. Otherwise: a unique pure outcome, proven by iterated strict dominance with sets
    of behaviours (Fudenberg & Tirole 1991, *Game Theory*, §2.1 and §8.2), or, for
    the values only, every type's possible answers ending in one outcome for the
@@ -24,9 +27,7 @@ C. Otherwise: a unique pure outcome, proven by iterated strict dominance with se
 All comparisons are strict with a margin ``TOL`` far above float rounding, so that
 every decision made in floats is the decision the exact arithmetic makes.
 
-The dominance certificate (C, :mod:`callbluff.solve.vectorised.dominance`; written for
-any number of deals, it now sees only the final offer's one deal, so steps 3 and the
-counter-demand answers of step 4 are empty):
+The dominance certificate (C, :mod:`callbluff.solve.vectorised.dominance`):
 
 1. A fallback ``f`` is never chosen, at any belief, if another fallback ``g`` is
    better for the proposer against every type (``f_P(θ) < g_P(θ)`` for all θ).
@@ -50,7 +51,7 @@ counter-demand answers of step 4 are empty):
 
 Modules, by idea: :mod:`.parameters` (the scenario's numbers as arrays, the margin
 ``TOL``), :mod:`.payoffs` (every outcome's payoffs), :mod:`.enumeration`
-(certificate A), :mod:`.dominance` (certificate C), :mod:`.outcomes` (what
+(certificates A and B), :mod:`.dominance` (certificate C), :mod:`.outcomes` (what
 an offer's answer holds) and :mod:`.arrays` (reductions over a short last axis).
 The sweep (:mod:`callbluff.sweep.fast`) draws the variants and turns these answers
 into its rows.
@@ -69,15 +70,25 @@ from callbluff.solve.vectorised.parameters import Params
 from callbluff.solve.vectorised.payoffs import offer_payoffs
 
 
+def models_counter_demands(scenario: Scenario, offer_id: str) -> bool:
+    """Does this solver model the offer's counter-demands?  Only free ones
+    (``bargaining.costly_counters`` off) that ask for an extra concession under the
+    offer's own regime, drop nothing, and are not answered under an audience cost
+    (an offer declared ``final``); a final offer has none and always qualifies."""
+    counters = bargain.offer_counter_demands(scenario, offer_id)
+    if not counters:
+        return True
+    return (not scenario.bargaining.costly_counters and not scenario.offer(offer_id).final
+            and not any(scenario.concession(x).regime or scenario.concession(x).drops
+                        for x in counters))
+
+
 def evaluate_offer(scenario: Scenario, params: Params, offer_id: str,
                    full: bool = True) -> FastOffer:
     """The certified figures of ``offer_id`` in every variant: the enumeration
     first; the dominance certificate for the variants it leaves (or, with ``full``,
     for those where it certifies the values only)."""
-    if bargain.offer_counter_demands(scenario, offer_id):
-        # A counter-demand costs a round and risks a breakdown, and the proposer may
-        # stand firm (docs/model.md): a shape this solver does not model, so every
-        # variant goes to the exact solver.
+    if not models_counter_demands(scenario, offer_id):
         return routed(offer_id, params.n)
     pay = offer_payoffs(scenario, params, offer_id)
     out = enumerated(pay)

@@ -43,7 +43,7 @@ deterring behaviour at unreached ones) is checked for each reported outcome.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -490,12 +490,14 @@ def _unique_argmax(scores: FloatArray) -> tuple[np.ndarray[Any, np.dtype[np.int6
 
 
 def final_offer_game(pay: OfferPayoffs) -> FinalOfferGame:
-    """The offer (a final offer: :func:`callbluff.solve.vectorised.evaluate_offer`
-    routes every offer with counter-demands) as the game of this module; its
-    ``usable`` says where the enumeration applies."""
+    """The offer as the final-offer game of this module: itself
+    without counter-demands, else the reduction of :func:`counters_as_final` (its
+    ``usable`` says where each holds)."""
     prior, fp, alive, d = pay.prior, pay.fp, pay.alive, pay.d
+    comply_t, cheat_t, comply_p, cheat_v_p = pay.comply_t, pay.cheat_t, pay.comply_p, pay.cheat_v_p
     no_deal_t, no_deal_p = pay.no_deal_t, pay.no_deal_p
     nf = fp.shape[2]
+    nx = len(comply_t) - 1
     first = np.argmax(alive, axis=1)
     second = np.argmax(alive & (np.arange(nf)[None, :] != first[:, None]), axis=1)
 
@@ -503,25 +505,45 @@ def final_offer_game(pay: OfferPayoffs) -> FinalOfferGame:
         return np.asarray(np.take_along_axis(x, f[:, None, None], axis=2)[:, :, 0])
 
     usable = np.all(prior > 0, axis=1) & (alive.sum(axis=1) == 2) & (d > TOL)
-    other_t, other_p = pay.cheat_t[0], pay.cheat_v_p[0]
-    return FinalOfferGame(
-        prior=prior, comply=pay.comply_t[0], cheat_first=on_fallback(other_t, first),
+    if nx == 0:
+        constant, proposer_constant = comply_t[0], np.asarray(comply_p[0])
+        other_t, other_p = cheat_t[0], cheat_v_p[0]
+    else:
+        constant, proposer_constant, cheat_deal, reducible, refused = counters_as_final(
+            comply_t, cheat_t, comply_p, cheat_v_p, no_deal_p, alive)
+        pick = cheat_deal[:, None, None, None]
+        other_t = np.take_along_axis(np.stack(cheat_t, axis=3), pick, axis=3)[:, :, :, 0]
+        other_p = np.take_along_axis(np.stack(cheat_v_p, axis=3), pick, axis=3)[:, :, :, 0]
+        # A refused counter-demand is a second "reject".  If every type gains (or every
+        # type loses) by the second fallback, the no-deal types all go where the
+        # proposer plays it most (least); so every equilibrium is worth what one of
+        # the game without the refused answers is worth (a type split between equal
+        # behaviours changes no value).
+        gain = on_fallback(no_deal_t, second) - on_fallback(no_deal_t, first)
+        usable &= reducible & (~refused | np.all(gain > TOL, axis=1)
+                               | np.all(gain < -TOL, axis=1))
+    game = FinalOfferGame(
+        prior=prior, comply=constant, cheat_first=on_fallback(other_t, first),
         cheat_second=on_fallback(other_t, second), reject_first=on_fallback(no_deal_t, first),
-        reject_second=on_fallback(no_deal_t, second),
-        proposer_comply=np.asarray(pay.comply_p[0]),
+        reject_second=on_fallback(no_deal_t, second), proposer_comply=proposer_constant,
         proposer_cheat_first=on_fallback(other_p, first),
         proposer_cheat_second=on_fallback(other_p, second),
         proposer_reject_first=on_fallback(no_deal_p, first),
         proposer_reject_second=on_fallback(no_deal_p, second),
         preference=prior * (on_fallback(fp, second) - on_fallback(fp, first)),
         security=pay.security, usable=usable)
+    return game
 
 
 def enumerated(pay: OfferPayoffs) -> FastOffer:
-    """Certificate A: every figure of a final offer, where the enumeration applies."""
+    """Certificates A (final offers: every figure) and B (counter-demands: values)."""
+    n = pay.prior.shape[0]
+    nx = len(pay.comply_t) - 1
     every = enumerate_outcomes(final_offer_game(pay), TOL)
     return FastOffer(
-        offer_id=pay.offer_id, certified=every.certified, full=every.certified,
+        offer_id=pay.offer_id, certified=every.certified,
+        # with counter-demands the reduced game merges answers: values only
+        full=every.certified if nx == 0 else np.zeros(n, dtype=bool),
         equilibria=every.equilibria, value_worst=every.value_worst,
         value_best=every.value_best, separates_all=every.separates_all,
         separates_any=every.separates_any, cheaters=every.cheaters,
@@ -529,10 +551,65 @@ def enumerated(pay: OfferPayoffs) -> FastOffer:
         all_reject=every.all_reject)
 
 
+def counters_as_final(
+    comply_t: Sequence[FloatArray], cheat_t: Sequence[FloatArray],
+    comply_p: Sequence[FloatArray], cheat_v_p: Sequence[FloatArray], no_deal_p: FloatArray,
+    alive: BoolArray,
+) -> tuple[FloatArray, FloatArray, IntArray, BoolArray, BoolArray]:
+    """An offer with counter-demands as a final offer of the same values.
+
+    Where (by ``TOL``, against every type and alive fallback) each counter-demand is
+    either always granted (granting beats every fallback, whether the type then
+    complies or cheats) or always refused (one fallback beats granting), and cheating
+    can beat a type's best deal honoured after one deal at most, a type's "comply" is
+    its best deal honoured (granted counter-demands included), its "cheat" is
+    cheating after that one deal, and a refused counter-demand is a second "reject"
+    (the proposer picks a fallback at its own information set).
+
+    Returns the type's best deal, its value to the proposer, the deal whose cheating
+    is the "cheat", where the reduction holds (the best deal also clear by ``TOL``)
+    and where some counter-demand is refused."""
+    n, nt, _ = no_deal_p.shape
+    on = alive[:, None, :]
+
+    def best_alive(x: FloatArray) -> FloatArray:
+        return np.asarray(np.where(on, x, -np.inf).max(axis=2))
+
+    ok = np.ones(n, dtype=bool)
+    refused_some = np.zeros(n, dtype=bool)
+    deals = np.full((n, nt, len(comply_t)), -np.inf)
+    offered = np.ones((n, len(comply_t)), dtype=bool)  # the deal can happen
+    deals[:, :, 0] = comply_t[0]
+    cheat_best = [best_alive(c) for c in cheat_t]
+    for j in range(1, len(comply_t)):
+        honest = cheat_best[j] < comply_t[j] - TOL
+        grant_low = np.where(honest, comply_p[j], np.minimum(
+            comply_p[j], -best_alive(-cheat_v_p[j])))
+        granted = np.all(np.where(on, grant_low[:, :, None] > no_deal_p + TOL, True),
+                         axis=(1, 2))
+        grant_best = np.maximum(comply_p[j], best_alive(cheat_v_p[j]))
+        refused = np.any(alive & np.all(no_deal_p > grant_best[:, :, None] + TOL, axis=1),
+                         axis=1)
+        ok &= granted | refused
+        refused_some |= refused
+        offered[:, j] = granted
+        deals[:, :, j] = np.where(granted[:, None], comply_t[j], -np.inf)
+    choice, clear = _unique_argmax(deals)
+    ok &= np.all(clear, axis=1)
+    constant = np.take_along_axis(deals, choice[:, :, None], axis=2)[:, :, 0]
+    cheat_pays = np.stack([offered[:, j] & np.any(c >= constant - TOL, axis=1)
+                           for j, c in enumerate(cheat_best)], axis=1)
+    ok &= cheat_pays.sum(axis=1) <= 1
+    proposer = np.take_along_axis(np.stack(list(comply_p), axis=2), choice[:, :, None],
+                                  axis=2)[:, :, 0]
+    return constant, proposer, np.argmax(cheat_pays, axis=1), ok, refused_some
+
+
 __all__ = [
     "FinalOfferFigures",
     "FinalOfferGame",
     "Structure",
+    "counters_as_final",
     "enumerate_outcomes",
     "enumerated",
     "final_offer_game",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from callbluff.game import bargain
 from callbluff.scenario.schema import Scenario
 from callbluff.solve.vectorised.parameters import TOL, BoolArray, FloatArray, IntArray, Params
 
@@ -110,6 +111,7 @@ def offer_payoffs(scenario: Scenario, params: Params, offer_id: str) -> OfferPay
     n = params.n
     offer = s.offer(offer_id)
     motives = [m.id for m in s.motives]
+    counters = bargain.offer_counter_demands(s, offer_id)
     g = params.get
     shared = type_arrays(scenario, params)
     prior, weights, big_a, q = shared.prior, shared.weights, shared.arsenal_value, \
@@ -149,8 +151,9 @@ def offer_payoffs(scenario: Scenario, params: Params, offer_id: str) -> OfferPay
 
     inspection = shared.sensitivity * iota[:, None]
     dd = d[:, None]
-    # the only deal of a final offer: accept S (offers with counter-demands are routed)
-    deals = [list(offer.concessions)]
+    # deal 0: accept S; deal 1 + i: counter-demand i granted (free counter-demands
+    # of the offer's regime that drop nothing: the others are routed, see evaluate_offer)
+    deals = [list(offer.concessions)] + [[*offer.concessions, x] for x in counters]
     comply_t, cheat_t, comply_p, cheat_v_p = [], [], [], []
     for ids in deals:
         b, b_irr, c, c_irr = package(ids)
