@@ -45,24 +45,20 @@ class OutcomePayoffs:
     def comply_expected(self, renege: Fraction) -> PayoffPair:
         """Expected (target, proposer) payoff of complying when the proposer reneges
         with probability ``renege``: ``(1−ρ)·comply + ρ·comply_reneged``."""
-        rho = Fraction(renege)
-        if not 0 <= rho <= 1:
-            raise ValueError(f"renege risk must be a probability in [0, 1], got {rho}")
-        return (
-            (1 - rho) * self.comply[0] + rho * self.comply_reneged[0],
-            (1 - rho) * self.comply[1] + rho * self.comply_reneged[1],
-        )
+        return _mixture(renege, self.comply, self.comply_reneged, "renege risk")
 
     def cheat_expected(self, detection: Fraction) -> PayoffPair:
         """Expected (target, proposer) payoff of cheating when detection has
         probability ``detection``: ``(1−d)·undetected + d·detected``."""
-        d = Fraction(detection)
-        if not 0 <= d <= 1:
-            raise ValueError(f"detection must be a probability in [0, 1], got {d}")
-        return (
-            (1 - d) * self.cheat_undetected[0] + d * self.cheat_detected[0],
-            (1 - d) * self.cheat_undetected[1] + d * self.cheat_detected[1],
-        )
+        return _mixture(detection, self.cheat_undetected, self.cheat_detected, "detection")
+
+
+def _mixture(p: Fraction, first: PayoffPair, second: PayoffPair, what: str) -> PayoffPair:
+    """``(1−p)·first + p·second``, exactly; ``p`` must be a probability."""
+    q = Fraction(p)
+    if not 0 <= q <= 1:
+        raise ValueError(f"{what} must be a probability in [0, 1], got {q}")
+    return (1 - q) * first[0] + q * second[0], (1 - q) * first[1] + q * second[1]
 
 
 def target_type(s: Scenario, type_id: str) -> TargetType:
