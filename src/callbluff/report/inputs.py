@@ -28,6 +28,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("denuclearisation_value", "Value of denuclearisation"),
     ("fallbacks", "Fallback policies"),
     ("time", "Time"),
+    ("bargaining", "Counter-demands' cost and credibility of the guarantees"),
     ("stakeholders", "Stakeholders"),
 )
 
