@@ -37,6 +37,7 @@ from callbluff.game.payoffs import (
     arsenal_value,
     best_fallback,
     fallback,
+    growth_factors,
     prior,
     status_quo,
 )
@@ -62,8 +63,7 @@ def grow(scenario: Scenario, rounds: int) -> Scenario:
         raise ValueError(f"rounds must be an integer >= 0, got {rounds!r}")
     if rounds == 0:
         return scenario
-    value_factor = (1 + scenario.time.arsenal_growth) ** rounds
-    harm_factor = (1 + scenario.time.harm_growth) ** rounds
+    value_factor, harm_factor = growth_factors(scenario, rounds)
     grown_values = {m: v * value_factor for m, v in scenario.arsenal.values.items()}
     grown_harms = {t.id: t.arsenal_harm * harm_factor for t in scenario.types}
     for what, value in [*(("arsenal value " + m, v) for m, v in grown_values.items()),

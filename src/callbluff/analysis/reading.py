@@ -50,11 +50,6 @@ class TypeStrategy:
         return {"accept_comply": self.accept_comply, "accept_cheat": self.accept_cheat,
                 "counter": self.counter, "balk": self.balk, "reject": self.reject}
 
-    @property
-    def refuses(self) -> Fraction:
-        """Probability of a refusing answer: counter-demand, balk or reject."""
-        return self.counter + self.balk + self.reject
-
 
 @dataclass(frozen=True)
 class ProposerStrategy:
