@@ -34,7 +34,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from callbluff.analysis.offers import OfferAnalysis, analyze_offer_cached
-from callbluff.analysis.reading import EquilibriumReading, TypeStrategy, explain_types
+from callbluff.analysis.reading import (
+    EquilibriumReading,
+    TypeStrategy,
+    by_infoset_id,
+    explain_types,
+)
 from callbluff.analysis.thresholds import find_flips, with_number
 from callbluff.game import bargain
 from callbluff.game.payoffs import outcome_payoffs, renege_risk
@@ -211,12 +216,19 @@ def _intervals(holds: Callable[[Fraction], Hashable]) -> tuple[Interval, ...]:
     return tuple(out)
 
 
-def _holds_along(scenario: Scenario, offer_id: str, path: str) -> tuple[Interval, ...]:
-    def holds(x: Fraction) -> Hashable:
+def _along(scenario: Scenario, offer_id: str, path: str,
+           judge: Callable[[Scenario, OfferAnalysis], bool]) -> Callable[[Fraction], Hashable]:
+    """``x ↦ judge`` of the offer solved with the number at ``path`` set to ``x``."""
+    def at(x: Fraction) -> Hashable:
         variant = with_number(scenario, path, x)
-        return bool(indisputable(variant, analyze_offer_cached(variant, offer_id)))
+        return judge(variant, analyze_offer_cached(variant, offer_id))
 
-    return _intervals(holds)
+    return at
+
+
+def _holds_along(scenario: Scenario, offer_id: str, path: str) -> tuple[Interval, ...]:
+    return _intervals(_along(scenario, offer_id, path,
+                             lambda s, o: bool(indisputable(s, o))))
 
 
 def breakdown_path(scenario: Scenario, offer_id: str) -> str:
@@ -234,9 +246,7 @@ def breakdown_thresholds(scenario: Scenario, offer_id: str) -> BreakdownThreshol
         return None
     offer = analyze_offer_cached(scenario, offer_id)
     game = offer.game
-    worst = offer.proposer_worst.equilibrium
-    values = node_values(game, [[worst.behaviour[h.label][a] for a in h.actions]
-                                for h in game.infosets])
+    values = node_values(game, by_infoset_id(game, offer.proposer_worst.equilibrium.behaviour))
     pi_star: dict[str, dict[str, Fraction | None]] = {}
     for type_id, child in zip(game.root.chance_actions, game.root.children, strict=True):
         node = game.nodes[child]
@@ -254,14 +264,11 @@ def breakdown_thresholds(scenario: Scenario, offer_id: str) -> BreakdownThreshol
             r_value = values[broke][bargain.TARGET]
             pi_star[type_id][x] = (None if c_value == r_value
                                    else (c_value - accept_now) / (c_value - r_value))
-    path = breakdown_path(scenario, offer_id)
     secure, _ = _live(scenario)
-
-    def nobody_secure_asks(pi: Fraction) -> Hashable:
-        variant = with_number(scenario, path, pi)
-        found = analyze_offer_cached(variant, offer_id)
-        return all(e.target_strategy[t].counter == 0 for e in found.equilibria for t in secure)
-
+    nobody_secure_asks = _along(
+        scenario, offer_id, breakdown_path(scenario, offer_id),
+        lambda _, o: all(e.target_strategy[t].counter == 0
+                         for e in o.equilibria for t in secure))
     return BreakdownThresholds(
         breakdown_risk=bargain.breakdown_risk(scenario, offer_id), pi_star=pi_star,
         demands_more_reveals=_intervals(nobody_secure_asks))
@@ -275,25 +282,14 @@ def credibility_threshold(scenario: Scenario, offer_id: str) -> CredibilityThres
         return None
     offer = scenario.offer(offer_id)
 
-    def stance(rho: Fraction) -> Hashable:
-        variant = with_number(scenario, "bargaining.renege_risk", rho)
-        found = analyze_offer_cached(variant, offer_id)
-        complies = {e.target_strategy[t].accept_comply == 1
-                    for e in found.equilibria for t in secure}
-        return ("complies" if complies == {True} else "does not" if complies == {False}
-                else "depends")
+    def complies(o: OfferAnalysis) -> set[bool]:
+        return {e.target_strategy[t].accept_comply == 1 for e in o.equilibria for t in secure}
 
-    flips = find_flips(stance, Fraction(0), Fraction(1))
-    edges = [Fraction(0), *(f.at for f in flips), Fraction(1)]
-    threshold: Fraction | None = None
-    band_parts: list[Interval] = []
-    for lo, hi in itertools.pairwise(edges):
-        kind = stance((lo + hi) / 2)
-        if kind == "complies" and lo == (threshold if threshold is not None else Fraction(0)):
-            threshold = hi
-        elif kind == "depends":
-            band_parts.append((lo, hi))
-    band = (band_parts[0][0], band_parts[-1][1]) if band_parts else None
+    path = "bargaining.renege_risk"
+    always = _intervals(_along(scenario, offer_id, path, lambda _, o: complies(o) == {True}))
+    depends = _intervals(_along(scenario, offer_id, path, lambda _, o: len(complies(o)) == 2))
+    threshold = always[0][1] if always and always[0][0] == 0 else None
+    band = (depends[0][0], depends[-1][1]) if depends else None
     theta = secure[0]
     closed: dict[str, Fraction | None] = {}
     rho_now = renege_risk(scenario, offer.concessions)

@@ -150,7 +150,7 @@ def compile_offer(scenario: Scenario, offer_id: str) -> Game:
               CHEATING_DETECTED)
         for x in counters:
             if not scenario.bargaining.costly_counters:
-                _free_counter(builder, answer, scenario, offer_id, theta, x, fallbacks)
+                _free_counter(builder, answer, scenario, offer_id, theta, x, fallbacks, now)
                 continue
             talks = builder.chance(answer, [("breakdown", pi), ("talks go on", 1 - pi)],
                                    label=f"talks after {x}")
@@ -179,9 +179,9 @@ def compile_offer(scenario: Scenario, offer_id: str) -> Game:
 
 
 def _free_counter(builder: GameBuilder, answer: int, scenario: Scenario, offer_id: str,
-                  theta: str, x: str, fallbacks: Sequence[str]) -> None:
-    """The first model's counter-demand: free, answered at once by a grant or a walk."""
-    now = Deal(tuple(scenario.offer(offer_id).concessions), scenario.offer(offer_id).regime)
+                  theta: str, x: str, fallbacks: Sequence[str], now: Deal) -> None:
+    """The first model's counter-demand: free, answered at once by a grant or a walk
+    (walking ends as a rejection of the offer ``now`` does)."""
     reply = builder.decision(answer, PROPOSER, counter_action(x),
                              [GRANT, *(walk_action(f) for f in fallbacks)])
     _deal(builder, reply, scenario, theta, granted_deal(scenario, offer_id, x), fallbacks,
