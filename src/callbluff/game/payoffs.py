@@ -143,9 +143,17 @@ def renege_risk(s: Scenario, concession_ids: Iterable[str]) -> Fraction:
 
 
 def growth_factors(s: Scenario, rounds: int) -> tuple[Fraction, Fraction]:
-    """``((1+g)^t, (1+h)^t)``: how much the arsenal's values and the harms have grown
-    after ``t`` rounds (``time.arsenal_growth``, ``time.harm_growth``)."""
-    return (1 + s.time.arsenal_growth) ** rounds, (1 + s.time.harm_growth) ** rounds
+    """``(min((1+g)^t, n̄), (1+h)^t)``: how much the arsenal's values and the harms
+    have grown after ``t`` rounds (``time.arsenal_growth``, ``time.harm_growth``).
+
+    The stock is ``n_t = (1+g)^t`` in units of today's; with ``arsenal.saturation``
+    ``n̄`` its value stops growing at ``n̄`` (docs/model.md, "Talks that teach":
+    ``a·min(1, n_t/n̄)`` with ``a`` the saturated value ``values·n̄``); without it
+    the values grow as ``(1+g)^t`` (the limit n̄ → ∞)."""
+    stock = (1 + s.time.arsenal_growth) ** rounds
+    n_bar = s.arsenal.saturation
+    return (stock if n_bar is None else min(stock, n_bar),
+            (1 + s.time.harm_growth) ** rounds)
 
 
 def outcome_payoffs(s: Scenario, type_id: str, concession_ids: Iterable[str],

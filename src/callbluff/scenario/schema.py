@@ -240,7 +240,21 @@ class TargetType(Strict):
 
 class Arsenal(Strict):
     values: dict[Id, NonNeg] = Field(description="motive id -> value of the arsenal")
+    # -- talks (issue 15, docs/model.md "Talks that teach") --
+    saturation: NonNeg | None = Field(
+        default=None,
+        description="n̄: the stock, in units of today's stock (today = 1, growing by "
+        "time.arsenal_growth a round), beyond which more weapons add no value; the "
+        "values then stop growing at values·n̄ (default: no saturation)")
     note: Text | None = None
+
+    @field_validator("saturation")
+    @classmethod
+    def _saturation_at_least_today(cls, n_bar: Fraction | None) -> Fraction | None:
+        if n_bar is not None and n_bar < 1:
+            raise ValueError(f"saturation is a stock in units of today's (1); it must be "
+                             f">= 1, got {n_bar}")
+        return n_bar
 
 
 class Concession(Strict):
@@ -353,6 +367,18 @@ class Time(Strict):
     note: Text | None = None
 
 
+# -- talks (issue 15, docs/model.md "Talks that teach") ---------------------------
+class Talks(Strict):
+    """The multi-round bargaining game: how many rounds, which offers when."""
+
+    horizon: int = Field(ge=1, le=12, description="T: rounds of bargaining (t = 0..T-1)")
+    rounds: dict[Id, list[Annotated[int, Field(ge=0, le=11)]]] = Field(
+        default_factory=dict,
+        description="offer id -> the rounds in which it may be made (offers not listed: "
+        "every round)")
+    note: Text | None = None
+
+
 class StakeholderPayoffs(Strict):
     comply: Num = Fraction(0)
     cheat_undetected: Num = Fraction(0)
@@ -413,6 +439,7 @@ class Scenario(ScenarioView, Strict):  # ScenarioView first: its short repr
     fallbacks: list[Fallback] = Field(min_length=1, max_length=LIMITS.fallbacks)
     time: Time
     bargaining: Bargaining = Field(default_factory=Bargaining)
+    talks: Talks | None = None
     stakeholders: list[Stakeholder] = Field(default_factory=list,
                                 max_length=LIMITS.stakeholders)
     history: History | None = None
@@ -539,6 +566,27 @@ class Scenario(ScenarioView, Strict):  # ScenarioView first: its short repr
             raise PydanticCustomError(
                 "scenario_reference", "{problem}",
                 {"problem": message, "path": path, "paths": [p for p, _ in problems]})
+        return self
+
+    @model_validator(mode="after")
+    def _check_talks(self) -> Scenario:
+        """``talks.rounds`` names offers of this file and rounds below the horizon
+        (a ``scenario_reference`` error with the field path, like the check above)."""
+        if self.talks is None:
+            return self
+        offers = {o.id for o in self.offers}
+        for offer_id, rounds in self.talks.rounds.items():
+            path = f"talks.rounds.{offer_id}"
+            if offer_id not in offers:
+                message = (f"unknown offer {offer_id!r} "
+                           f"(known: {', '.join(sorted(offers))})")
+            elif any(r >= self.talks.horizon for r in rounds):
+                message = (f"offer {offer_id!r}: rounds must be below the horizon "
+                           f"{self.talks.horizon}, got {rounds}")
+            else:
+                continue
+            raise PydanticCustomError("scenario_reference", "{problem}",
+                                      {"problem": message, "path": path, "paths": [path]})
         return self
 
     # -- lookups used by the layers above -----------------------------------

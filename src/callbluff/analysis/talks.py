@@ -1,0 +1,208 @@
+"""All in now, or talks that teach? The proposer's policies in the talks game of
+docs/model.md ("Talks that teach"), solved exactly by :mod:`callbluff.solve.talks`.
+
+A *policy* fixes the offer of every round (``no offer`` is a round of talks only);
+the target's types answer it in equilibrium (every equilibrium with pure answers),
+and the proposer's fallbacks answer its beliefs.  Families compared, for horizon T
+and main offer M:
+
+* **all in now**: M in every round (the offer stands; a type may take it later);
+* **step by step**: another offer o for k rounds, then M (k = 1..T−1);
+* **talks, then all in**: no offer for k rounds, then M (k = 1..T−1);
+* **talks forever**: no offer in any round, then no deal.
+
+A policy's value is the proposer's value in its proposer-worst equilibrium (the
+verdict's conservative selection); the best policy is the best such value (ties: the
+earlier family, then fewer rounds of waiting).  The *value of acting now* is all in
+now minus the best policy that waits (talks, then all in; talks forever).  Also
+reported: the equilibria of the unrestricted game (the proposer picks any allowed
+offer each round).  Uncertainty is the Shannon entropy of the proposer's belief over
+the types (bits): "how much is still unknown".
+
+References: Sobel & Takahashi (1983); Fudenberg, Levine & Tirole (1985); Powell
+(2004, 2006); Debs & Monteiro (2014) (docs/sources.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from callbluff.game.talks import (
+    NO_OFFER,
+    arsenal_multiplier,
+    horizon,
+    stock,
+    talk_offers,
+    talks_setup,
+)
+from callbluff.scenario.schema import Scenario
+from callbluff.solve.talks import Plan, TalksSolution, solve_talks
+
+ALL_IN_NOW = "all in now"
+STEP_BY_STEP = "step by step"
+TALKS_THEN_ALL_IN = "talks, then all in"
+TALKS_FOREVER = "talks forever"
+FAMILIES = (ALL_IN_NOW, STEP_BY_STEP, TALKS_THEN_ALL_IN, TALKS_FOREVER)
+
+
+@dataclass(frozen=True)
+class RoundRecord:
+    """One round on an equilibrium's path: the proposer's belief at its start, what
+    is offered, who settles (and of them who cheats), and the arsenal then
+    (``arsenal``: its value as a multiple of today's, ``stock``: n_t)."""
+
+    round: int
+    offer: str
+    posterior: Mapping[str, Fraction]
+    security_probability: Fraction
+    unknown_bits: float
+    settling: tuple[str, ...]
+    cheating: tuple[str, ...]
+    arsenal: Fraction
+    stock: Fraction
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    """A policy (one offer a round), its equilibria and its proposer-worst path.
+
+    ``proposer_worst``/``proposer_best`` are ``None`` when no equilibrium with pure
+    answers exists (then the policy is not compared).  ``settles[θ]``: the round in
+    which type θ settles on the worst path (``None``: never, no deal);
+    ``final_belief``: the belief after the last refusal."""
+
+    family: str
+    offers: tuple[str, ...]
+    proposer_worst: Fraction | None
+    proposer_best: Fraction | None
+    equilibria: int
+    no_pure_answers: int
+    path: tuple[RoundRecord, ...]
+    settles: Mapping[str, int | None]
+    final_belief: Mapping[str, Fraction]
+    final_unknown_bits: float
+
+    @property
+    def waits(self) -> int:
+        """Rounds before the main offer (the last round's) is first made; the whole
+        horizon for talks forever."""
+        if self.family == TALKS_FOREVER or not self.offers:
+            return len(self.offers)
+        return self.offers.index(self.offers[-1])
+
+
+@dataclass(frozen=True)
+class TalksAnalysis:
+    """The comparison: every policy, the best of each family, the best overall, the
+    value of acting now, the unrestricted game, and the inputs that shape it."""
+
+    horizon: int
+    main_offer: str
+    saturation: Fraction | None
+    policies: tuple[PolicyResult, ...]
+    best_by_family: Mapping[str, PolicyResult]
+    best: PolicyResult | None
+    all_in_now: PolicyResult
+    value_of_acting_now: Fraction | None
+    unrestricted: PolicyResult
+    prior_unknown_bits: float
+
+
+def entropy_bits(belief: Mapping[str, Fraction]) -> float:
+    """Shannon entropy ``−Σ p log₂ p`` of a belief (bits)."""
+    return -sum(float(p) * math.log2(float(p)) for p in belief.values() if p > 0)
+
+
+def posterior(s: Scenario, unsettled: frozenset[str]) -> dict[str, Fraction]:
+    """The prior restricted to ``unsettled`` (Bayes' rule after pure answers)."""
+    total = sum((t.prior for t in s.types if t.id in unsettled), Fraction(0))
+    return {t.id: t.prior / total for t in s.types if t.id in unsettled and t.prior > 0}
+
+
+def _security(s: Scenario, belief: Mapping[str, Fraction]) -> Fraction:
+    return sum((p for t, p in belief.items() if s.target_type(t).security_only),
+               Fraction(0))
+
+
+def _result(s: Scenario, family: str, offers: Sequence[str], solution: TalksSolution
+            ) -> PolicyResult:
+    if not solution.equilibria:
+        return PolicyResult(family, tuple(offers), None, None, 0,
+                            len(solution.no_pure_answers), (), {}, {}, 0.0)
+    worst: Plan = solution.proposer_worst
+    records: list[RoundRecord] = []
+    settles: dict[str, int | None] = {t: None for t in solution.setup.types}
+    last = frozenset(solution.setup.types)
+    for play in worst.path():
+        belief = posterior(s, play.unsettled)
+        records.append(RoundRecord(
+            round=play.round, offer=play.offer, posterior=belief,
+            security_probability=_security(s, belief), unknown_bits=entropy_bits(belief),
+            settling=tuple(sorted(play.accepting)), cheating=tuple(sorted(play.cheating)),
+            arsenal=arsenal_multiplier(s, play.round), stock=stock(s, play.round)))
+        for θ in play.accepting:
+            settles[θ] = play.round
+        last = play.refusing
+    final = posterior(s, last) if last else {}
+    return PolicyResult(family, tuple(offers), worst.proposer_value,
+                        solution.proposer_best.proposer_value, len(solution.equilibria),
+                        len(solution.no_pure_answers), tuple(records), settles, final,
+                        entropy_bits(final))
+
+
+def _value(r: PolicyResult) -> Fraction:
+    """A compared policy's value (only policies with an equilibrium are compared)."""
+    assert r.proposer_worst is not None
+    return r.proposer_worst
+
+
+def policy_plans(s: Scenario, main_offer: str, rounds: int) -> list[tuple[str, tuple[str, ...]]]:
+    """(family, offers by round) of every policy compared."""
+    main_key = (frozenset(s.offer(main_offer).concessions), s.offer(main_offer).regime)
+    others = [o for o in talk_offers(s)
+              if (frozenset(s.offer(o).concessions), s.offer(o).regime) != main_key]
+    plans: list[tuple[str, tuple[str, ...]]] = [(ALL_IN_NOW, (main_offer,) * rounds)]
+    for k in range(1, rounds):
+        plans += [(STEP_BY_STEP, (o,) * k + (main_offer,) * (rounds - k)) for o in others]
+    plans += [(TALKS_THEN_ALL_IN, (NO_OFFER,) * k + (main_offer,) * (rounds - k))
+              for k in range(1, rounds)]
+    plans.append((TALKS_FOREVER, (NO_OFFER,) * rounds))
+    return plans
+
+
+def analyze_talks(s: Scenario, main_offer: str, *, rounds: int | None = None
+                  ) -> TalksAnalysis:
+    """Every policy of :func:`policy_plans` and the unrestricted game, solved."""
+    big_t = horizon(s) if rounds is None else rounds
+    results: list[PolicyResult] = []
+    for family, offers in policy_plans(s, main_offer, big_t):
+        setup = talks_setup(s, rounds=big_t, offers_by_round=[(o,) for o in offers])
+        results.append(_result(s, family, offers, solve_talks(s, setup)))
+    free_setup = talks_setup(s, rounds=big_t)
+    free = solve_talks(s, free_setup)
+    free_offers = tuple(r.offer for r in free.proposer_worst.path()) if free.equilibria else ()
+    unrestricted = _result(s, "unrestricted", free_offers, free)
+    best_by_family: dict[str, PolicyResult] = {}
+    for r in results:
+        if r.proposer_worst is not None and (
+                r.family not in best_by_family or _value(r) > _value(best_by_family[r.family])):
+            best_by_family[r.family] = r
+    best: PolicyResult | None = None
+    for family in FAMILIES:
+        candidate = best_by_family.get(family)
+        if candidate is not None and (
+                best is None or _value(candidate) > _value(best)):
+            best = candidate
+    now = results[0]
+    waiting = [r.proposer_worst for r in results
+               if r.family in (TALKS_THEN_ALL_IN, TALKS_FOREVER) and r.proposer_worst is not None]
+    acting_now = (now.proposer_worst - max(waiting)
+                  if now.proposer_worst is not None and waiting else None)
+    return TalksAnalysis(
+        horizon=big_t, main_offer=main_offer, saturation=s.arsenal.saturation,
+        policies=tuple(results), best_by_family=best_by_family, best=best, all_in_now=now,
+        value_of_acting_now=acting_now, unrestricted=unrestricted,
+        prior_unknown_bits=entropy_bits(posterior(s, frozenset(t.id for t in s.types))))

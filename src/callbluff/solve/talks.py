@@ -1,0 +1,340 @@
+"""Exact equilibria of the talks game (docs/model.md, "Talks that teach") by
+backward induction over the proposer's belief states.
+
+Reduction.  The proposer sees only offers and refusals, and every type answers
+purely, so after any public history the proposer's belief is the prior restricted
+to a set ``U`` of types still unsettled (skimming: Sobel & Takahashi 1983,
+Fudenberg, Levine & Tirole 1985).  A state is ``(U, t)``.  For each state and each
+offer allowed in round ``t`` the solver enumerates every *round play*: the set
+``A ⊆ U`` that accepts, the cheaters ``K ⊆ A``, the proposer's fallback after
+detected cheating (a best reply to the prior on ``K``), and the continuation after
+a refusal — an equilibrium of ``(U∖A, t+1)``, or in the last round a fallback that
+is a best reply to the prior on ``U∖A``.  A round play is kept iff every type's
+answer is a best reply: θ ∈ A iff accepting (its better of complying and cheating)
+is worth at least refusing (a round of talks plus its value along the
+continuation).  Types outside ``U`` (a type that refused when it was expected to
+accept) stop optimally along the continuation's path of offers, so every type's
+continuation value is defined.  An unexpected event (a refusal when all of ``U``
+accept, detected cheating when no one cheats) may be followed by the prior
+restricted to any non-empty ``U' ⊆ U``.
+
+The proposer's choice.  A round play of offer ``o`` is an equilibrium of the state
+iff its value to the proposer (prior on ``U``) is at least every other allowed
+offer's *worst* round play (the answers that punish the deviation).
+
+Limits (documented in docs/algorithms.md): answers are pure (a type that mixes
+between accepting and refusing is not searched); off-path beliefs are restricted to
+priors on subsets; an offer none of whose round plays is consistent is reported in
+``no_pure_answers`` and left out of the proposer's comparison, so equilibria found
+in a state with such an offer are equilibria only if that offer's (mixed) answers
+would not pay the proposer more.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from callbluff.game.talks import (
+    ACCEPT,
+    CHEAT,
+    COMPLY,
+    NO_OFFER,
+    REFUSE,
+    TalksSetup,
+    answer_infoset,
+    best_fallbacks,
+    compliance_infoset,
+    deal_values,
+    detection_infoset,
+    no_deal_infoset,
+    no_deal_value,
+    proposer_infoset,
+    subsets,
+    talks_flow,
+)
+from callbluff.scenario.schema import Scenario
+
+__all__ = ["Plan", "RoundPlay", "TalksSolution", "plan_behaviour", "solve_talks"]
+
+
+@dataclass(frozen=True)
+class RoundPlay:
+    """One round at state ``(unsettled, round)`` after ``offer``: who accepts, who of
+    them cheats, the fallback after detected cheating, and what follows a refusal
+    (``final_fallback`` in the last round, else the equilibrium ``next`` of the
+    following state).  Values are present values at round 0: ``target_values`` for
+    every type of the game (a type outside ``unsettled`` stops optimally along this
+    path), ``proposer_values`` for the types in ``unsettled``.  ``cheat_preferred``:
+    the types (of the whole game) that would rather cheat than comply on accepting."""
+
+    round: int
+    offer: str
+    unsettled: frozenset[str]
+    accepting: frozenset[str]
+    cheating: frozenset[str]
+    detection_fallback: str | None
+    final_fallback: str | None
+    next: Plan | None
+    target_values: Mapping[str, Fraction]
+    proposer_values: Mapping[str, Fraction]
+    accept_values: Mapping[str, Fraction]
+    refuse_values: Mapping[str, Fraction]
+    cheat_preferred: frozenset[str]
+    proposer_value: Fraction
+
+    @property
+    def refusing(self) -> frozenset[str]:
+        return self.unsettled - self.accepting
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An equilibrium of the game from state ``(unsettled, round)``: the offer made
+    and its answers (``play``), and for every other offer allowed in the round the
+    answers that make it no better for the proposer (``deviations``)."""
+
+    round: int
+    unsettled: frozenset[str]
+    play: RoundPlay
+    deviations: tuple[RoundPlay, ...]
+
+    @property
+    def proposer_value(self) -> Fraction:
+        """The proposer's expected value at round 0, conditional on the state."""
+        return self.play.proposer_value
+
+    def path(self) -> list[RoundPlay]:
+        """The round plays along the path of play (refusals continue it)."""
+        out = [self.play]
+        while out[-1].next is not None and out[-1].refusing:
+            out.append(out[-1].next.play)
+        return out
+
+
+@dataclass(frozen=True)
+class TalksSolution:
+    """Every equilibrium (pure answers) of the talks game from the prior, distinct
+    in the values they give; the states searched; and the (round, unsettled, offer)
+    triples whose answers have no pure equilibrium (see the module's limits)."""
+
+    setup: TalksSetup
+    equilibria: tuple[Plan, ...]
+    states: int
+    no_pure_answers: tuple[tuple[int, tuple[str, ...], str], ...] = field(default=())
+
+    @property
+    def proposer_worst(self) -> Plan:
+        return min(self.equilibria, key=lambda p: p.proposer_value)
+
+    @property
+    def proposer_best(self) -> Plan:
+        return max(self.equilibria, key=lambda p: p.proposer_value)
+
+
+def solve_talks(s: Scenario, setup: TalksSetup) -> TalksSolution:
+    """All equilibria of the talks game ``setup`` of scenario ``s`` (see the module)."""
+    return _Solver(s, setup).solve()
+
+
+class _Solver:
+    def __init__(self, s: Scenario, setup: TalksSetup) -> None:
+        self.s = s
+        self.setup = setup
+        self.types = setup.types
+        self.fallbacks = tuple(f.id for f in s.fallbacks)
+        self.memo: dict[tuple[frozenset[str], int], tuple[Plan, ...]] = {}
+        self.no_pure: list[tuple[int, tuple[str, ...], str]] = []
+        self._deal: dict[tuple[str, str, int, str], tuple[tuple[Fraction, Fraction],
+                                                          tuple[Fraction, Fraction]]] = {}
+        self._best: dict[frozenset[str], tuple[str, ...]] = {}
+
+    def solve(self) -> TalksSolution:
+        found = self.equilibria(frozenset(self.types), 0)
+        return TalksSolution(self.setup, found, len(self.memo), tuple(self.no_pure))
+
+    # -- cached pieces --------------------------------------------------------
+    def best(self, group: frozenset[str]) -> tuple[str, ...]:
+        if group not in self._best:
+            self._best[group] = best_fallbacks(
+                self.s, {t: self.setup.prior[t] for t in self.types if t in group})
+        return self._best[group]
+
+    def best_off_path(self, group: frozenset[str]) -> tuple[str, ...]:
+        """Fallbacks that are a best reply to the prior on some non-empty subset."""
+        return tuple(f for f in self.fallbacks
+                     if any(f in self.best(sub) for sub in subsets(sorted(group)) if sub))
+
+    def deal(self, theta: str, offer: str, t: int, f: str
+             ) -> tuple[tuple[Fraction, Fraction], tuple[Fraction, Fraction]]:
+        key = (theta, offer, t, f)
+        if key not in self._deal:
+            self._deal[key] = deal_values(self.s, theta, offer, t, f)
+        return self._deal[key]
+
+    def value(self, group: frozenset[str], proposer: Mapping[str, Fraction]) -> Fraction:
+        weight = sum((self.setup.prior[t] for t in group), Fraction(0))
+        return sum((self.setup.prior[t] * proposer[t] for t in group), Fraction(0)) / weight
+
+    # -- the recursion ------------------------------------------------------------
+    def equilibria(self, unsettled: frozenset[str], t: int) -> tuple[Plan, ...]:
+        key = (unsettled, t)
+        if key in self.memo:
+            return self.memo[key]
+        by_offer: dict[str, list[RoundPlay]] = {}
+        for offer in self.setup.offers_by_round[t]:
+            plays = self.round_plays(unsettled, t, offer)
+            if plays:
+                by_offer[offer] = plays
+            else:
+                self.no_pure.append((t, tuple(sorted(unsettled)), offer))
+        worst = {o: min(plays, key=lambda p: p.proposer_value) for o, plays in by_offer.items()}
+        threat = max((w.proposer_value for w in worst.values()), default=None)
+        plans: dict[tuple[Fraction, ...], Plan] = {}
+        for offer, plays in by_offer.items():
+            deviations = tuple(w for o, w in worst.items() if o != offer)
+            for play in plays:
+                assert threat is not None
+                if play.proposer_value < threat:
+                    continue
+                signature = (*(play.target_values[θ] for θ in self.types),
+                             *(play.proposer_values[θ] for θ in sorted(unsettled)))
+                plans.setdefault(signature, Plan(t, unsettled, play, deviations))
+        found = tuple(plans.values())
+        self.memo[key] = found
+        return found
+
+    def continuations(self, refusing: frozenset[str], unsettled: frozenset[str], t: int
+                      ) -> list[tuple[str | None, Plan | None]]:
+        """What may follow a refusal: (final fallback, None) in the last round, else
+        (None, an equilibrium of the next state)."""
+        last = t == self.setup.horizon - 1
+        if last:
+            finals = self.best(refusing) if refusing else self.best_off_path(unsettled)
+            return [(f, None) for f in finals]
+        if refusing:
+            return [(None, p) for p in self.equilibria(refusing, t + 1)]
+        return [(None, p) for sub in subsets(sorted(unsettled)) if sub
+                for p in self.equilibria(sub, t + 1)]
+
+    def refusal(self, theta: str, t: int, final: str | None, then: Plan | None
+                ) -> tuple[Fraction, Fraction]:
+        """(target, proposer) value of type θ refusing in round t."""
+        if then is None:
+            assert final is not None
+            return no_deal_value(self.s, theta, t, final)
+        flow = talks_flow(self.s, theta, t)
+        proposer = then.play.proposer_values.get(theta, Fraction(0))
+        return flow[0] + then.play.target_values[theta], flow[1] + proposer
+
+    def round_plays(self, unsettled: frozenset[str], t: int, offer: str) -> list[RoundPlay]:
+        out: list[RoundPlay] = []
+        groups = [frozenset()] if offer == NO_OFFER else subsets(sorted(unsettled))
+        detections: tuple[str | None, ...] = (None,) if offer == NO_OFFER else self.fallbacks
+        for accepting in groups:
+            refusing = unsettled - accepting
+            conts = self.continuations(refusing, unsettled, t)
+            for f_det in detections:
+                accept: dict[str, Fraction] = {}
+                accept_proposer: dict[str, tuple[Fraction, Fraction]] = {}
+                prefers_cheat: set[str] = set()
+                ties: list[str] = []
+                if f_det is not None:
+                    for θ in self.types:
+                        (c_t, c_p), (h_t, h_p) = self.deal(θ, offer, t, f_det)
+                        accept[θ] = max(c_t, h_t)
+                        accept_proposer[θ] = (c_p, h_p)
+                        if h_t > c_t:
+                            prefers_cheat.add(θ)
+                        elif h_t == c_t and θ in accepting:
+                            ties.append(θ)
+                sure = frozenset(prefers_cheat & accepting)
+                for tied in itertools.product((False, True), repeat=len(ties)):
+                    cheating = sure | {θ for θ, c in zip(ties, tied, strict=True) if c}
+                    if f_det is not None and f_det not in (
+                            self.best(cheating) if cheating
+                            else self.best_off_path(unsettled)):
+                        continue
+                    for final, then in conts:
+                        play = self._check(unsettled, t, offer, accepting, cheating, f_det,
+                                           final, then, accept, accept_proposer,
+                                           frozenset(prefers_cheat))
+                        if play is not None:
+                            out.append(play)
+        return out
+
+    def _check(self, unsettled: frozenset[str], t: int, offer: str,
+               accepting: frozenset[str], cheating: frozenset[str], f_det: str | None,
+               final: str | None, then: Plan | None, accept: Mapping[str, Fraction],
+               accept_proposer: Mapping[str, tuple[Fraction, Fraction]],
+               prefers_cheat: frozenset[str]) -> RoundPlay | None:
+        refuse: dict[str, Fraction] = {}
+        target: dict[str, Fraction] = {}
+        proposer: dict[str, Fraction] = {}
+        for θ in self.types:
+            r_t, r_p = self.refusal(θ, t, final, then)
+            refuse[θ] = r_t
+            a = accept.get(θ)
+            if θ in unsettled:
+                if θ in accepting:
+                    assert a is not None
+                    if a < r_t:
+                        return None
+                    comply_p, cheat_p = accept_proposer[θ]
+                    proposer[θ] = cheat_p if θ in cheating else comply_p
+                else:
+                    if a is not None and a > r_t:
+                        return None
+                    proposer[θ] = r_p
+            target[θ] = r_t if a is None else max(a, r_t)
+        return RoundPlay(
+            round=t, offer=offer, unsettled=unsettled, accepting=accepting,
+            cheating=cheating, detection_fallback=f_det, final_fallback=final, next=then,
+            target_values=target, proposer_values=proposer, accept_values=dict(accept),
+            refuse_values=refuse, cheat_preferred=prefers_cheat,
+            proposer_value=self.value(unsettled, proposer))
+
+
+def plan_behaviour(plan: Plan, types: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """The plan as a pure behaviour profile of the extensive form of
+    :func:`callbluff.game.talks.compile_talks`: information-set label → action, at
+    every information set the plan reaches after any public history (the proposer's
+    deviations included).  A type outside the unsettled set answers by its best
+    reply (accept when accepting is worth at least refusing; cheat when strictly
+    better)."""
+    out: dict[str, dict[str, str]] = {}
+    _assign_plan(plan, (), types, out)
+    return out
+
+
+def _assign_plan(plan: Plan, history: tuple[str, ...], types: tuple[str, ...],
+                 out: dict[str, dict[str, str]]) -> None:
+    out.setdefault("proposer", {})[proposer_infoset(plan.round, history)] = plan.play.offer
+    for play in (plan.play, *plan.deviations):
+        _assign_round(play, history, types, out)
+
+
+def _assign_round(play: RoundPlay, history: tuple[str, ...], types: tuple[str, ...],
+                  out: dict[str, dict[str, str]]) -> None:
+    t, offer = play.round, play.offer
+    chosen = out.setdefault("proposer", {})
+    answers = out.setdefault("target", {})
+    if offer != NO_OFFER:
+        for θ in types:
+            if θ in play.unsettled:
+                accepts = θ in play.accepting
+            else:
+                accepts = play.accept_values[θ] >= play.refuse_values[θ]
+            answers[answer_infoset(θ, t, offer, history)] = ACCEPT if accepts else REFUSE
+            cheats = (θ in play.cheating) if θ in play.accepting else (θ in play.cheat_preferred)
+            answers[compliance_infoset(θ, t, offer, history)] = CHEAT if cheats else COMPLY
+        assert play.detection_fallback is not None
+        chosen[detection_infoset(t, offer, history)] = play.detection_fallback
+    later = (*history, offer)
+    if play.final_fallback is not None:
+        chosen[no_deal_infoset(later)] = play.final_fallback
+    else:
+        assert play.next is not None
+        _assign_plan(play.next, later, types, out)
