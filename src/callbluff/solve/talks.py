@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from callbluff.game.talks import (
@@ -68,7 +68,11 @@ class RoundPlay:
     following state).  Values are present values at round 0: ``target_values`` for
     every type of the game (a type outside ``unsettled`` stops optimally along this
     path), ``proposer_values`` for the types in ``unsettled``.  ``cheat_preferred``:
-    the types (of the whole game) that would rather cheat than comply on accepting."""
+    the types (of the whole game) that would rather cheat than comply on accepting.
+    The proposer's beliefs (the prior restricted to these types): after detected
+    cheating ``detection_belief`` (the cheaters, or off the path a set the fallback
+    answers), after a refusal ``refusal_belief`` (the refusers, or off the path a
+    set its continuation answers)."""
 
     round: int
     offer: str
@@ -84,6 +88,8 @@ class RoundPlay:
     refuse_values: Mapping[str, Fraction]
     cheat_preferred: frozenset[str]
     proposer_value: Fraction
+    detection_belief: frozenset[str] = frozenset()
+    refusal_belief: frozenset[str] = frozenset()
 
     @property
     def refusing(self) -> frozenset[str]:
@@ -162,10 +168,21 @@ class _Solver:
                 self.s, {t: self.setup.prior[t] for t in self.types if t in group})
         return self._best[group]
 
-    def best_off_path(self, group: frozenset[str]) -> tuple[str, ...]:
-        """Fallbacks that are a best reply to the prior on some non-empty subset."""
-        return tuple(f for f in self.fallbacks
-                     if any(f in self.best(sub) for sub in subsets(sorted(group)) if sub))
+    def replies(self, believed: frozenset[str], unsettled: frozenset[str]
+                ) -> list[tuple[str, frozenset[str]]]:
+        """(fallback, belief) pairs: the best replies to the prior on ``believed``
+        when it is not empty (the event is on the path), else, off the path, every
+        fallback that is a best reply to the prior on some non-empty subset of
+        ``unsettled``, with the first such subset."""
+        if believed:
+            return [(f, believed) for f in self.best(believed)]
+        out: list[tuple[str, frozenset[str]]] = []
+        for f in self.fallbacks:
+            support = next((sub for sub in subsets(sorted(unsettled))
+                            if sub and f in self.best(sub)), None)
+            if support is not None:
+                out.append((f, support))
+        return out
 
     def deal(self, theta: str, offer: str, t: int, f: str
              ) -> tuple[tuple[Fraction, Fraction], tuple[Fraction, Fraction]]:
@@ -207,16 +224,15 @@ class _Solver:
         return found
 
     def continuations(self, refusing: frozenset[str], unsettled: frozenset[str], t: int
-                      ) -> list[tuple[str | None, Plan | None]]:
-        """What may follow a refusal: (final fallback, None) in the last round, else
-        (None, an equilibrium of the next state)."""
-        last = t == self.setup.horizon - 1
-        if last:
-            finals = self.best(refusing) if refusing else self.best_off_path(unsettled)
-            return [(f, None) for f in finals]
+                      ) -> list[tuple[str | None, Plan | None, frozenset[str]]]:
+        """What may follow a refusal, with the proposer's belief then: (final
+        fallback, None, belief) in the last round, else (None, an equilibrium of the
+        next state, its types)."""
+        if t == self.setup.horizon - 1:
+            return [(f, None, b) for f, b in self.replies(refusing, unsettled)]
         if refusing:
-            return [(None, p) for p in self.equilibria(refusing, t + 1)]
-        return [(None, p) for sub in subsets(sorted(unsettled)) if sub
+            return [(None, p, refusing) for p in self.equilibria(refusing, t + 1)]
+        return [(None, p, sub) for sub in subsets(sorted(unsettled)) if sub
                 for p in self.equilibria(sub, t + 1)]
 
     def refusal(self, theta: str, t: int, final: str | None, then: Plan | None
@@ -233,6 +249,7 @@ class _Solver:
         out: list[RoundPlay] = []
         groups = [frozenset()] if offer == NO_OFFER else subsets(sorted(unsettled))
         detections: tuple[str | None, ...] = (None,) if offer == NO_OFFER else self.fallbacks
+        none: frozenset[str] = frozenset()
         for accepting in groups:
             refusing = unsettled - accepting
             conts = self.continuations(refusing, unsettled, t)
@@ -253,16 +270,19 @@ class _Solver:
                 sure = frozenset(prefers_cheat & accepting)
                 for tied in itertools.product((False, True), repeat=len(ties)):
                     cheating = sure | {θ for θ, c in zip(ties, tied, strict=True) if c}
-                    if f_det is not None and f_det not in (
-                            self.best(cheating) if cheating
-                            else self.best_off_path(unsettled)):
-                        continue
-                    for final, then in conts:
+                    detection_belief = none
+                    if f_det is not None:
+                        found = dict(self.replies(cheating, unsettled))
+                        if f_det not in found:
+                            continue
+                        detection_belief = found[f_det]
+                    for final, then, refusal_belief in conts:
                         play = self._check(unsettled, t, offer, accepting, cheating, f_det,
                                            final, then, accept, accept_proposer,
                                            frozenset(prefers_cheat))
                         if play is not None:
-                            out.append(play)
+                            out.append(replace(play, detection_belief=detection_belief,
+                                               refusal_belief=refusal_belief))
         return out
 
     def _check(self, unsettled: frozenset[str], t: int, offer: str,

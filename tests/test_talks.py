@@ -1,0 +1,316 @@
+"""The talks game (docs/model.md, "Talks that teach"; issue 15) against independent
+truth: the one-round game's exact solver (horizon 1), the skimming condition derived
+by hand in docs/model.md, pygambit on the exported two-round game, a brute-force
+regret oracle (tests/regret_oracle.py) and the saturation formula by hand.
+
+Every expected number below is derived in a comment from the scenario's inputs.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pygambit as gbt
+import pytest
+
+from callbluff.analysis.offers import analyze_offer
+from callbluff.analysis.talks import analyze_talks, entropy_bits
+from callbluff.api import load
+from callbluff.errors import InputError
+from callbluff.game.payoffs import growth_factors, outcome_payoffs
+from callbluff.game.talks import (
+    NO_OFFER,
+    compile_talks,
+    detection_infoset,
+    no_deal_infoset,
+    proposer_infoset,
+    talks_setup,
+)
+from callbluff.scenario.loader import load_scenario_text
+from callbluff.solve.gambit import to_pygambit
+from callbluff.solve.talks import Plan, plan_behaviour, solve_talks
+from regret_oracle import regret_by_infoset
+
+F = Fraction
+
+# --------------------------------------------------------------------------------------
+# Horizon 1 is the one-round game
+# --------------------------------------------------------------------------------------
+TAKE_IT_OR_LEAVE_IT = ["all-in", "all-in-light-inspections", "freeze-for-aid",
+                       "security-for-inspections"]
+
+
+@pytest.mark.parametrize("offer_id", TAKE_IT_OR_LEAVE_IT)
+def test_horizon_one_reproduces_the_one_round_game(offer_id: str) -> None:
+    """With one round and one offer the talks game is the bargain of docs/model.md:
+    the exact solver's equilibria in which every type answers purely are exactly the
+    talks solver's (same acceptors, same cheaters, same proposer value); the others
+    mix an answer, which the talks solver does not search (its documented limit)."""
+    s = load("north-korea-2009")
+    one_round = analyze_offer(s, offer_id)
+    pure: set[tuple[frozenset[str], frozenset[str], Fraction]] = set()
+    for e in one_round.equilibria:
+        answers = [v for ts in e.target_strategy.values()
+                   for v in (ts.accept_comply, ts.accept_cheat, ts.reject)]
+        if all(v in (0, 1) for v in answers):
+            pure.add((frozenset(t for t, ts in e.target_strategy.items()
+                                if ts.accept_comply + ts.accept_cheat == 1),
+                      frozenset(t for t, ts in e.target_strategy.items() if ts.accept_cheat),
+                      e.proposer_value))
+    talks = solve_talks(s, talks_setup(s, rounds=1, offers_by_round=[(offer_id,)]))
+    found = {(p.play.accepting, p.play.cheating, p.proposer_value) for p in talks.equilibria}
+    assert pure and found == pure
+
+
+# --------------------------------------------------------------------------------------
+# Skimming with two types: the closed form of docs/model.md
+# --------------------------------------------------------------------------------------
+SKIM_YAML = """\
+id: skim
+title: "Two types, two rounds"
+proposer: {name: P}
+target: {name: T}
+motives: [{id: security}, {id: prestige}, {id: economy}]
+types:
+  - {id: secure, security_only: true, prior: 0.5, weights: {security: 1, economy: 1},
+     status_quo: -10, arsenal_harm: 30}
+  - {id: greedy, prior: 0.5, weights: {prestige: 1, economy: 1}, status_quo: -10, arsenal_harm: 50}
+arsenal: {values: {security: 40, prestige: 50}}
+concessions:
+  - {id: treaty, cost: 5, values: {security: 50}}
+  - {id: aid, cost: 1, values: {economy: AID}}
+regimes:
+  - {id: strict, detection: 1, intrusiveness: 0, cost: 0}
+offers:
+  - {id: first, concessions: [treaty], regime: strict, counter_demands: []}
+  - {id: sweetened, concessions: [treaty, aid], regime: strict, counter_demands: []}
+cheating: {covert_fraction: 0, penalty: 20}
+denuclearisation_value: 100
+fallbacks:
+  - {id: contain, proposer: {secure: 0, greedy: 0}, target: {secure: 0, greedy: 0}}
+  - {id: squeeze, proposer: {secure: -10, greedy: 5}, target: {secure: -5, greedy: -5}}
+time: {rounds: 1, discount: 0.9, arsenal_growth: 0.2, harm_growth: 0}
+"""
+PLAN = [("first",), ("sweetened",)]
+
+
+def skim(aid: str):  # type: ignore[no-untyped-def]
+    return load_scenario_text(SKIM_YAML.replace("AID", aid))
+
+
+# Hand derivation (δ = 9/10, no inspection cost, ρ = 0; cheating never pays: κ = 0,
+# d = 1, so cheating is B − F + q < B).  secure: A = 40, q = −10, R₀ = A + q = 30;
+# U(first) = 50, U(sweetened) = 50 + v.  The closed form (docs/model.md, "Skimming"):
+# secure settles in round 0 iff U(S₁) − R₀ ≥ δ(U(S₂) − R₀) + τ_T, τ_T = 0 here:
+#   50 − 30 ≥ 0.9·(20 + v)  ⇔  v ≤ 20/9.      v = 2: 20 ≥ 19.8, round 0;
+#                                              v = 3: 20 < 20.7, round 1.
+# greedy: A = 50, U(first) = 0; in round 1 it weighs 0.9·v against no deal with the
+# arsenal grown by 1.2 under the proposer's best fallback against greedy alone
+# (squeeze, 5 > 0): 0.9·(60 − 10 − 5) = 40.5: it never settles.
+# Proposer: secure accepting first in round 0 gives 100 − 5 = 95; greedy costs a round
+# of talks −(1−δ)·50 = −5 and then no deal with squeeze 0.9·(−50 + 5) = −40.5: −45.5.
+#   v = 2: (95 − 45.5)/2 = 99/4.
+#   v = 3: secure: −(1−δ)·30 = −3 then 0.9·(100 − 6) = 84.6, i.e. 81.6;
+#          (81.6 − 45.5)/2 = 361/20.
+@pytest.mark.parametrize(("aid", "settles", "value"),
+                         [("2", 0, F(99, 4)), ("3", 1, F(361, 20))])
+def test_skimming_closed_form(aid: str, settles: int, value: Fraction) -> None:
+    s = skim(aid)
+    solution = solve_talks(s, talks_setup(s, rounds=2, offers_by_round=PLAN))
+    assert len(solution.equilibria) == 1
+    (plan,) = solution.equilibria
+    rounds = {θ: r.round for r in plan.path() for θ in r.accepting}
+    assert rounds == {"secure": settles}
+    assert plan.proposer_value == value
+
+
+def test_skimming_threshold_is_exact() -> None:
+    """At v = 20/9 the secure type is indifferent: both answers are equilibria."""
+    s = skim("20/9")
+    solution = solve_talks(s, talks_setup(s, rounds=2, offers_by_round=PLAN))
+    settle_rounds = sorted(next(r.round for r in p.path() if "secure" in r.accepting)
+                           for p in solution.equilibria)
+    assert settle_rounds == [0, 1]
+
+
+# --------------------------------------------------------------------------------------
+# pygambit on the exported two-round, two-type game
+# --------------------------------------------------------------------------------------
+def _load_profile(game, behaviour):  # type: ignore[no-untyped-def]
+    g, ginfo = to_pygambit(game)
+    prof = g.mixed_behavior_profile(rational=True)
+    flat = {**behaviour["proposer"], **behaviour["target"]}
+    for h, gh in zip(game.infosets, ginfo, strict=True):
+        for a, ga in zip(h.actions, gh.actions, strict=True):
+            prof[ga] = gbt.Rational(1 if a == flat[h.label] else 0)
+    return prof
+
+
+def _off_path_beliefs(plan: Plan, game) -> dict[str, dict[int, Fraction]]:  # type: ignore[no-untyped-def]
+    """The plan's belief (prior on the unsettled types) at every proposer information
+    set, as node → probability, for the regret oracle."""
+    beliefs: dict[str, dict[int, Fraction]] = {}
+    by_label = {h.label: h for h in game.infosets}
+
+    def belief(label: str, unsettled: frozenset[str]) -> None:
+        h = by_label[label]
+        types = [_type_of(game, n) for n in h.nodes]
+        total = sum(1 for t in types if t in unsettled)
+        weights = {n: F(1, total) if t in unsettled else F(0)
+                   for n, t in zip(h.nodes, types, strict=True)}
+        beliefs[label] = weights
+
+    def walk(p: Plan, history: tuple[str, ...]) -> None:
+        belief(proposer_infoset(p.round, history), p.unsettled)
+        for play in (p.play, *p.deviations):
+            later = (*history, play.offer)
+            if play.offer != NO_OFFER:
+                belief(detection_infoset(p.round, play.offer, history), play.detection_belief)
+            if play.next is not None:
+                walk(play.next, later)
+            else:
+                belief(no_deal_infoset(later), play.refusal_belief)
+    walk(plan, ())
+    return beliefs
+
+
+def _type_of(game, node_id: int) -> str:  # type: ignore[no-untyped-def]
+    """The type drawn at the root on the way to ``node_id``."""
+    first = game.path(node_id)[0]
+    return game.nodes[0].chance_actions[first[1]]
+
+
+@pytest.mark.parametrize("aid", ["2", "3"])
+def test_fixed_plan_matches_pygambit_and_the_oracle(aid: str) -> None:
+    """Offers fixed (first, then sweetened): our equilibrium has pygambit's
+    agent_max_regret 0 and brute-force regret 0 under its beliefs, and pygambit's
+    own equilibrium (Lemke) has exactly our payoffs."""
+    s = skim(aid)
+    setup = talks_setup(s, rounds=2, offers_by_round=PLAN)
+    game = compile_talks(s, setup)
+    (plan,) = solve_talks(s, setup).equilibria
+    behaviour = plan_behaviour(plan, setup.types)
+    assert _load_profile(game, behaviour).agent_max_regret() == 0
+    profile = {h.label: {a: F(int(a == {**behaviour["proposer"], **behaviour["target"]}[h.label]))
+                         for a in h.actions} for h in game.infosets}
+    regrets = regret_by_infoset(game, profile, _off_path_beliefs(plan, game))
+    assert max(regrets.values()) == 0
+    g, _ = to_pygambit(game)
+    (theirs,) = gbt.nash.lcp_solve(g, rational=True).equilibria
+    assert Fraction(str(theirs.payoff(next(iter(g.players))))) == plan.proposer_value
+
+
+def test_free_two_round_game_against_pygambit() -> None:
+    """The proposer picks first, sweetened or no offer in each round (v = 2).
+
+    Hand derivation: in any perfect Bayesian equilibrium the secure type accepts
+    `first` in round 0, because the most it can get later is 0.9·52 = 46.8 < 50; the
+    proposer's best is then first in round 0 (99/4, as in the fixed plan).  Every
+    equilibrium we report has pygambit agent_max_regret 0 and the value 99/4.
+    pygambit's Lemke equilibrium offers `sweetened` at once (value 97/4 = (94 −
+    45.5)/2), which is Nash but not sequentially rational: it has the secure type
+    refuse `first` in round 1 after refusing it in round 0 (an unreached singleton
+    information set), where accepting is worth 0.9·50 = 45 and refusing at most
+    0.9·(48 − 10) = 34.2; that threat is what deters the proposer from `first`."""
+    s = skim("2")
+    setup = talks_setup(s, rounds=2)
+    assert setup.offers_by_round == (("first", "sweetened", NO_OFFER),) * 2
+    game = compile_talks(s, setup)
+    solution = solve_talks(s, setup)
+    assert solution.equilibria and not solution.no_pure_answers
+    for plan in solution.equilibria:
+        assert plan.proposer_value == F(99, 4)
+        assert plan.play.offer == "first" and plan.play.accepting == {"secure"}
+        assert _load_profile(game, plan_behaviour(plan, setup.types)).agent_max_regret() == 0
+    g, ginfo = to_pygambit(game)
+    (theirs,) = gbt.nash.lcp_solve(g, rational=True).equilibria
+    assert Fraction(str(theirs.payoff(next(iter(g.players))))) == F(97, 4)
+    label = "secure: round 1 offer first, refused first"
+    h = next(i for i, x in enumerate(game.infosets) if x.label == label)
+    refuse = next(a for a in ginfo[h].actions if a.label == "refuse")
+    assert theirs[refuse] == 1 and theirs.infoset_prob(ginfo[h]) == 0
+
+
+# --------------------------------------------------------------------------------------
+# Saturation
+# --------------------------------------------------------------------------------------
+def test_saturation_caps_the_deterrent() -> None:
+    """g = 0.2, n̄ = 1.5: the stock 1, 1.2, 1.44, 1.728, … is worth 1, 1.2, 1.44, 1.5,
+    1.5, … times today's value, never more than n̄ (the saturated value a = 40·1.5 =
+    60 for the secure type), for any number of rounds; without n̄ the old growth
+    (1.2)^t is kept (the limit n̄ → ∞)."""
+    s = skim("2")
+    capped = s.model_copy(update={"arsenal": s.arsenal.model_copy(
+        update={"saturation": F(3, 2)})})
+    assert [growth_factors(capped, t)[0] for t in range(5)] == [
+        1, F(6, 5), F(36, 25), F(3, 2), F(3, 2)]
+    assert [growth_factors(s, t)[0] for t in range(5)] == [F(6, 5) ** t for t in range(5)]
+    for t in range(0, 201, 5):
+        no_deal = outcome_payoffs(capped, "secure", (), "strict", "contain",
+                                  rounds_later=t).no_deal[0]
+        deterrent = no_deal / F(9, 10) ** t - (-10)  # A(t) = value / δ^t − q − f_T
+        assert deterrent <= 60
+
+
+def test_saturation_and_talks_are_read_from_the_file() -> None:
+    text = SKIM_YAML.replace("AID", "2").replace(
+        "arsenal: {values: {security: 40, prestige: 50}}",
+        "arsenal: {values: {security: 40, prestige: 50}, saturation: 1.5}") + (
+        "talks: {horizon: 2, rounds: {sweetened: [1]}}\n")
+    s = load_scenario_text(text)
+    assert s.arsenal.saturation == F(3, 2)
+    assert talks_setup(s).offers_by_round == (("first", NO_OFFER),
+                                              ("first", "sweetened", NO_OFFER))
+
+
+@pytest.mark.parametrize(("extra", "field", "line", "words"), [
+    ("talks: {horizon: 2, rounds: {nothing: [0]}}\n", "talks.rounds.nothing", 25,
+     "unknown offer"),
+    ("talks: {horizon: 2, rounds: {first: [2]}}\n", "talks.rounds.first", 25,
+     "below the horizon"),
+])
+def test_bad_talks_block_names_file_line_and_field(extra: str, field: str, line: int,
+                                                   words: str) -> None:
+    text = SKIM_YAML.replace("AID", "2") + extra
+    with pytest.raises(InputError, match=words) as info:
+        load_scenario_text(text, "skim.yaml")
+    assert (info.value.file, info.value.line, info.value.field) == ("skim.yaml", line, field)
+
+
+def test_saturation_below_today_is_refused() -> None:
+    text = SKIM_YAML.replace("AID", "2").replace(
+        "prestige: 50}}", "prestige: 50}, saturation: 0.5}", 1)
+    with pytest.raises(InputError, match="saturation") as info:
+        load_scenario_text(text, "skim.yaml")
+    assert info.value.line == 10 and info.value.field == "arsenal.saturation"
+
+
+# --------------------------------------------------------------------------------------
+# Policies and words
+# --------------------------------------------------------------------------------------
+def test_policies_on_the_skimming_game() -> None:
+    """v = 3, horizon 2, main offer `sweetened`.  All in now (sweetened twice): secure
+    accepts at once (53 ≥ 3 + 0.9·53 = 50.7): (100 − 6 − 45.5)/2 = 97/4.  Step by
+    step (first, then sweetened): 361/20 (above).  Talks, then all in: secure gets
+    0.1·30 = 3 then 0.9·53 in round 1: proposer −3 + 0.9·94 = 81.6, (81.6 −
+    45.5)/2 = 361/20.  Talks forever: no deal in round 1 under contain (the best reply
+    to the prior: 0·½ + 0·½ = 0 > −10·½ + 5·½), secure −3 + 0.9·(−30) = −30, greedy
+    −5 + 0.9·(−50) = −50: −40.  Best: all in now; value of acting now 97/4 − 361/20 =
+    31/5.
+    Entropy: one bit at the start, 0 after secure settles."""
+    s = skim("3")
+    a = analyze_talks(s, "sweetened", rounds=2)
+    values = {(p.family, p.offers): p.proposer_worst for p in a.policies}
+    assert values == {
+        ("all in now", ("sweetened", "sweetened")): F(97, 4),
+        ("step by step", ("first", "sweetened")): F(361, 20),
+        ("talks, then all in", (NO_OFFER, "sweetened")): F(361, 20),
+        ("talks forever", (NO_OFFER, NO_OFFER)): F(-40),
+    }
+    assert a.best is not None and a.best.family == "all in now"
+    assert a.value_of_acting_now == F(31, 5)
+    assert a.all_in_now.settles == {"secure": 0, "greedy": None}
+    assert a.prior_unknown_bits == pytest.approx(1.0)
+    assert a.all_in_now.final_belief == {"greedy": 1}
+    assert a.all_in_now.final_unknown_bits == pytest.approx(0.0)
+    assert entropy_bits({"x": F(1, 4), "y": F(3, 4)}) == pytest.approx(0.811278, abs=1e-6)
