@@ -289,28 +289,54 @@ def test_saturation_below_today_is_refused() -> None:
 # Policies and words
 # --------------------------------------------------------------------------------------
 def test_policies_on_the_skimming_game() -> None:
-    """v = 3, horizon 2, main offer `sweetened`.  All in now (sweetened twice): secure
-    accepts at once (53 ≥ 3 + 0.9·53 = 50.7): (100 − 6 − 45.5)/2 = 97/4.  Step by
-    step (first, then sweetened): 361/20 (above).  Talks, then all in: secure gets
-    0.1·30 = 3 then 0.9·53 in round 1: proposer −3 + 0.9·94 = 81.6, (81.6 −
-    45.5)/2 = 361/20.  Talks forever: no deal in round 1 under contain (the best reply
-    to the prior: 0·½ + 0·½ = 0 > −10·½ + 5·½), secure −3 + 0.9·(−30) = −30, greedy
-    −5 + 0.9·(−50) = −50: −40.  Best: all in now; value of acting now 97/4 − 361/20 =
-    31/5.
-    Entropy: one bit at the start, 0 after secure settles."""
+    """v = 3, horizon 2, main offer `sweetened`, which ends every policy take it or
+    leave it for good.  All in now: secure takes 53 rather than no deal under squeeze
+    (the best reply to greedy alone) 40 − 10 − 5 = 25; greedy refuses (3 < 50 − 10 −
+    5 = 35): proposer (94 + (−50 + 5))/2 = 49/2.  Step by step (first, then
+    sweetened): 361/20 (above).  Talks, then all in: secure gets 0.1·30 = 3, then
+    0.9·53 in round 1: proposer −3 + 0.9·94 = 81.6 and (81.6 − 45.5)/2 = 361/20.
+    Talks forever: no deal in round 1 under contain (the best reply to the prior:
+    0 > −10·½ + 5·½), secure −3 + 0.9·(−30) = −30, greedy −5 + 0.9·(−50) = −50: −40.
+    Best: all in now; value of acting now 49/2 − 361/20 = 129/20.  Entropy: one bit
+    at the start, none once secure has settled and only greedy is left."""
     s = skim("3")
     a = analyze_talks(s, "sweetened", rounds=2)
     values = {(p.family, p.offers): p.proposer_worst for p in a.policies}
     assert values == {
-        ("all in now", ("sweetened", "sweetened")): F(97, 4),
+        ("all in now", ("sweetened",)): F(49, 2),
         ("step by step", ("first", "sweetened")): F(361, 20),
         ("talks, then all in", (NO_OFFER, "sweetened")): F(361, 20),
         ("talks forever", (NO_OFFER, NO_OFFER)): F(-40),
     }
     assert a.best is not None and a.best.family == "all in now"
-    assert a.value_of_acting_now == F(31, 5)
+    assert a.value_of_acting_now == F(129, 20)
     assert a.all_in_now.settles == {"secure": 0, "greedy": None}
     assert a.prior_unknown_bits == pytest.approx(1.0)
     assert a.all_in_now.final_belief == {"greedy": 1}
     assert a.all_in_now.final_unknown_bits == pytest.approx(0.0)
     assert entropy_bits({"x": F(1, 4), "y": F(3, 4)}) == pytest.approx(0.811278, abs=1e-6)
+
+
+def test_timing_sentence_agrees_with_hand_numbers() -> None:
+    """v = 3, horizon min(time.rounds + 1, 6) = 2, main offer `first` (the first
+    offer: no `all-in` here).  All in now: secure takes 50 rather than 25; proposer
+    (95 − 45)/2 = 25.  Talks, then all in: secure 3 + 0.9·50 = 48 ≥ 29.7; proposer
+    (−3 + 0.9·95 − 45.5)/2 = 37/2; talks forever −40; so acting now is worth 25 − 37/2
+    = 6.5.  Step by step (sweetened, then first): secure takes 53 > 3 + 45, proposer
+    (94 − 45.5)/2 = 97/4 < 25.  Unrestricted, worst equilibrium 99/4: `first` in round
+    0, taken by secure, then no deal with greedy ((95 − 45.5)/2).  Secure would wait
+    only for `sweetened` in round 1 (3 + 0.9·53 = 50.7 > 50), but facing both types
+    in round 1 the proposer prefers `first` (0.9·95 > 0.9·94 from secure, greedy
+    refusing both), so a refusal of `first` in round 0 cannot pay and offering
+    `sweetened` in round 0 (97/4) is not an equilibrium."""
+    from callbluff.analysis.verdict import analyze
+
+    a = analyze(skim("3"), thresholds=False, package=False)
+    assert a.talks is not None and a.talks.horizon == 2
+    sentence = a.verdict[-1]
+    assert sentence.startswith("Timing (talks over 2 rounds")
+    assert "best is 'all in now' ('first' in round 0, take it or leave it), worth 25.00" in sentence
+    assert "acting now is worth 6.50 more than the best policy that waits" in sentence
+    assert "the worst equilibrium is worth 24.75" in sentence
+    assert "goes 50% → 0%" in sentence and "1.00 → 0.00 bits" in sentence
+    assert "settles: secure in round 0 (arsenal worth 1.00× today's); never: greedy" in sentence

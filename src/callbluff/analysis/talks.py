@@ -1,15 +1,19 @@
 """All in now, or talks that teach? The proposer's policies in the talks game of
 docs/model.md ("Talks that teach"), solved exactly by :mod:`callbluff.solve.talks`.
 
-A *policy* fixes the offer of every round (``no offer`` is a round of talks only);
-the target's types answer it in equilibrium (every equilibrium with pure answers),
-and the proposer's fallbacks answer its beliefs.  Families compared, for horizon T
-and main offer M:
+A *policy* is the proposer's commitment to a schedule of offers (``no offer`` is a
+round of talks only) that ends with the main offer M made take it or leave it for
+good: if M is refused the proposer walks away (no deal under its best fallback).
+The target's types answer it in equilibrium (every equilibrium with pure answers),
+and the proposer's fallbacks answer its beliefs.  Families compared, for horizon T:
 
-* **all in now**: M in every round (the offer stands; a type may take it later);
-* **step by step**: another offer o for k rounds, then M (k = 1..T−1);
-* **talks, then all in**: no offer for k rounds, then M (k = 1..T−1);
-* **talks forever**: no offer in any round, then no deal.
+* **all in now**: M in round 0;
+* **step by step**: another offer o in rounds 0..k−1, then M in round k (k = 1..T−1);
+* **talks, then all in**: no offer in rounds 0..k−1, then M in round k (k = 1..T−1);
+* **talks forever**: no offer in any of the T rounds, then no deal.
+
+The *unrestricted* game drops the commitment: the proposer picks any allowed offer
+in every round of the horizon, each a best reply to its belief (docs/model.md).
 
 A policy's value is the proposer's value in its proposer-worst equilibrium (the
 verdict's conservative selection); the best policy is the best such value (ties: the
@@ -85,15 +89,6 @@ class PolicyResult:
     final_belief: Mapping[str, Fraction]
     final_unknown_bits: float
 
-    @property
-    def waits(self) -> int:
-        """Rounds before the main offer (the last round's) is first made; the whole
-        horizon for talks forever."""
-        if self.family == TALKS_FOREVER or not self.offers:
-            return len(self.offers)
-        return self.offers.index(self.offers[-1])
-
-
 @dataclass(frozen=True)
 class TalksAnalysis:
     """The comparison: every policy, the best of each family, the best overall, the
@@ -113,7 +108,8 @@ class TalksAnalysis:
 
 def entropy_bits(belief: Mapping[str, Fraction]) -> float:
     """Shannon entropy ``−Σ p log₂ p`` of a belief (bits)."""
-    return -sum(float(p) * math.log2(float(p)) for p in belief.values() if p > 0)
+    # 0.0 − Σ rather than −Σ: a certain belief gives 0.0, not −0.0 ("-0.00" in words).
+    return 0.0 - sum(float(p) * math.log2(float(p)) for p in belief.values() if p > 0)
 
 
 def posterior(s: Scenario, unsettled: frozenset[str]) -> dict[str, Fraction]:
@@ -164,11 +160,10 @@ def policy_plans(s: Scenario, main_offer: str, rounds: int) -> list[tuple[str, t
     main_key = (frozenset(s.offer(main_offer).concessions), s.offer(main_offer).regime)
     others = [o for o in talk_offers(s)
               if (frozenset(s.offer(o).concessions), s.offer(o).regime) != main_key]
-    plans: list[tuple[str, tuple[str, ...]]] = [(ALL_IN_NOW, (main_offer,) * rounds)]
+    plans: list[tuple[str, tuple[str, ...]]] = [(ALL_IN_NOW, (main_offer,))]
     for k in range(1, rounds):
-        plans += [(STEP_BY_STEP, (o,) * k + (main_offer,) * (rounds - k)) for o in others]
-    plans += [(TALKS_THEN_ALL_IN, (NO_OFFER,) * k + (main_offer,) * (rounds - k))
-              for k in range(1, rounds)]
+        plans += [(STEP_BY_STEP, (o,) * k + (main_offer,)) for o in others]
+    plans += [(TALKS_THEN_ALL_IN, (NO_OFFER,) * k + (main_offer,)) for k in range(1, rounds)]
     plans.append((TALKS_FOREVER, (NO_OFFER,) * rounds))
     return plans
 
@@ -179,7 +174,7 @@ def analyze_talks(s: Scenario, main_offer: str, *, rounds: int | None = None
     big_t = horizon(s) if rounds is None else rounds
     results: list[PolicyResult] = []
     for family, offers in policy_plans(s, main_offer, big_t):
-        setup = talks_setup(s, rounds=big_t, offers_by_round=[(o,) for o in offers])
+        setup = talks_setup(s, rounds=len(offers), offers_by_round=[(o,) for o in offers])
         results.append(_result(s, family, offers, solve_talks(s, setup)))
     free_setup = talks_setup(s, rounds=big_t)
     free = solve_talks(s, free_setup)

@@ -27,10 +27,12 @@ from callbluff.analysis.offers import analyze_offer_cached
 from callbluff.analysis.packages import PackageDesign, cheapest_separating_package
 from callbluff.analysis.policies import PolicyComparison, RoundValue, compare_policies, grow
 from callbluff.analysis.reading import EquilibriumReading
+from callbluff.analysis.talks import TALKS_FOREVER, PolicyResult, TalksAnalysis, analyze_talks
 from callbluff.analysis.thresholds import Flip, find_flips, get_number, with_number, with_prior
 from callbluff.display import AnalysisView
 from callbluff.game import bargain
 from callbluff.game.payoffs import best_fallback, prior
+from callbluff.game.talks import NO_OFFER as TALKS_ONLY
 from callbluff.scenario.schema import Scenario
 
 MAIN_OFFER_IDS = ("all-in", "comprehensive")
@@ -66,6 +68,7 @@ class ScenarioAnalysis(AnalysisView):
     policies: PolicyComparison | None
     article: ArticleTest | None
     verdict: tuple[str, ...]
+    talks: TalksAnalysis | None = None  # the talks game (issue 15): the Timing sentence
 
     def offer(self, offer_id: str) -> OfferAnalysis:
         return next(o for o in self.offers if o.offer_id == offer_id)
@@ -129,10 +132,12 @@ def analyze(
     )
     design = cheapest_separating_package(scenario) if package else None
     comparison = compare_all_in_over_time(scenario, main) if policies else None
+    talks = analyze_talks(scenario, main) if policies else None
     analysis = ScenarioAnalysis(
         scenario=scenario, main_offer=main, offers=offers, status_quo_value=sq_value,
         status_quo_fallback=sq_fallback, best_offer=best, thresholds=found_thresholds,
         cheapest_package=design, policies=comparison, article=article, verdict=(),
+        talks=talks,
     )
     return replace(analysis, verdict=plain_verdict(analysis))
 
@@ -527,13 +532,81 @@ def plain_verdict(a: ScenarioAnalysis) -> tuple[str, ...]:
         lines.append(
             f"Under the proposer-best selection the choice would be "
             f"'{a.best_offer['proposer-best']}': the equilibria disagree.")
-    if a.policies is not None:
-        p = a.policies
-        rounds = ("in no round" if not p.separating_rounds
-                  else f"in {rounds_in_words(p.separating_rounds)}")
-        lines.append(
-            f"Timing ('{main.offer_id}' now or after talks): best is '{p.best.policy}'"
-            + (f" after {p.best.rounds_of_talks} rounds" if p.best.rounds_of_talks else "")
-            + f"; as the arsenal grows, the bargain separates {rounds} of "
-            f"0–{s.time.rounds}.")
+    timing = timing_sentence(a)
+    if timing is not None:
+        lines.append(timing)
     return tuple(lines)
+
+
+def _plan_words(p: PolicyResult) -> str:
+    """A policy's schedule in words: "talks only for 2 rounds, then 'all-in' in round 2,
+    take it or leave it"; "talks only for 6 rounds, then no deal"."""
+    if p.family == TALKS_FOREVER:
+        return f"talks only for {len(p.offers)} rounds, then no deal"
+    *before, main = p.offers
+    runs: list[list[str]] = []
+    for o in before:
+        if runs and runs[-1][0] == o:
+            runs[-1].append(o)
+        else:
+            runs.append([o])
+    words = [("talks only" if run[0] == TALKS_ONLY else f"'{run[0]}'")
+             + f" for {len(run)} round{'s' if len(run) > 1 else ''}" for run in runs]
+    return ", then ".join([*words, f"'{main}' in round {len(before)}, take it or leave it"])
+
+
+def _path_words(s: Scenario, p: PolicyResult) -> str:
+    """The posterior, the uncertainty and who settles when on a policy's worst path."""
+    security = [pct(r.security_probability) for r in p.path]
+    bits = [f"{r.unknown_bits:.2f}" for r in p.path]
+    if p.final_belief:
+        security.append(pct(sum((q for t, q in p.final_belief.items()
+                                 if s.target_type(t).security_only), Fraction(0))))
+        bits.append(f"{p.final_unknown_bits:.2f}")
+    arsenal = {r.round: r.arsenal for r in p.path}
+    settled = [f"{t} in round {r} (arsenal worth {float(arsenal[r]):.2f}× today's)"
+               for t, r in p.settles.items() if r is not None]
+    never = [t for t, r in p.settles.items() if r is None]
+    who = "; ".join(
+        ([f"settles: {', '.join(settled)}"] if settled else ["no type settles"])
+        + ([f"never: {', '.join(never)}"] if never else []))
+    return (f"the chance that {s.target.name} is security-only goes "
+            f"{' → '.join(security)} and how much is still unknown {' → '.join(bits)} "
+            f"bits (at the start of each round, then after the last refusal); {who}")
+
+
+def timing_sentence(a: ScenarioAnalysis) -> str | None:
+    """The Timing sentence, from the talks game (docs/model.md, "Talks that teach"):
+    the best policy (each in its proposer-worst equilibrium), all in now, the value of
+    acting now, and the best policy's posterior path."""
+    t = a.talks
+    if t is None:
+        return None
+    s = a.scenario
+    head = (f"Timing (talks over {t.horizon} round{'s' if t.horizon > 1 else ''}, "
+            f"each offer take it or leave it, each policy in its worst equilibrium)")
+    left_out = sum(p.proposer_worst is None for p in t.policies)
+    caveat = (f" ({left_out} polic{'ies' if left_out > 1 else 'y'} left out: no "
+              "equilibrium with pure answers, and mixed answers are not searched, "
+              "docs/algorithms.md)" if left_out else "")
+    if t.best is None or t.best.proposer_worst is None:
+        return f"{head}: no policy has an equilibrium with pure answers{caveat}."
+    best = t.best
+    assert best.proposer_worst is not None
+    parts = [f"{head}: best is '{best.family}' ({_plan_words(best)}), worth "
+             f"{float(best.proposer_worst):.2f} to the proposer"]
+    now = t.all_in_now.proposer_worst
+    if best is not t.all_in_now and now is not None:
+        parts.append(f"all in now is worth {float(now):.2f}")
+    gap = t.value_of_acting_now
+    if gap is not None:
+        parts.append("acting now is worth the same as the best policy that waits" if not gap
+                     else f"acting now is worth {abs(float(gap)):.2f} "
+                     f"{'more' if gap > 0 else 'less'} than the best policy that waits")
+    free = t.unrestricted
+    if free.proposer_worst is not None:
+        parts.append(
+            "without the commitment to walk away (any offer in any round, each a best "
+            f"reply to the proposer's belief) the worst equilibrium is worth "
+            f"{float(free.proposer_worst):.2f}")
+    return "; ".join(parts) + f"{caveat}. On its path {_path_words(s, best)}."

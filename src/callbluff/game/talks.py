@@ -70,9 +70,9 @@ def talk_offers(s: Scenario) -> list[str]:
     return out
 
 
-#: Horizon of a scenario without a ``talks`` block: the solver's time grows about
-#: 2.3-fold a round on the five-type default (benchmarks/bench_talks.py).
-DEFAULT_HORIZON = 3
+#: Largest horizon of a scenario without a ``talks`` block (the unrestricted game of
+#: the five-type default takes seconds there: benchmarks/bench_talks.py).
+DEFAULT_HORIZON = 6
 
 
 def horizon(s: Scenario) -> int:

@@ -156,6 +156,8 @@ class _Solver:
         self._deal: dict[tuple[str, str, int, str], tuple[tuple[Fraction, Fraction],
                                                           tuple[Fraction, Fraction]]] = {}
         self._best: dict[frozenset[str], tuple[str, ...]] = {}
+        self._flow: dict[tuple[str, int], tuple[Fraction, Fraction]] = {}
+        self._no_deal: dict[tuple[str, int, str], tuple[Fraction, Fraction]] = {}
 
     def solve(self) -> TalksSolution:
         found = self.equilibria(frozenset(self.types), 0)
@@ -240,8 +242,12 @@ class _Solver:
         """(target, proposer) value of type θ refusing in round t."""
         if then is None:
             assert final is not None
-            return no_deal_value(self.s, theta, t, final)
-        flow = talks_flow(self.s, theta, t)
+            if (theta, t, final) not in self._no_deal:
+                self._no_deal[theta, t, final] = no_deal_value(self.s, theta, t, final)
+            return self._no_deal[theta, t, final]
+        if (theta, t) not in self._flow:
+            self._flow[theta, t] = talks_flow(self.s, theta, t)
+        flow = self._flow[theta, t]
         proposer = then.play.proposer_values.get(theta, Fraction(0))
         return flow[0] + then.play.target_values[theta], flow[1] + proposer
 
