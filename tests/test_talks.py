@@ -8,6 +8,7 @@ Every expected number below is derived in a comment from the scenario's inputs.
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 import pygambit as gbt
@@ -340,3 +341,12 @@ def test_timing_sentence_agrees_with_hand_numbers() -> None:
     assert "the worst equilibrium is worth 24.75" in sentence
     assert "goes 50% → 0%" in sentence and "1.00 → 0.00 bits" in sentence
     assert "settles: secure in round 0 (arsenal worth 1.00× today's); never: greedy" in sentence
+    from callbluff.analysis.jsonify import analysis_json
+
+    talks = json.loads(json.dumps(analysis_json(a)["talks"]))
+    assert talks["best"]["family"] == "all in now"
+    assert talks["best"]["proposer_worst"]["exact"] == "25"
+    assert talks["value_of_acting_now"]["exact"] == "13/2"
+    assert talks["unrestricted"]["proposer_worst"]["exact"] == "99/4"
+    assert talks["best"]["settles"] == {"secure": 0, "greedy": None}
+    assert talks["best"]["path"][0]["posterior"] == {"secure": 0.5, "greedy": 0.5}

@@ -174,23 +174,30 @@ def test_best_offer_sentence_quotes_the_value_of_the_offer_it_names(scenario_id:
 
 
 @pytest.mark.parametrize("scenario_id", SCENARIOS)
-def test_timing_sentence_matches_the_policy_table(scenario_id: str) -> None:
+def test_timing_sentence_matches_the_talks_game(scenario_id: str) -> None:
+    """The Timing sentence names the policy with the largest worst-equilibrium value
+    among those compared (ties: the first family of all in now, step by step, talks
+    then all in, talks forever), quotes that value, and the value of acting now as
+    all in now minus the best waiting policy (talks then all in, talks forever)."""
     a = _analysis(scenario_id)
     line = _line(a, "Timing")
-    p = a.policies
-    assert p is not None and line is not None
-    best = max(p.policies, key=lambda v: v.proposer)
-    assert best.proposer == p.best.proposer
-    assert f"best is '{p.best.policy}'" in line
-    separating = [v.rounds_of_talks for v in p.policies[: a.scenario.time.rounds + 1]
-                  if v.separates]
-    if not separating:
-        assert "separates in no round" in line
-    else:
-        assert f"round{'s' if len(separating) > 1 else ''} {separating[0]}" in line
-        if len(separating) > 1 and separating == list(range(separating[0],
-                                                            separating[-1] + 1)):
-            assert f"{separating[0]}–{separating[-1]} of 0–{a.scenario.time.rounds}" in line
+    t = a.talks
+    assert t is not None and line is not None
+    compared = [p for p in t.policies if p.proposer_worst is not None]
+    top = max(p.proposer_worst for p in compared if p.proposer_worst is not None)
+    order = ["all in now", "step by step", "talks, then all in", "talks forever"]
+    first = min((p for p in compared if p.proposer_worst == top),
+                key=lambda p: order.index(p.family))
+    assert f"best is '{first.family}'" in line
+    assert f"worth {float(top):.2f} to the proposer" in line
+    waiting = [p.proposer_worst for p in compared
+               if p.family in ("talks, then all in", "talks forever")]
+    now = t.all_in_now.proposer_worst
+    if now is not None and waiting:
+        gap = now - max(w for w in waiting if w is not None)
+        assert (f"acting now is worth {abs(float(gap)):.2f} "
+                f"{'more' if gap > 0 else 'less'} than" in line if gap
+                else "acting now is worth the same as" in line)
 
 
 @pytest.mark.parametrize("scenario_id", SCENARIOS)

@@ -13,6 +13,7 @@ from typing import Any
 
 from callbluff.analysis.article import ArticleTest
 from callbluff.analysis.reading import EquilibriumReading
+from callbluff.analysis.talks import PolicyResult, TalksAnalysis
 from callbluff.analysis.verdict import OfferAnalysis, ScenarioAnalysis
 
 
@@ -130,7 +131,37 @@ def analysis_json(a: ScenarioAnalysis) -> dict[str, Any]:
         else float(policies.value_of_acting_now),
         "separating_rounds": [] if policies is None else list(policies.separating_rounds),
         "article_test": None if a.article is None else article_json(a.article),
+        "talks": None if a.talks is None else talks_json(a.talks),
         "verdict": list(a.verdict),
+    }
+
+
+def _policy_json(p: PolicyResult) -> dict[str, Any]:
+    return {
+        "family": p.family, "offers": list(p.offers),
+        "proposer_worst": _maybe(p.proposer_worst), "proposer_best": _maybe(p.proposer_best),
+        "equilibria": p.equilibria, "rounds_without_pure_answers": p.no_pure_answers,
+        "path": [{"round": r.round, "offer": r.offer, "posterior": _floats(r.posterior),
+                  "security_probability": float(r.security_probability),
+                  "unknown_bits": r.unknown_bits, "settling": list(r.settling),
+                  "cheating": list(r.cheating), "arsenal": float(r.arsenal),
+                  "stock": float(r.stock)} for r in p.path],
+        "settles": dict(p.settles),
+        "final_belief": _floats(p.final_belief), "final_unknown_bits": p.final_unknown_bits,
+    }
+
+
+def talks_json(t: TalksAnalysis) -> dict[str, Any]:
+    """The talks game (docs/model.md, "Talks that teach"): every policy, the best,
+    the value of acting now and the unrestricted game; values as ``_maybe``."""
+    return {
+        "horizon": t.horizon, "main_offer": t.main_offer, "saturation": _maybe(t.saturation),
+        "policies": [_policy_json(p) for p in t.policies],
+        "best": None if t.best is None else _policy_json(t.best),
+        "best_by_family": {f: _policy_json(p) for f, p in t.best_by_family.items()},
+        "value_of_acting_now": _maybe(t.value_of_acting_now),
+        "unrestricted": _policy_json(t.unrestricted),
+        "prior_unknown_bits": t.prior_unknown_bits,
     }
 
 
