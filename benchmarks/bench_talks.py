@@ -1,0 +1,107 @@
+"""Benchmark: the talks game of the default scenario, horizons 2–5, against pygambit.
+
+Run: ``python benchmarks/bench_talks.py [--horizons 2 3 4 5] [--budget SECONDS]``
+
+For each horizon T the unrestricted talks game of ``north-korea-2009`` (every
+take-it-or-leave-it offer or none in every round; five types, three fallbacks) is
+solved by our backward induction over belief states (:mod:`callbluff.solve.talks`,
+exact, every equilibrium with pure answers), timed after one untimed warm-up solve.
+The same game is then written as an extensive form (``compile_talks``, then
+``write_efg``: its size is printed) and pygambit 16.7 ``lcp_solve(rational=True)``
+looks for one Nash equilibrium, in a child process stopped after ``--budget``
+seconds.  Printed: our seconds, the number of equilibria, the tree's size,
+pygambit's seconds (or "stopped after …"), the ratio pygambit / ours, and whether
+pygambit's equilibrium value for the proposer is among ours (it need not be: Lemke
+finds a Nash equilibrium, which may rest on threats off the path that no perfect
+Bayesian equilibrium makes; tests/test_talks.py shows one).  Building the tree is
+timed on its own; at large horizons it is skipped when the tree would exceed
+``--max-nodes``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import time
+from fractions import Fraction
+from queue import Empty
+
+from callbluff.api import load
+from callbluff.game.efg import write_efg
+from callbluff.game.talks import compile_talks, talk_offers, talks_setup
+from callbluff.solve.talks import solve_talks
+
+
+def _gambit(efg: str, out: mp.Queue) -> None:  # type: ignore[type-arg]
+    import pygambit as gbt
+
+    game = gbt.read_efg(__import__("io").StringIO(efg))
+    start = time.perf_counter()
+    result = gbt.nash.lcp_solve(game, rational=True)
+    seconds = time.perf_counter() - start
+    first = next(iter(game.players))
+    values = [str(eq.payoff(first)) for eq in result.equilibria]
+    out.put((seconds, values))
+
+
+def _tree_nodes(offers: int, types: int, fallbacks: int, rounds: int) -> int:
+    """Nodes of compile_talks's tree.  Per type and round: the proposer's node; for
+    each real offer (``offers`` counts 'no offer' too) the answer node and the
+    accepted subtree (compliance choice, guarantees chance and its 2 leaves, inspection
+    chance, its undetected leaf, the detection decision and one leaf per fallback:
+    7 + fallbacks); after every offer the next round, or after the last round the
+    no-deal decision and its leaves (1 + fallbacks).  Plus the root."""
+    size = 1 + fallbacks
+    for _ in range(rounds):
+        size = 1 + (offers - 1) * (1 + 7 + fallbacks) + offers * size
+    return 1 + types * size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--horizons", type=int, nargs="+", default=[2, 3, 4, 5])
+    parser.add_argument("--budget", type=float, default=120.0,
+                        help="seconds pygambit may take per horizon")
+    parser.add_argument("--max-nodes", type=int, default=400_000,
+                        help="largest tree exported for pygambit")
+    args = parser.parse_args()
+    s = load("north-korea-2009")
+    solve_talks(s, talks_setup(s, rounds=1))  # warm-up
+    offers = len(talk_offers(s)) + 1
+    print(f"{'T':>2} {'ours s':>8} {'eq':>3} {'nodes':>8} {'export s':>9} {'gambit s':>16} "
+          f"{'ratio':>8}  gambit value among ours")
+    for rounds in args.horizons:
+        setup = talks_setup(s, rounds=rounds)
+        start = time.perf_counter()
+        solution = solve_talks(s, setup)
+        ours = time.perf_counter() - start
+        values = {p.proposer_value for p in solution.equilibria}
+        nodes = _tree_nodes(offers, len(setup.types), len(s.fallbacks), rounds)
+        if nodes > args.max_nodes:
+            print(f"{rounds:>2} {ours:>8.2f} {len(values):>3} {nodes:>8} {'-':>9} "
+                  f"{'not exported':>16} {'-':>8}  -")
+            continue
+        start = time.perf_counter()
+        game = compile_talks(s, setup)
+        efg = write_efg(game)
+        export = time.perf_counter() - start
+        assert len(game.nodes) == nodes, (len(game.nodes), nodes)
+        queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
+        child = mp.Process(target=_gambit, args=(efg, queue))
+        child.start()
+        try:
+            seconds, theirs = queue.get(timeout=args.budget)
+        except Empty:
+            child.kill()
+            print(f"{rounds:>2} {ours:>8.2f} {len(values):>3} {len(game.nodes):>8} "
+                  f"{export:>9.2f} {'stopped after ' + str(int(args.budget)):>16} {'-':>8}  -")
+            continue
+        finally:
+            child.join()
+        among = all(Fraction(v) in values for v in theirs)
+        print(f"{rounds:>2} {ours:>8.2f} {len(values):>3} {len(game.nodes):>8} {export:>9.2f} "
+              f"{seconds:>16.2f} {seconds / ours:>8.1f}  {among} ({', '.join(theirs)})")
+
+
+if __name__ == "__main__":
+    main()
