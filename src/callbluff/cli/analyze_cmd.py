@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from callbluff.analysis.jsonify import analysis_json
 from callbluff.analysis.reading import explain_types
+from callbluff.analysis.talks import TalksAnalysis
 from callbluff.analysis.verdict import ScenarioAnalysis, analyze
 from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError, time_limit
@@ -159,3 +161,32 @@ def _print(a: ScenarioAnalysis, explain: bool) -> None:
             table.add_row(pv.policy, str(pv.rounds_of_talks), _p(pv.proposer),
                           "—" if pv.separates is None else str(pv.separates))
         console.print(table)
+    if a.talks is not None:
+        _print_talks(console, a.talks)
+
+
+def _print_talks(console: Console, t: TalksAnalysis) -> None:
+    """The talks game (docs/model.md, "Talks that teach"): each policy's schedule,
+    its worst and best equilibrium value, and who settles when on its worst path."""
+    table = Table(title=f"Talks that teach ({t.horizon} rounds; values: worst / best "
+                        "equilibrium)")
+    for col in ("policy", "offers by round", "proposer value", "settles (round)"):
+        table.add_column(col)
+    for p in (*t.policies, t.unrestricted):
+        value = ("no pure-answer equilibrium" if p.proposer_worst is None or
+                 p.proposer_best is None
+                 else f"{_p(p.proposer_worst)} / {_p(p.proposer_best)}")
+        settles = ", ".join(f"{θ} {r}" for θ, r in p.settles.items() if r is not None)
+        table.add_row(p.family, _runs(p.offers), value, settles or "none")
+    console.print(table)
+
+
+def _runs(offers: tuple[str, ...]) -> str:
+    """``("no offer", "no offer", "all-in")`` → "no offer ×2 · all-in"."""
+    runs: list[list[str]] = []
+    for o in offers:
+        if runs and runs[-1][0] == o:
+            runs[-1].append(o)
+        else:
+            runs.append([o])
+    return " · ".join(run[0] + (f" ×{len(run)}" if len(run) > 1 else "") for run in runs)
