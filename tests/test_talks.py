@@ -350,3 +350,9 @@ def test_timing_sentence_agrees_with_hand_numbers() -> None:
     assert talks["unrestricted"]["proposer_worst"]["exact"] == "99/4"
     assert talks["best"]["settles"] == {"secure": 0, "greedy": None}
     assert talks["best"]["path"][0]["posterior"] == {"secure": 0.5, "greedy": 0.5}
+    from callbluff.report.charts import talks_figure
+
+    figure = talks_figure(analysis_json(a))
+    assert figure is not None
+    now = next(d for d in figure.data if d.name == "all in now")
+    assert list(now.x) == [0, 1] and list(now.y) == [0.5, 0]

@@ -184,6 +184,45 @@ def policies_figure(aj: dict[str, Any]) -> go.Figure | None:
                    "(green marker: the offer still separates)", 400)
 
 
+def talks_figure(aj: dict[str, Any]) -> go.Figure | None:
+    """The talks game: on the worst path of the best policy of each family, the
+    chance that the target is security-only and how much is still unknown (bits) at
+    the start of each round, then after the last refusal; and the arsenal's value
+    (× today's) by round.  Not yet placed in the report (templates: the lead)."""
+    talks = aj.get("talks")
+    if not talks or not talks["best_by_family"]:
+        return None
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=("chance of a security-only target",
+                                        "still unknown (bits) and arsenal (× today's)"))
+    horizon = talks["horizon"]
+    for n, (family, p) in enumerate(talks["best_by_family"].items()):
+        color = PALETTE[n % len(PALETTE)]
+        rounds = [r["round"] for r in p["path"]]
+        security = [r["security_probability"] for r in p["path"]]
+        bits = [r["unknown_bits"] for r in p["path"]]
+        if p["final_belief"]:
+            rounds.append(len(p["path"]))
+            security.append(sum(q for t, q in p["final_belief"].items()
+                                if t in aj["scenario"]["security_only_types"]))
+            bits.append(p["final_unknown_bits"])
+        name = text(family)
+        fig.add_trace(go.Scatter(x=rounds, y=security, mode="lines+markers", name=name,
+                                 line={"color": color}, legendgroup=name), row=1, col=1)
+        fig.add_trace(go.Scatter(x=rounds, y=bits, mode="lines+markers", name=name,
+                                 line={"color": color, "dash": "dot"}, legendgroup=name,
+                                 showlegend=False), row=2, col=1)
+    longest = max(talks["policies"], key=lambda p: len(p["path"]))
+    fig.add_trace(go.Scatter(
+        x=[r["round"] for r in longest["path"]], y=[r["arsenal"] for r in longest["path"]],
+        mode="lines", name="arsenal (× today's)", line={"color": "#7f8c8d", "dash": "dash"}),
+        row=2, col=1)
+    fig.update_xaxes(title_text="round (the last point: after the last refusal)", dtick=1,
+                     range=[-0.3, horizon + 0.3], row=2, col=1)
+    fig.update_yaxes(range=[0, 1], row=1, col=1)
+    return _layout(fig, "Talks that teach: what the proposer learns, round by round", 520)
+
+
 def figures(aj: dict[str, Any], current: dict[str, float]) -> list[tuple[str, go.Figure]]:
     """The report's figures, each with a stable id."""
     offer = main_offer(aj)
