@@ -147,7 +147,9 @@ def _policy_json(p: PolicyResult) -> dict[str, Any]:
                   "cheating": list(r.cheating), "arsenal": float(r.arsenal),
                   "stock": float(r.stock)} for r in p.path],
         "settles": dict(p.settles),
-        "final_belief": _floats(p.final_belief), "final_unknown_bits": p.final_unknown_bits,
+        "final_belief": _floats(p.final_belief),
+        "final_security_probability": float(p.final_security_probability),
+        "final_unknown_bits": p.final_unknown_bits,
     }
 
 

@@ -76,7 +76,8 @@ class PolicyResult:
     ``proposer_worst``/``proposer_best`` are ``None`` when no equilibrium with pure
     answers exists (then the policy is not compared).  ``settles[θ]``: the round in
     which type θ settles on the worst path (``None``: never, no deal);
-    ``final_belief``: the belief after the last refusal."""
+    ``final_belief``: the belief after the last refusal (empty when every type
+    settled), with its chance of a security-only type and its entropy."""
 
     family: str
     offers: tuple[str, ...]
@@ -87,6 +88,7 @@ class PolicyResult:
     path: tuple[RoundRecord, ...]
     settles: Mapping[str, int | None]
     final_belief: Mapping[str, Fraction]
+    final_security_probability: Fraction
     final_unknown_bits: float
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def _result(s: Scenario, family: str, offers: Sequence[str], solution: TalksSolu
             ) -> PolicyResult:
     if not solution.equilibria:
         return PolicyResult(family, tuple(offers), None, None, 0,
-                            len(solution.no_pure_answers), (), {}, {}, 0.0)
+                            len(solution.no_pure_answers), (), {}, {}, Fraction(0), 0.0)
     worst: Plan = solution.proposer_worst
     records: list[RoundRecord] = []
     settles: dict[str, int | None] = {t: None for t in solution.setup.types}
@@ -146,7 +148,7 @@ def _result(s: Scenario, family: str, offers: Sequence[str], solution: TalksSolu
     return PolicyResult(family, tuple(offers), worst.proposer_value,
                         solution.proposer_best.proposer_value, len(solution.equilibria),
                         len(solution.no_pure_answers), tuple(records), settles, final,
-                        entropy_bits(final))
+                        _security(s, final), entropy_bits(final))
 
 
 def _value(r: PolicyResult) -> Fraction:

@@ -6,7 +6,8 @@ is read in scenario terms (:mod:`callbluff.analysis.reading`).  Thresholds are t
 exact points where the verdict flips (:mod:`callbluff.analysis.thresholds`); the
 cheapest separating package is a mixed-integer program
 (:mod:`callbluff.analysis.packages`); all-in now against more talks uses
-:mod:`callbluff.analysis.policies`.
+:mod:`callbluff.analysis.policies` (the delay model's table) and the talks game of
+:mod:`callbluff.analysis.talks` (the Timing sentence).
 
 Selection among equilibria: never one alone.  When equilibria disagree the verdict
 says so and shows the proposer-best and proposer-worst equilibrium; the
@@ -560,8 +561,7 @@ def _path_words(s: Scenario, p: PolicyResult) -> str:
     security = [pct(r.security_probability) for r in p.path]
     bits = [f"{r.unknown_bits:.2f}" for r in p.path]
     if p.final_belief:
-        security.append(pct(sum((q for t, q in p.final_belief.items()
-                                 if s.target_type(t).security_only), Fraction(0))))
+        security.append(pct(p.final_security_probability))
         bits.append(f"{p.final_unknown_bits:.2f}")
     arsenal = {r.round: r.arsenal for r in p.path}
     settled = [f"{t} in round {r} (arsenal worth {float(arsenal[r]):.2f}× today's)"

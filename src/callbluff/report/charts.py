@@ -203,8 +203,7 @@ def talks_figure(aj: dict[str, Any]) -> go.Figure | None:
         bits = [r["unknown_bits"] for r in p["path"]]
         if p["final_belief"]:
             rounds.append(len(p["path"]))
-            security.append(sum(q for t, q in p["final_belief"].items()
-                                if t in aj["scenario"]["security_only_types"]))
+            security.append(p["final_security_probability"])
             bits.append(p["final_unknown_bits"])
         name = text(family)
         fig.add_trace(go.Scatter(x=rounds, y=security, mode="lines+markers", name=name,

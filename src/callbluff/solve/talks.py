@@ -4,7 +4,8 @@ backward induction over the proposer's belief states.
 Reduction.  The proposer sees only offers and refusals, and every type answers
 purely, so after any public history the proposer's belief is the prior restricted
 to a set ``U`` of types still unsettled (skimming: Sobel & Takahashi 1983,
-Fudenberg, Levine & Tirole 1985).  A state is ``(U, t)``.  For each state and each
+Fudenberg, Levine & Tirole 1985; [sobel-takahashi1983], [flt1985] in
+docs/sources.md).  A state is ``(U, t)``.  For each state and each
 offer allowed in round ``t`` the solver enumerates every *round play*: the set
 ``A ⊆ U`` that accepts, the cheaters ``K ⊆ A``, the proposer's fallback after
 detected cheating (a best reply to the prior on ``K``), and the continuation after
@@ -248,6 +249,8 @@ class _Solver:
         if (theta, t) not in self._flow:
             self._flow[theta, t] = talks_flow(self.s, theta, t)
         flow = self._flow[theta, t]
+        # The proposer's value exists for the next state's types; for any other type
+        # (one that accepts now, or a state with no refuser) it is never read.
         proposer = then.play.proposer_values.get(theta, Fraction(0))
         return flow[0] + then.play.target_values[theta], flow[1] + proposer
 
