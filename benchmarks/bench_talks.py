@@ -15,21 +15,27 @@ pygambit's equilibrium value for the proposer is among ours (it need not be: Lem
 finds a Nash equilibrium, which may rest on threats off the path that no perfect
 Bayesian equilibrium makes; tests/test_talks.py shows one).  Building the tree is
 timed on its own; at large horizons it is skipped when the tree would exceed
-``--max-nodes``.
+``--max-nodes``.  For reference, the same is printed for the two-type, two-offer
+skimming game of tests/test_talks.py (v = 2), where pygambit finishes.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import sys
 import time
 from fractions import Fraction
+from pathlib import Path
 from queue import Empty
 
 from callbluff.api import load
 from callbluff.game.efg import write_efg
 from callbluff.game.talks import compile_talks, talk_offers, talks_setup
+from callbluff.scenario.schema import Scenario
 from callbluff.solve.talks import solve_talks
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 
 def _gambit(efg: str, out: mp.Queue) -> None:  # type: ignore[type-arg]
@@ -57,6 +63,38 @@ def _tree_nodes(offers: int, types: int, fallbacks: int, rounds: int) -> int:
     return 1 + types * size
 
 
+def _row(s: Scenario, rounds: int, budget: float, max_nodes: int) -> None:
+    setup = talks_setup(s, rounds=rounds)
+    start = time.perf_counter()
+    solution = solve_talks(s, setup)
+    ours = time.perf_counter() - start
+    values = {p.proposer_value for p in solution.equilibria}
+    nodes = _tree_nodes(len(talk_offers(s)) + 1, len(setup.types), len(s.fallbacks), rounds)
+    head = f"{s.id:>16} {rounds:>2} {ours:>8.3f} {len(values):>3} {nodes:>8}"
+    if nodes > max_nodes:
+        print(f"{head} {'-':>9} {'not exported':>16} {'-':>8}  -")
+        return
+    start = time.perf_counter()
+    game = compile_talks(s, setup)
+    efg = write_efg(game)
+    export = time.perf_counter() - start
+    assert len(game.nodes) == nodes, (len(game.nodes), nodes)
+    queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
+    child = mp.Process(target=_gambit, args=(efg, queue))
+    child.start()
+    try:
+        seconds, theirs = queue.get(timeout=budget)
+    except Empty:
+        child.kill()
+        print(f"{head} {export:>9.2f} {'stopped after ' + str(int(budget)):>16} {'-':>8}  -")
+        return
+    finally:
+        child.join()
+    among = all(Fraction(v) in values for v in theirs)
+    print(f"{head} {export:>9.2f} {seconds:>16.2f} {seconds / ours:>8.1f}  {among} "
+          f"({', '.join(theirs)})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--horizons", type=int, nargs="+", default=[2, 3, 4, 5])
@@ -65,42 +103,16 @@ def main() -> None:
     parser.add_argument("--max-nodes", type=int, default=400_000,
                         help="largest tree exported for pygambit")
     args = parser.parse_args()
-    s = load("north-korea-2009")
-    solve_talks(s, talks_setup(s, rounds=1))  # warm-up
-    offers = len(talk_offers(s)) + 1
-    print(f"{'T':>2} {'ours s':>8} {'eq':>3} {'nodes':>8} {'export s':>9} {'gambit s':>16} "
-          f"{'ratio':>8}  gambit value among ours")
+    from test_talks import skim
+
+    default = load("north-korea-2009")
+    solve_talks(default, talks_setup(default, rounds=1))  # warm-up
+    print(f"{'scenario':>16} {'T':>2} {'ours s':>8} {'eq':>3} {'nodes':>8} {'export s':>9} "
+          f"{'gambit s':>16} {'ratio':>8}  gambit value among ours")
     for rounds in args.horizons:
-        setup = talks_setup(s, rounds=rounds)
-        start = time.perf_counter()
-        solution = solve_talks(s, setup)
-        ours = time.perf_counter() - start
-        values = {p.proposer_value for p in solution.equilibria}
-        nodes = _tree_nodes(offers, len(setup.types), len(s.fallbacks), rounds)
-        if nodes > args.max_nodes:
-            print(f"{rounds:>2} {ours:>8.2f} {len(values):>3} {nodes:>8} {'-':>9} "
-                  f"{'not exported':>16} {'-':>8}  -")
-            continue
-        start = time.perf_counter()
-        game = compile_talks(s, setup)
-        efg = write_efg(game)
-        export = time.perf_counter() - start
-        assert len(game.nodes) == nodes, (len(game.nodes), nodes)
-        queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
-        child = mp.Process(target=_gambit, args=(efg, queue))
-        child.start()
-        try:
-            seconds, theirs = queue.get(timeout=args.budget)
-        except Empty:
-            child.kill()
-            print(f"{rounds:>2} {ours:>8.2f} {len(values):>3} {len(game.nodes):>8} "
-                  f"{export:>9.2f} {'stopped after ' + str(int(args.budget)):>16} {'-':>8}  -")
-            continue
-        finally:
-            child.join()
-        among = all(Fraction(v) in values for v in theirs)
-        print(f"{rounds:>2} {ours:>8.2f} {len(values):>3} {len(game.nodes):>8} {export:>9.2f} "
-              f"{seconds:>16.2f} {seconds / ours:>8.1f}  {among} ({', '.join(theirs)})")
+        _row(default, rounds, args.budget, args.max_nodes)
+    for rounds in (2, 3):
+        _row(skim("2"), rounds, args.budget, args.max_nodes)
 
 
 if __name__ == "__main__":
