@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from pathlib import Path
 
 import pygambit as gbt
 import pytest
+from typer.testing import CliRunner
 
 from callbluff.analysis.offers import analyze_offer
 from callbluff.analysis.talks import analyze_talks, entropy_bits
@@ -356,3 +358,21 @@ def test_timing_sentence_agrees_with_hand_numbers() -> None:
     assert figure is not None
     now = next(d for d in figure.data if d.name == "all in now")
     assert list(now.x) == [0, 1] and list(now.y) == [0.5, 0]
+
+
+def test_cli_prints_the_talks_table(tmp_path: Path, _private_run_store: Path) -> None:
+    """`callbluff analyze` shows every policy of the skimming game (v = 3) with the
+    values derived above: all in now 25, talks forever −40."""
+    import callbluff.cli  # noqa: F401  (registers the commands)
+    from callbluff.cli.app import app
+
+    path = tmp_path / "skim.yaml"
+    path.write_text(SKIM_YAML.replace("AID", "3"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["analyze", str(path), "--no-thresholds"],
+                                terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "Talks that teach (2 rounds" in result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines()
+            if line.startswith("│") and line.count("│") == 5}
+    assert "25 / 25" in rows["all in now"] and "secure 0" in rows["all in now"]
+    assert "-40 / -40" in rows["talks forever"]
