@@ -120,6 +120,18 @@ def posterior(s: Scenario, unsettled: frozenset[str]) -> dict[str, Fraction]:
     return {t.id: t.prior / total for t in s.types if t.id in unsettled and t.prior > 0}
 
 
+def offer_runs(offers: Sequence[str]) -> list[tuple[str, int]]:
+    """A schedule as runs: ``("no offer", "no offer", "all-in")`` →
+    ``[("no offer", 2), ("all-in", 1)]``."""
+    runs: list[tuple[str, int]] = []
+    for o in offers:
+        if runs and runs[-1][0] == o:
+            runs[-1] = (o, runs[-1][1] + 1)
+        else:
+            runs.append((o, 1))
+    return runs
+
+
 def _security(s: Scenario, belief: Mapping[str, Fraction]) -> Fraction:
     return sum((p for t, p in belief.items() if s.target_type(t).security_only),
                Fraction(0))

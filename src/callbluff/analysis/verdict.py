@@ -28,7 +28,13 @@ from callbluff.analysis.offers import analyze_offer_cached
 from callbluff.analysis.packages import PackageDesign, cheapest_separating_package
 from callbluff.analysis.policies import PolicyComparison, RoundValue, compare_policies, grow
 from callbluff.analysis.reading import EquilibriumReading
-from callbluff.analysis.talks import TALKS_FOREVER, PolicyResult, TalksAnalysis, analyze_talks
+from callbluff.analysis.talks import (
+    TALKS_FOREVER,
+    PolicyResult,
+    TalksAnalysis,
+    analyze_talks,
+    offer_runs,
+)
 from callbluff.analysis.thresholds import Flip, find_flips, get_number, with_number, with_prior
 from callbluff.display import AnalysisView
 from callbluff.game import bargain
@@ -545,14 +551,8 @@ def _plan_words(p: PolicyResult) -> str:
     if p.family == TALKS_FOREVER:
         return f"talks only for {len(p.offers)} rounds, then no deal"
     *before, main = p.offers
-    runs: list[list[str]] = []
-    for o in before:
-        if runs and runs[-1][0] == o:
-            runs[-1].append(o)
-        else:
-            runs.append([o])
-    words = [("talks only" if run[0] == TALKS_ONLY else f"'{run[0]}'")
-             + f" for {len(run)} round{'s' if len(run) > 1 else ''}" for run in runs]
+    words = [("talks only" if offer == TALKS_ONLY else f"'{offer}'")
+             + f" for {n} round{'s' if n > 1 else ''}" for offer, n in offer_runs(before)]
     return ", then ".join([*words, f"'{main}' in round {len(before)}, take it or leave it"])
 
 

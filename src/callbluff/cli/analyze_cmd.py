@@ -14,7 +14,7 @@ from rich.text import Text
 
 from callbluff.analysis.jsonify import analysis_json
 from callbluff.analysis.reading import explain_types
-from callbluff.analysis.talks import TalksAnalysis
+from callbluff.analysis.talks import TalksAnalysis, offer_runs
 from callbluff.analysis.verdict import ScenarioAnalysis, analyze
 from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError, time_limit
@@ -183,10 +183,4 @@ def _print_talks(console: Console, t: TalksAnalysis) -> None:
 
 def _runs(offers: tuple[str, ...]) -> str:
     """``("no offer", "no offer", "all-in")`` → "no offer ×2 · all-in"."""
-    runs: list[list[str]] = []
-    for o in offers:
-        if runs and runs[-1][0] == o:
-            runs[-1].append(o)
-        else:
-            runs.append([o])
-    return " · ".join(run[0] + (f" ×{len(run)}" if len(run) > 1 else "") for run in runs)
+    return " · ".join(o + (f" ×{n}" if n > 1 else "") for o, n in offer_runs(offers))
