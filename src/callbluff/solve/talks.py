@@ -38,6 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
+from callbluff.errors import check_deadline
 from callbluff.game.talks import (
     ACCEPT,
     CHEAT,
@@ -203,6 +204,7 @@ class _Solver:
         key = (unsettled, t)
         if key in self.memo:
             return self.memo[key]
+        check_deadline()  # a computation abandoned in a worker thread ends here
         by_offer: dict[str, list[RoundPlay]] = {}
         for offer in self.setup.offers_by_round[t]:
             plays = self.round_plays(unsettled, t, offer)
