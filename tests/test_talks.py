@@ -23,6 +23,7 @@ from callbluff.errors import InputError
 from callbluff.game.payoffs import growth_factors, outcome_payoffs
 from callbluff.game.talks import (
     NO_OFFER,
+    accepted_freeze,
     compile_talks,
     detection_infoset,
     no_deal_infoset,
@@ -167,11 +168,13 @@ def _off_path_beliefs(plan: Plan, game) -> dict[str, dict[int, Fraction]]:  # ty
         belief(proposer_infoset(p.round, history), p.unsettled)
         for play in (p.play, *p.deviations):
             later = (*history, play.offer)
-            if play.offer != NO_OFFER:
+            if play.freeze_next is not None:
+                walk(play.freeze_next, (*history, accepted_freeze(play.offer)))
+            elif play.offer != NO_OFFER:
                 belief(detection_infoset(p.round, play.offer, history), play.detection_belief)
             if play.next is not None:
                 walk(play.next, later)
-            else:
+            elif play.final_fallback is not None:
                 belief(no_deal_infoset(later), play.refusal_belief)
     walk(plan, ())
     return beliefs
@@ -190,8 +193,12 @@ def test_fixed_plan_matches_pygambit_and_the_oracle(aid: str) -> None:
     own equilibrium (Lemke) has exactly our payoffs."""
     s = skim(aid)
     setup = talks_setup(s, rounds=2, offers_by_round=PLAN)
-    game = compile_talks(s, setup)
     (plan,) = solve_talks(s, setup).equilibria
+    _check_against_pygambit(s, setup, plan)
+
+
+def _check_against_pygambit(s, setup, plan: Plan) -> None:  # type: ignore[no-untyped-def]
+    game = compile_talks(s, setup)
     behaviour = plan_behaviour(plan, setup.types)
     assert _load_profile(game, behaviour).agent_max_regret() == 0
     profile = {h.label: {a: F(int(a == {**behaviour["proposer"], **behaviour["target"]}[h.label]))
@@ -376,3 +383,56 @@ def test_cli_prints_the_talks_table(tmp_path: Path, _private_run_store: Path) ->
             if line.startswith("│") and line.count("│") == 5}
     assert "25 / 25" in rows["all in now"] and "secure 0" in rows["all in now"]
     assert "-40 / -40" in rows["talks forever"]
+
+
+# --------------------------------------------------------------------------------------
+# A freeze, then a bigger offer
+# --------------------------------------------------------------------------------------
+FREEZE_YAML = SKIM_YAML.replace("AID", "2").replace(
+    "  - {id: aid, cost: 1, values: {economy: 2}}\n",
+    "  - {id: aid, cost: 1, values: {economy: 2}}\n"
+    "  - {id: fuel, cost: 2, values: {economy: 48}}\n").replace(
+    "offers:\n",
+    "offers:\n  - {id: freeze, concessions: [fuel], regime: strict, counter_demands: [], "
+    "freeze: true}\n")
+
+
+def test_freeze_then_all_in() -> None:
+    """Schedule: `freeze` (fuel, worth 48 to both types, cost 2) in round 0, then
+    `first` (the treaty) in round 1, the last.  Under the freeze the arsenal stays at
+    today's and the freeze pays its flow (1−δ)·48 = 4.8 a round (proposer
+    (1−δ)·(100 − 2) = 9.8); if it is never replaced it stands for ever.
+
+    Frozen round 1: secure takes `first` (0.9·50 = 45 > 0.9·48 = 43.2, the freeze
+    kept); greedy keeps the freeze (0 < 43.2).  Round 0: accepting the freeze is worth
+    4.8 + 45 = 49.8 to secure and 4.8 + 43.2 = 48 to greedy.  Refusing: secure gets
+    0.1·30 = 3 plus 45 from `first` in round 1 = 48 < 49.8; greedy 0.1·40 = 4 plus no
+    deal in round 1, 0.9·(60 − 10 + f_T): under squeeze (−5, the best reply to greedy
+    alone) 4 + 40.5 = 44.5 < 48.  Both accept (one equilibrium: a refusal is then
+    off the path, and a belief on greedy supports it; with greedy alone refusing on
+    the path it would accept, and secure alone refusing would rather accept too).
+    Proposer: secure 9.8 + 0.9·95 = 95.3, greedy 9.8 + 0.9·98 = 98: 1933/20."""
+    s = load_scenario_text(FREEZE_YAML)
+    setup = talks_setup(s, rounds=2, offers_by_round=[("freeze",), ("first",)])
+    solution = solve_talks(s, setup)
+    (plan,) = solution.equilibria
+    assert plan.play.accepting == {"secure", "greedy"}
+    assert plan.play.freeze_next is not None
+    frozen = plan.play.freeze_next.play
+    assert frozen.offer == "first" and frozen.accepting == {"secure"}
+    assert frozen.frozen == ("freeze", 0)
+    assert plan.proposer_value == F(1933, 20)
+    _check_against_pygambit(s, setup, plan)
+
+
+def test_free_game_with_a_freeze_has_agent_regret_zero() -> None:
+    """Any offer (freeze, first, sweetened or none) in both rounds: every equilibrium
+    found is an agent equilibrium for pygambit on the exported tree."""
+    s = load_scenario_text(FREEZE_YAML)
+    setup = talks_setup(s, rounds=2)
+    assert setup.offers_by_round[0] == ("freeze", "first", "sweetened", NO_OFFER)
+    solution = solve_talks(s, setup)
+    assert solution.equilibria and not solution.no_pure_answers
+    game = compile_talks(s, setup)
+    for plan in solution.equilibria:
+        assert _load_profile(game, plan_behaviour(plan, setup.types)).agent_max_regret() == 0

@@ -171,9 +171,11 @@ def _value(r: PolicyResult) -> Fraction:
 
 def policy_plans(s: Scenario, main_offer: str, rounds: int) -> list[tuple[str, tuple[str, ...]]]:
     """(family, offers by round) of every policy compared."""
-    main_key = (frozenset(s.offer(main_offer).concessions), s.offer(main_offer).regime)
-    others = [o for o in talk_offers(s)
-              if (frozenset(s.offer(o).concessions), s.offer(o).regime) != main_key]
+    def key(offer_id: str) -> tuple[frozenset[str], str, bool]:
+        o = s.offer(offer_id)
+        return frozenset(o.concessions), o.regime, o.freeze
+
+    others = [o for o in talk_offers(s) if key(o) != key(main_offer)]
     plans: list[tuple[str, tuple[str, ...]]] = [(ALL_IN_NOW, (main_offer,))]
     for k in range(1, rounds):
         plans += [(STEP_BY_STEP, (o,) * k + (main_offer,)) for o in others]

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from callbluff.game.payoffs import (
+    OutcomePayoffs,
     arsenal_value,
     growth_factors,
     outcome_payoffs,
@@ -58,12 +59,12 @@ class TalksSetup:
 def talk_offers(s: Scenario) -> list[str]:
     """Offers used in the talks game, each played as take it or leave it
     (counter-demands are not part of the talks game): every offer of the scenario
-    except one with the same package and regime as an earlier one (``all-in`` and
-    ``all-in-negotiable`` are then the same offer)."""
-    seen: set[tuple[frozenset[str], str]] = set()
+    except one with the same package, regime and freeze flag as an earlier one
+    (``all-in`` and ``all-in-negotiable`` are then the same offer)."""
+    seen: set[tuple[frozenset[str], str, bool]] = set()
     out: list[str] = []
     for o in s.offers:
-        key = (frozenset(o.concessions), o.regime)
+        key = (frozenset(o.concessions), o.regime, o.freeze)
         if key not in seen:
             seen.add(key)
             out.append(o.id)
@@ -131,6 +132,63 @@ def deal_values(s: Scenario, theta: str, offer_id: str, t: int, detection_fallba
                           rounds_later=t)
     return (pay.comply_expected(renege_risk(s, offer.concessions)),
             pay.cheat_expected(s.regime(offer.regime).detection))
+
+
+#: A freeze in force: the freeze offer and the round it was accepted in.
+Freeze = tuple[str, int]
+
+
+def is_freeze(s: Scenario, offer_id: str) -> bool:
+    return offer_id != NO_OFFER and s.offer(offer_id).freeze
+
+
+def allowed_offers(s: Scenario, setup: TalksSetup, t: int, frozen: Freeze | None
+                   ) -> tuple[str, ...]:
+    """The offers of round ``t``; under a freeze no freeze offer is made again (a
+    schedule that has one then makes no offer that round)."""
+    offers = setup.offers_by_round[t]
+    if frozen is None:
+        return offers
+    kept = tuple(o for o in offers if not is_freeze(s, o))
+    return kept or (NO_OFFER,)
+
+
+def interim_freeze(s: Scenario, setup: TalksSetup, offer_id: str, t: int,
+                   frozen: Freeze | None) -> bool:
+    """Whether accepting ``offer_id`` in round ``t`` freezes the arsenal and lets the
+    talks go on (a freeze offer before the last round, no freeze yet); in the last
+    round a freeze is a deal like any other."""
+    return frozen is None and is_freeze(s, offer_id) and t < setup.horizon - 1
+
+
+def settle_values(s: Scenario, theta: str, offer_id: str, t: int, frozen: Freeze | None,
+                  detection_fallback: str) -> tuple[Pair, Pair]:
+    """:func:`deal_values` of a deal made in round ``t``, the arsenal grown to round
+    ``t`` or, under a freeze, to the round it was frozen in: ``δ^(t−a)`` times the
+    values at round ``a``."""
+    frozen_at = t if frozen is None else frozen[1]
+    comply, cheat = deal_values(s, theta, offer_id, frozen_at, detection_fallback)
+    w = s.time.discount ** (t - frozen_at)
+    return (w * comply[0], w * comply[1]), (w * cheat[0], w * cheat[1])
+
+
+def freeze_value(s: Scenario, theta: str, t: int, frozen: Freeze) -> Pair:
+    """The freeze for ever from round ``t``: its comply value (a lump sum) at round 0."""
+    offer_id, frozen_at = frozen
+    comply = deal_values(s, theta, offer_id, frozen_at, s.fallbacks[0].id)[0]
+    w = s.time.discount ** (t - frozen_at)
+    return w * comply[0], w * comply[1]
+
+
+def round_flow(s: Scenario, theta: str, t: int, frozen: Freeze | None) -> Pair:
+    """One round ``t`` without a (new) deal: :func:`talks_flow`, or under a freeze the
+    freeze's flow ``(1−δ)·`` its comply value, plus the talks' own payoffs."""
+    if frozen is None:
+        return talks_flow(s, theta, t)
+    delta = s.time.discount
+    lump = freeze_value(s, theta, t, frozen)
+    return ((1 - delta) * lump[0] + delta**t * s.time.talks_target,
+            (1 - delta) * lump[1] + delta**t * s.time.talks_proposer)
 
 
 def no_deal_value(s: Scenario, theta: str, t: int, fallback_id: str) -> Pair:
@@ -201,6 +259,11 @@ def no_deal_infoset(history: Sequence[str]) -> str:
     return f"no deal, {history_text(history)}"
 
 
+def accepted_freeze(offer_id: str) -> str:
+    """The history entry of an accepted freeze (the proposer sees it)."""
+    return f"accepted {offer_id}"
+
+
 def compile_talks(s: Scenario, setup: TalksSetup) -> Game:
     """The whole talks game as an extensive form (players: proposer, target).  The
     size grows as (offers)^T·types: for small games and pygambit only."""
@@ -213,13 +276,13 @@ def compile_talks(s: Scenario, setup: TalksSetup) -> Game:
     root = builder.chance(None, [(t, setup.prior[t] / total) for t in setup.types],
                           label="type")
     for theta in setup.types:
-        _round(builder, s, setup, root, theta, 0, (), (Fraction(0), Fraction(0)))
+        _round(builder, s, setup, root, theta, 0, (), (Fraction(0), Fraction(0)), None)
     return builder.build()
 
 
 def _round(builder: GameBuilder, s: Scenario, setup: TalksSetup, parent: int, theta: str,
-           t: int, history: tuple[str, ...], paid: Pair) -> None:
-    offers = setup.offers_by_round[t]
+           t: int, history: tuple[str, ...], paid: Pair, frozen: Freeze | None) -> None:
+    offers = allowed_offers(s, setup, t, frozen)
     node = builder.decision(parent, PROPOSER, proposer_infoset(t, history), list(offers))
     last = t == setup.horizon - 1
     fallbacks = [f.id for f in s.fallbacks]
@@ -229,27 +292,40 @@ def _round(builder: GameBuilder, s: Scenario, setup: TalksSetup, parent: int, th
         else:
             answer = builder.decision(node, TARGET, answer_infoset(theta, t, offer_id, history),
                                       [ACCEPT, REFUSE])
-            _accepted(builder, s, answer, theta, t, offer_id, history, paid, fallbacks)
+            if interim_freeze(s, setup, offer_id, t, frozen):
+                new: Freeze = (offer_id, t)
+                _round(builder, s, setup, answer, theta, t + 1,
+                       (*history, accepted_freeze(offer_id)),
+                       _plus(paid, round_flow(s, theta, t, new)), new)
+            else:
+                _accepted(builder, s, answer, theta, t, offer_id, history, paid, fallbacks,
+                          frozen)
             refused_at = answer
         later = (*history, offer_id)
-        if last:
+        if last and frozen is not None:
+            builder.terminal(refused_at, _ordered(_plus(paid, freeze_value(s, theta, t, frozen))),
+                             outcome="the freeze stands")
+        elif last:
             end = builder.decision(refused_at, PROPOSER, no_deal_infoset(later), fallbacks)
             for f in fallbacks:
                 builder.terminal(end, _ordered(_plus(paid, no_deal_value(s, theta, t, f))),
                                  outcome=f"no deal: {f}")
         else:
             _round(builder, s, setup, refused_at, theta, t + 1, later,
-                   _plus(paid, talks_flow(s, theta, t)))
+                   _plus(paid, round_flow(s, theta, t, frozen)), frozen)
 
 
 def _accepted(builder: GameBuilder, s: Scenario, answer: int, theta: str, t: int,
               offer_id: str, history: tuple[str, ...], paid: Pair,
-              fallbacks: Sequence[str]) -> None:
+              fallbacks: Sequence[str], frozen: Freeze | None) -> None:
     offer = s.offer(offer_id)
     choice = builder.decision(answer, TARGET, compliance_infoset(theta, t, offer_id, history),
                               [COMPLY, CHEAT])
-    by_fallback = {f: outcome_payoffs(s, theta, offer.concessions, offer.regime, f,
-                                      rounds_later=t) for f in fallbacks}
+    # Under a freeze the arsenal stopped growing in the round it was frozen in.
+    frozen_at = t if frozen is None else frozen[1]
+    w = s.time.discount ** (t - frozen_at)
+    by_fallback = {f: _scaled(outcome_payoffs(s, theta, offer.concessions, offer.regime, f,
+                                              rounds_later=frozen_at), w) for f in fallbacks}
     first = by_fallback[fallbacks[0]]
     rho = renege_risk(s, offer.concessions)
     kept = builder.chance(choice, [("kept", 1 - rho), ("reneged", rho)], label="guarantees")
@@ -266,6 +342,16 @@ def _accepted(builder: GameBuilder, s: Scenario, answer: int, theta: str, t: int
     for f in fallbacks:
         builder.terminal(detected, _ordered(_plus(paid, by_fallback[f].cheat_detected)),
                          outcome=f"cheat detected: {f}")
+
+
+def _scaled(pay: OutcomePayoffs, w: Fraction) -> OutcomePayoffs:
+    def times(pair: Pair) -> Pair:
+        return w * pair[0], w * pair[1]
+
+    return OutcomePayoffs(comply=times(pay.comply), comply_reneged=times(pay.comply_reneged),
+                          cheat_undetected=times(pay.cheat_undetected),
+                          cheat_detected=times(pay.cheat_detected),
+                          no_deal=times(pay.no_deal))
 
 
 def _plus(a: Pair, b: Pair) -> Pair:

@@ -315,6 +315,11 @@ class Offer(Strict):
     breakdown_risk: Prob | None = Field(
         default=None,
         description="π for this offer (default: the scenario's bargaining.breakdown_risk)")
+    # -- talks (issue 15, docs/model.md "Talks that teach") --
+    freeze: bool = Field(
+        default=False,
+        description="talks game: accepted before the last round, the deal freezes the "
+        "arsenal and the talks go on (a bigger offer may follow)")
     note: Text | None = None
 
 

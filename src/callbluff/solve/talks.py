@@ -45,17 +45,22 @@ from callbluff.game.talks import (
     COMPLY,
     NO_OFFER,
     REFUSE,
+    Freeze,
     TalksSetup,
+    accepted_freeze,
+    allowed_offers,
     answer_infoset,
     best_fallbacks,
     compliance_infoset,
-    deal_values,
     detection_infoset,
+    freeze_value,
+    interim_freeze,
     no_deal_infoset,
     no_deal_value,
     proposer_infoset,
+    round_flow,
+    settle_values,
     subsets,
-    talks_flow,
 )
 from callbluff.scenario.schema import Scenario
 
@@ -74,7 +79,9 @@ class RoundPlay:
     The proposer's beliefs (the prior restricted to these types): after detected
     cheating ``detection_belief`` (the cheaters, or off the path a set the fallback
     answers), after a refusal ``refusal_belief`` (the refusers, or off the path a
-    set its continuation answers)."""
+    set its continuation answers).  ``frozen``: the freeze in force in this state;
+    ``freeze_next``: after an accepted freeze offer (before the last round), the
+    equilibrium of the frozen state of the acceptors (``freeze_belief``)."""
 
     round: int
     offer: str
@@ -92,6 +99,9 @@ class RoundPlay:
     proposer_value: Fraction
     detection_belief: frozenset[str] = frozenset()
     refusal_belief: frozenset[str] = frozenset()
+    frozen: Freeze | None = None
+    freeze_next: Plan | None = None
+    freeze_belief: frozenset[str] = frozenset()
 
     @property
     def refusing(self) -> frozenset[str]:
@@ -108,6 +118,7 @@ class Plan:
     unsettled: frozenset[str]
     play: RoundPlay
     deviations: tuple[RoundPlay, ...]
+    frozen: Freeze | None = None
 
     @property
     def proposer_value(self) -> Fraction:
@@ -153,13 +164,14 @@ class _Solver:
         self.setup = setup
         self.types = setup.types
         self.fallbacks = tuple(f.id for f in s.fallbacks)
-        self.memo: dict[tuple[frozenset[str], int], tuple[Plan, ...]] = {}
+        self.memo: dict[tuple[frozenset[str], int, Freeze | None], tuple[Plan, ...]] = {}
         self.no_pure: list[tuple[int, tuple[str, ...], str]] = []
-        self._deal: dict[tuple[str, str, int, str], tuple[tuple[Fraction, Fraction],
-                                                          tuple[Fraction, Fraction]]] = {}
+        self._deal: dict[tuple[str, str, int, Freeze | None, str],
+                         tuple[tuple[Fraction, Fraction], tuple[Fraction, Fraction]]] = {}
         self._best: dict[frozenset[str], tuple[str, ...]] = {}
-        self._flow: dict[tuple[str, int], tuple[Fraction, Fraction]] = {}
+        self._flow: dict[tuple[str, int, Freeze | None], tuple[Fraction, Fraction]] = {}
         self._no_deal: dict[tuple[str, int, str], tuple[Fraction, Fraction]] = {}
+        self._kept: dict[tuple[str, int, Freeze], tuple[Fraction, Fraction]] = {}
 
     def solve(self) -> TalksSolution:
         found = self.equilibria(frozenset(self.types), 0)
@@ -188,26 +200,32 @@ class _Solver:
                 out.append((f, support))
         return out
 
-    def deal(self, theta: str, offer: str, t: int, f: str
+    def deal(self, theta: str, offer: str, t: int, frozen: Freeze | None, f: str
              ) -> tuple[tuple[Fraction, Fraction], tuple[Fraction, Fraction]]:
-        key = (theta, offer, t, f)
+        key = (theta, offer, t, frozen, f)
         if key not in self._deal:
-            self._deal[key] = deal_values(self.s, theta, offer, t, f)
+            self._deal[key] = settle_values(self.s, theta, offer, t, frozen, f)
         return self._deal[key]
+
+    def flow(self, theta: str, t: int, frozen: Freeze | None) -> tuple[Fraction, Fraction]:
+        if (theta, t, frozen) not in self._flow:
+            self._flow[theta, t, frozen] = round_flow(self.s, theta, t, frozen)
+        return self._flow[theta, t, frozen]
 
     def value(self, group: frozenset[str], proposer: Mapping[str, Fraction]) -> Fraction:
         weight = sum((self.setup.prior[t] for t in group), Fraction(0))
         return sum((self.setup.prior[t] * proposer[t] for t in group), Fraction(0)) / weight
 
     # -- the recursion ------------------------------------------------------------
-    def equilibria(self, unsettled: frozenset[str], t: int) -> tuple[Plan, ...]:
-        key = (unsettled, t)
+    def equilibria(self, unsettled: frozenset[str], t: int, frozen: Freeze | None = None
+                   ) -> tuple[Plan, ...]:
+        key = (unsettled, t, frozen)
         if key in self.memo:
             return self.memo[key]
         check_deadline()  # a computation abandoned in a worker thread ends here
         by_offer: dict[str, list[RoundPlay]] = {}
-        for offer in self.setup.offers_by_round[t]:
-            plays = self.round_plays(unsettled, t, offer)
+        for offer in allowed_offers(self.s, self.setup, t, frozen):
+            plays = self.round_plays(unsettled, t, offer, frozen)
             if plays:
                 by_offer[offer] = plays
             else:
@@ -223,47 +241,63 @@ class _Solver:
                     continue
                 signature = (*(play.target_values[θ] for θ in self.types),
                              *(play.proposer_values[θ] for θ in sorted(unsettled)))
-                plans.setdefault(signature, Plan(t, unsettled, play, deviations))
+                plans.setdefault(signature, Plan(t, unsettled, play, deviations, frozen))
         found = tuple(plans.values())
         self.memo[key] = found
         return found
 
-    def continuations(self, refusing: frozenset[str], unsettled: frozenset[str], t: int
+    def continuations(self, refusing: frozenset[str], unsettled: frozenset[str], t: int,
+                      frozen: Freeze | None
                       ) -> list[tuple[str | None, Plan | None, frozenset[str]]]:
         """What may follow a refusal, with the proposer's belief then: (final
-        fallback, None, belief) in the last round, else (None, an equilibrium of the
-        next state, its types)."""
+        fallback, None, belief) in the last round (under a freeze: (None, None,
+        belief), the freeze stands), else (None, an equilibrium of the next state,
+        its types)."""
         if t == self.setup.horizon - 1:
+            if frozen is not None:
+                return [(None, None, refusing or unsettled)]
             return [(f, None, b) for f, b in self.replies(refusing, unsettled)]
-        if refusing:
-            return [(None, p, refusing) for p in self.equilibria(refusing, t + 1)]
-        return [(None, p, sub) for sub in subsets(sorted(unsettled)) if sub
-                for p in self.equilibria(sub, t + 1)]
+        return self.next_plans(refusing, unsettled, t + 1, frozen)
 
-    def refusal(self, theta: str, t: int, final: str | None, then: Plan | None
-                ) -> tuple[Fraction, Fraction]:
+    def next_plans(self, believed: frozenset[str], unsettled: frozenset[str], t: int,
+                   frozen: Freeze | None
+                   ) -> list[tuple[str | None, Plan | None, frozenset[str]]]:
+        """The equilibria of state ``(believed, t)``; off the path (``believed``
+        empty) those of every non-empty subset of ``unsettled``."""
+        if believed:
+            return [(None, p, believed) for p in self.equilibria(believed, t, frozen)]
+        return [(None, p, sub) for sub in subsets(sorted(unsettled)) if sub
+                for p in self.equilibria(sub, t, frozen)]
+
+    def refusal(self, theta: str, t: int, final: str | None, then: Plan | None,
+                frozen: Freeze | None) -> tuple[Fraction, Fraction]:
         """(target, proposer) value of type θ refusing in round t."""
+        if then is None and frozen is not None:
+            if (theta, t, frozen) not in self._kept:
+                self._kept[theta, t, frozen] = freeze_value(self.s, theta, t, frozen)
+            return self._kept[theta, t, frozen]
         if then is None:
             assert final is not None
             if (theta, t, final) not in self._no_deal:
                 self._no_deal[theta, t, final] = no_deal_value(self.s, theta, t, final)
             return self._no_deal[theta, t, final]
-        if (theta, t) not in self._flow:
-            self._flow[theta, t] = talks_flow(self.s, theta, t)
-        flow = self._flow[theta, t]
+        flow = self.flow(theta, t, frozen)
         # The proposer's value exists for the next state's types; for any other type
         # (one that accepts now, or a state with no refuser) it is never read.
         proposer = then.play.proposer_values.get(theta, Fraction(0))
         return flow[0] + then.play.target_values[theta], flow[1] + proposer
 
-    def round_plays(self, unsettled: frozenset[str], t: int, offer: str) -> list[RoundPlay]:
+    def round_plays(self, unsettled: frozenset[str], t: int, offer: str,
+                    frozen: Freeze | None) -> list[RoundPlay]:
+        if interim_freeze(self.s, self.setup, offer, t, frozen):
+            return self.freeze_plays(unsettled, t, offer)
         out: list[RoundPlay] = []
         groups = [frozenset()] if offer == NO_OFFER else subsets(sorted(unsettled))
         detections: tuple[str | None, ...] = (None,) if offer == NO_OFFER else self.fallbacks
         none: frozenset[str] = frozenset()
         for accepting in groups:
             refusing = unsettled - accepting
-            conts = self.continuations(refusing, unsettled, t)
+            conts = self.continuations(refusing, unsettled, t, frozen)
             for f_det in detections:
                 accept: dict[str, Fraction] = {}
                 accept_proposer: dict[str, tuple[Fraction, Fraction]] = {}
@@ -271,7 +305,7 @@ class _Solver:
                 ties: list[str] = []
                 if f_det is not None:
                     for θ in self.types:
-                        (c_t, c_p), (h_t, h_p) = self.deal(θ, offer, t, f_det)
+                        (c_t, c_p), (h_t, h_p) = self.deal(θ, offer, t, frozen, f_det)
                         accept[θ] = max(c_t, h_t)
                         accept_proposer[θ] = (c_p, h_p)
                         if h_t > c_t:
@@ -290,7 +324,7 @@ class _Solver:
                     for final, then, refusal_belief in conts:
                         play = self._check(unsettled, t, offer, accepting, cheating, f_det,
                                            final, then, accept, accept_proposer,
-                                           frozenset(prefers_cheat))
+                                           frozenset(prefers_cheat), frozen)
                         if play is not None:
                             out.append(replace(play, detection_belief=detection_belief,
                                                refusal_belief=refusal_belief))
@@ -300,12 +334,12 @@ class _Solver:
                accepting: frozenset[str], cheating: frozenset[str], f_det: str | None,
                final: str | None, then: Plan | None, accept: Mapping[str, Fraction],
                accept_proposer: Mapping[str, tuple[Fraction, Fraction]],
-               prefers_cheat: frozenset[str]) -> RoundPlay | None:
+               prefers_cheat: frozenset[str], frozen: Freeze | None) -> RoundPlay | None:
         refuse: dict[str, Fraction] = {}
         target: dict[str, Fraction] = {}
         proposer: dict[str, Fraction] = {}
         for θ in self.types:
-            r_t, r_p = self.refusal(θ, t, final, then)
+            r_t, r_p = self.refusal(θ, t, final, then, frozen)
             refuse[θ] = r_t
             a = accept.get(θ)
             if θ in unsettled:
@@ -325,7 +359,36 @@ class _Solver:
             cheating=cheating, detection_fallback=f_det, final_fallback=final, next=then,
             target_values=target, proposer_values=proposer, accept_values=dict(accept),
             refuse_values=refuse, cheat_preferred=prefers_cheat,
-            proposer_value=self.value(unsettled, proposer))
+            proposer_value=self.value(unsettled, proposer), frozen=frozen)
+
+    def freeze_plays(self, unsettled: frozenset[str], t: int, offer: str) -> list[RoundPlay]:
+        """Round plays of a freeze offer before the last round: the acceptors go on
+        under the freeze (its flow this round, then an equilibrium of their frozen
+        state); no one cheats on a freeze (docs/model.md, limits)."""
+        new: Freeze = (offer, t)
+        none: frozenset[str] = frozenset()
+        out: list[RoundPlay] = []
+        for accepting in subsets(sorted(unsettled)):
+            conts = self.continuations(unsettled - accepting, unsettled, t, None)
+            for _, frozen_plan, freeze_belief in self.next_plans(accepting, unsettled, t + 1,
+                                                                 new):
+                assert frozen_plan is not None
+                accept: dict[str, Fraction] = {}
+                accept_proposer: dict[str, tuple[Fraction, Fraction]] = {}
+                for θ in self.types:
+                    flow_t, flow_p = self.flow(θ, t, new)
+                    accept[θ] = flow_t + frozen_plan.play.target_values[θ]
+                    # Only the acceptors' proposer values are read (see refusal()).
+                    p = flow_p + frozen_plan.play.proposer_values.get(θ, Fraction(0))
+                    accept_proposer[θ] = (p, p)
+                for final, then, refusal_belief in conts:
+                    play = self._check(unsettled, t, offer, accepting, none, None, final,
+                                       then, accept, accept_proposer, none, None)
+                    if play is not None:
+                        out.append(replace(play, refusal_belief=refusal_belief,
+                                           freeze_next=frozen_plan,
+                                           freeze_belief=freeze_belief))
+        return out
 
 
 def plan_behaviour(plan: Plan, types: tuple[str, ...]) -> dict[str, dict[str, str]]:
@@ -352,7 +415,13 @@ def _assign_round(play: RoundPlay, history: tuple[str, ...], types: tuple[str, .
     t, offer = play.round, play.offer
     chosen = out.setdefault("proposer", {})
     answers = out.setdefault("target", {})
-    if offer != NO_OFFER:
+    if play.freeze_next is not None:
+        for θ in types:
+            accepts = (θ in play.accepting if θ in play.unsettled
+                       else play.accept_values[θ] >= play.refuse_values[θ])
+            answers[answer_infoset(θ, t, offer, history)] = ACCEPT if accepts else REFUSE
+        _assign_plan(play.freeze_next, (*history, accepted_freeze(offer)), types, out)
+    elif offer != NO_OFFER:
         for θ in types:
             if θ in play.unsettled:
                 accepts = θ in play.accepting
@@ -366,6 +435,5 @@ def _assign_round(play: RoundPlay, history: tuple[str, ...], types: tuple[str, .
     later = (*history, offer)
     if play.final_fallback is not None:
         chosen[no_deal_infoset(later)] = play.final_fallback
-    else:
-        assert play.next is not None
+    elif play.next is not None:
         _assign_plan(play.next, later, types, out)
