@@ -5,7 +5,9 @@ Reduction.  The proposer sees only offers and refusals, and every type answers
 purely, so after any public history the proposer's belief is the prior restricted
 to a set ``U`` of types still unsettled (skimming: Sobel & Takahashi 1983,
 Fudenberg, Levine & Tirole 1985; [sobel-takahashi1983], [flt1985] in
-docs/sources.md).  A state is ``(U, t)``.  For each state and each
+docs/sources.md).  A state is ``(U, t)`` (with the freeze in force, if any: a
+freeze accepted before the last round sends its acceptors to a frozen state of
+their own).  For each state and each
 offer allowed in round ``t`` the solver enumerates every *round play*: the set
 ``A ⊆ U`` that accepts, the cheaters ``K ⊆ A``, the proposer's fallback after
 detected cheating (a best reply to the prior on ``K``), and the continuation after
