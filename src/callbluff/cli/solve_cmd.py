@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -13,8 +13,10 @@ from rich.text import Text
 
 from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError, time_limit
-from callbluff.game.tree import Game
-from callbluff.solve import SolveResult, solve
+
+if TYPE_CHECKING:
+    from callbluff.game.tree import Game
+    from callbluff.solve import SolveResult
 
 __all__ = ["solve_command"]
 
@@ -114,6 +116,9 @@ def solve_command(
     Example: callbluff solve beer_quiche.efg --json
     Example: callbluff solve north-korea-2009 --offer freeze
     """
+    # Imported here, not at the top: `callbluff --help` must not load the solver.
+    from callbluff.solve import solve
+
     try:
         for source in inputs:
             # A time limit met while solving names this input.

@@ -17,14 +17,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from callbluff.analysis.verdict import main_offer_id
 from callbluff.cli.app import app, console, err_console, input_failure
 from callbluff.errors import InputError
-from callbluff.scenario.loader import dump_scenario, load_scenario
-from callbluff.store import RunStore
-from callbluff.sweep.run import ENGINES, dask_client, plan_sweep, run_sweep
-from callbluff.sweep.spec import build_spec
-from callbluff.sweep.summary import summarise_file, summary_lines
 
 DEFAULT_SCENARIO = "north-korea-2009"
 
@@ -58,6 +52,13 @@ def sweep_command(
 
     Example: callbluff sweep north-korea-2009 --samples 100000 --seed 1 --workers 2 -o nk.parquet
     """
+    # Imported here, not at the top: `callbluff --help` must not load the solver.
+    from callbluff.analysis.verdict import main_offer_id
+    from callbluff.scenario.loader import dump_scenario, load_scenario
+    from callbluff.store import RunStore
+    from callbluff.sweep.run import ENGINES, dask_client, plan_sweep, run_sweep
+    from callbluff.sweep.summary import summarise_file, summary_lines
+
     if engine not in ENGINES:
         raise input_failure(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if workers is not None and scheduler is not None:
@@ -125,7 +126,9 @@ def sensitivity_command(
 
     Example: callbluff sensitivity north-korea-2009 --output value --samples 512 --plot t.png
     """
+    from callbluff.scenario.loader import load_scenario
     from callbluff.sweep.sensitivity import scenario_sobol, scenario_tornado
+    from callbluff.sweep.spec import build_spec
 
     try:
         loaded = load_scenario(scenario)
@@ -204,6 +207,7 @@ def map_command(
 
     Example: callbluff map 'regimes[rigorous].detection' 'types[security-only].prior' -o m.html
     """
+    from callbluff.scenario.loader import load_scenario
     from callbluff.sweep.maps import verdict_map, write_html, write_png
 
     if output.suffix.lower() not in (".png", ".html"):
