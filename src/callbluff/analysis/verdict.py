@@ -27,7 +27,14 @@ from callbluff.analysis.offers import analyze_offer_cached
 from callbluff.analysis.packages import PackageDesign, cheapest_separating_package
 from callbluff.analysis.policies import PolicyComparison, RoundValue, compare_policies, grow
 from callbluff.analysis.reading import EquilibriumReading
-from callbluff.analysis.thresholds import Flip, find_flips, get_number, with_number, with_prior
+from callbluff.analysis.thresholds import (
+    Flip,
+    find_flips,
+    get_number,
+    offer_breakpoints,
+    with_number,
+    with_prior,
+)
 from callbluff.display import AnalysisView
 from callbluff.game import bargain
 from callbluff.game.payoffs import best_fallback, prior
@@ -164,7 +171,8 @@ def detection_threshold(scenario: Scenario, offer_id: str) -> tuple[Fraction | N
     if someone_cheats(Fraction(1)):
         return None, ("even certain detection does not stop every ulterior type from "
                       "accepting and cheating")
-    flips = find_flips(someone_cheats, Fraction(0), Fraction(1))
+    flips = find_flips(someone_cheats, Fraction(0), Fraction(1),
+                       breakpoints=offer_breakpoints(scenario, offer_id, path))
     if not flips:
         return Fraction(0), "no ulterior type accepts and cheats at any detection probability"
     at = flips[-1].at
