@@ -34,12 +34,14 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import types
+import typing
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from callbluff.game.bargain import compile_offer
 from callbluff.game.tree import Game, Node, NodeKind
@@ -296,6 +298,51 @@ def get_number(scenario: Scenario, path: str) -> Fraction:
     if not isinstance(value, Fraction):
         raise ValueError(f"{path!r} is not a number of the scenario")
     return value
+
+
+def valid_range(scenario: Scenario, path: str) -> tuple[Fraction | None, Fraction | None]:
+    """The values the scenario format accepts for the number at ``path``: ``(0, 1)``
+    for a probability, ``(0, None)`` for a number >= 0, ``(None, None)`` otherwise.
+
+    Read from the field's own validator (:mod:`callbluff.scenario.schema`), probed
+    just outside 0 and 1, so it cannot drift from what loading a file accepts."""
+    get_number(scenario, path)  # fails clearly if the path is not a number
+    value: Any = scenario
+    annotation: Any = None
+    for step in parse_path(path):
+        if isinstance(value, BaseModel) and isinstance(step, str):
+            annotation = type(value).model_fields[step].rebuild_annotation()
+        elif isinstance(value, dict):
+            annotation = typing.get_args(_unwrap(annotation))[1]  # dict[str, X] -> X
+        elif isinstance(step, tuple):
+            annotation = typing.get_args(_unwrap(annotation))[0]  # list[X] -> X
+        value = _step(value, step, path)
+    adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+
+    def accepts(x: Fraction) -> bool:
+        try:
+            adapter.validate_python(x)
+        except ValidationError:
+            return False
+        return True
+
+    hair = Fraction(1, 10**9)
+    lo = Fraction(0) if not accepts(-hair) else None
+    hi = Fraction(1) if not accepts(1 + hair) else None
+    return lo, hi
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``X`` of ``Annotated[X, ...]`` and of ``X | None``."""
+    while True:
+        if typing.get_origin(annotation) is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
+            annotation = args[0]
+            continue
+        return annotation
 
 
 def with_number(scenario: Scenario, path: str, new: Fraction) -> Scenario:

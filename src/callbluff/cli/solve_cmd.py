@@ -114,7 +114,7 @@ def solve_command(
     """Solve games exactly: every perfect Bayesian equilibrium outcome.
 
     Example: callbluff solve beer_quiche.efg --json
-    Example: callbluff solve north-korea-2009 --offer freeze
+    Example: callbluff solve north-korea-2009 --offer freeze-for-aid
     """
     # Imported here, not at the top: `callbluff --help` must not load the solver.
     from callbluff.solve import solve
