@@ -27,8 +27,9 @@ this tree's ``src``, a fresh run store):
   shown (``benchmarks/bench_slider.py``).
 
 Each line: the figure, the reference's figure, their ratio (reference / ours: above 1
-is faster) and the issue's goal.  The medians of ``--repeat`` runs, after one
-untimed warm-up run of each command (imports cached by the OS).
+is faster) and the issue's goal.  ``help`` and ``scenarios``: the medians of
+``--repeat`` runs after one untimed warm-up run; the long commands run once each way
+(their spread is far below their ratio).
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ def _run(prelude: str, args: Sequence[str], cwd: Path) -> float:
 
 
 def _median(prelude: str, args: Sequence[str], repeat: int, cwd: Path) -> float:
-    _run(prelude, args, cwd)  # warm-up, untimed
+    if repeat > 1:
+        _run(prelude, args, cwd)  # warm-up of the quick commands, untimed
     return statistics.median(_run(prelude, args, cwd) for _ in range(repeat))
 
 
@@ -97,7 +99,6 @@ def bench_commands(names: set[str], repeat: int, cwd: Path) -> None:
     for name, args, reference_prelude in commands:
         if name not in names:
             continue
-        # the expensive commands once each way: their spread is far below their ratio
         times = repeat if name in ("help", "scenarios") else 1
         ours = _median("", args, times, cwd)
         reference = _median(reference_prelude, args, times, cwd)
