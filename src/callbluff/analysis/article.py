@@ -29,7 +29,7 @@ Binmore, Rubinstein & Wolinsky (1986) on breakdown risk (docs/sources.md).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -40,7 +40,7 @@ from callbluff.analysis.reading import (
     by_infoset_id,
     explain_types,
 )
-from callbluff.analysis.thresholds import find_flips, with_number
+from callbluff.analysis.thresholds import find_flips, offer_breakpoints, with_number
 from callbluff.game import bargain
 from callbluff.game.payoffs import outcome_payoffs, renege_risk
 from callbluff.scenario.schema import Scenario
@@ -202,9 +202,10 @@ def margins(scenario: Scenario, offer: OfferAnalysis) -> tuple[Margin, ...]:
     return tuple(smallest[t.id] for t in scenario.types if t.id in smallest)
 
 
-def _intervals(holds: Callable[[Fraction], Hashable]) -> tuple[Interval, ...]:
+def _intervals(holds: Callable[[Fraction], Hashable],
+               breakpoints: Sequence[Fraction] | None) -> tuple[Interval, ...]:
     """The parts of [0, 1] where ``holds`` is True, between its exact flips."""
-    flips = find_flips(holds, Fraction(0), Fraction(1))
+    flips = find_flips(holds, Fraction(0), Fraction(1), breakpoints=breakpoints)
     edges = [Fraction(0), *(f.at for f in flips), Fraction(1)]
     out: list[Interval] = []
     for lo, hi in itertools.pairwise(edges):
@@ -228,7 +229,8 @@ def _along(scenario: Scenario, offer_id: str, path: str,
 
 def _holds_along(scenario: Scenario, offer_id: str, path: str) -> tuple[Interval, ...]:
     return _intervals(_along(scenario, offer_id, path,
-                             lambda s, o: bool(indisputable(s, o))))
+                             lambda s, o: bool(indisputable(s, o))),
+                      offer_breakpoints(scenario, offer_id, path))
 
 
 def breakdown_path(scenario: Scenario, offer_id: str) -> str:
@@ -265,13 +267,15 @@ def breakdown_thresholds(scenario: Scenario, offer_id: str) -> BreakdownThreshol
             pi_star[type_id][x] = (None if c_value == r_value
                                    else (c_value - accept_now) / (c_value - r_value))
     secure, _ = _live(scenario)
+    path = breakdown_path(scenario, offer_id)
     nobody_secure_asks = _along(
-        scenario, offer_id, breakdown_path(scenario, offer_id),
+        scenario, offer_id, path,
         lambda _, o: all(e.target_strategy[t].counter == 0
                          for e in o.equilibria for t in secure))
     return BreakdownThresholds(
         breakdown_risk=bargain.breakdown_risk(scenario, offer_id), pi_star=pi_star,
-        demands_more_reveals=_intervals(nobody_secure_asks))
+        demands_more_reveals=_intervals(nobody_secure_asks,
+                                        offer_breakpoints(scenario, offer_id, path)))
 
 
 def credibility_threshold(scenario: Scenario, offer_id: str) -> CredibilityThreshold | None:
@@ -286,8 +290,11 @@ def credibility_threshold(scenario: Scenario, offer_id: str) -> CredibilityThres
         return {e.target_strategy[t].accept_comply == 1 for e in o.equilibria for t in secure}
 
     path = "bargaining.renege_risk"
-    always = _intervals(_along(scenario, offer_id, path, lambda _, o: complies(o) == {True}))
-    depends = _intervals(_along(scenario, offer_id, path, lambda _, o: len(complies(o)) == 2))
+    candidates = offer_breakpoints(scenario, offer_id, path)
+    always = _intervals(_along(scenario, offer_id, path, lambda _, o: complies(o) == {True}),
+                        candidates)
+    depends = _intervals(_along(scenario, offer_id, path, lambda _, o: len(complies(o)) == 2),
+                         candidates)
     threshold = always[0][1] if always and always[0][0] == 0 else None
     band = (depends[0][0], depends[-1][1]) if depends else None
     theta = secure[0]

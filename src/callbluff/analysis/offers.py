@@ -18,7 +18,7 @@ from callbluff.display import OfferView
 from callbluff.game import bargain
 from callbluff.game.tree import Game
 from callbluff.scenario.schema import Scenario
-from callbluff.solve import solve
+from callbluff.solve import SolveResult, solve
 
 
 @dataclass(frozen=True, repr=False)  # the short repr of OfferView
@@ -69,7 +69,7 @@ class OfferAnalysis(OfferView):
 def analyze_offer(scenario: Scenario, offer_id: str) -> OfferAnalysis:
     offer = scenario.offer(offer_id)
     game = bargain.compile_offer(scenario, offer_id)
-    result = solve(game)
+    result = solve_once(game)
     if not result.equilibria:
         raise RuntimeError(f"offer {offer_id!r}: the solver found no equilibrium")
     readings = tuple(read_equilibrium(scenario, offer_id, game, eq) for eq in result.equilibria)
@@ -80,6 +80,21 @@ def analyze_offer(scenario: Scenario, offer_id: str) -> OfferAnalysis:
 
 _OFFER_CACHE: dict[tuple[Hashable, str], OfferAnalysis] = {}
 _CACHE_LIMIT = 4096
+#: Solutions by game: variants that differ only where an offer's game does not look
+#: (another offer's concession, a cost outside it) share one solve, across the
+#: policy comparison, the thresholds and the package search.
+_SOLVE_CACHE: dict[Game, SolveResult] = {}
+
+
+def solve_once(game: Game) -> SolveResult:
+    """:func:`callbluff.solve.solve`, remembered by the game (equal games, one solve)."""
+    found = _SOLVE_CACHE.get(game)
+    if found is None:
+        found = solve(game)
+        if len(_SOLVE_CACHE) >= _CACHE_LIMIT:
+            _SOLVE_CACHE.clear()
+        _SOLVE_CACHE[game] = found
+    return found
 
 
 def analyze_offer_cached(scenario: Scenario, offer_id: str) -> OfferAnalysis:

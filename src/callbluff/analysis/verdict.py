@@ -35,7 +35,14 @@ from callbluff.analysis.talks import (
     analyze_talks,
     offer_runs,
 )
-from callbluff.analysis.thresholds import Flip, find_flips, get_number, with_number, with_prior
+from callbluff.analysis.thresholds import (
+    Flip,
+    find_flips,
+    get_number,
+    offer_breakpoints,
+    with_number,
+    with_prior,
+)
 from callbluff.display import AnalysisView
 from callbluff.game import bargain
 from callbluff.game.payoffs import best_fallback, prior
@@ -176,7 +183,8 @@ def detection_threshold(scenario: Scenario, offer_id: str) -> tuple[Fraction | N
     if someone_cheats(Fraction(1)):
         return None, ("even certain detection does not stop every ulterior type from "
                       "accepting and cheating")
-    flips = find_flips(someone_cheats, Fraction(0), Fraction(1))
+    flips = find_flips(someone_cheats, Fraction(0), Fraction(1),
+                       breakpoints=offer_breakpoints(scenario, offer_id, path))
     if not flips:
         return Fraction(0), "no ulterior type accepts and cheats at any detection probability"
     at = flips[-1].at

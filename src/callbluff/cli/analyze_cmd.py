@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from callbluff.analysis.jsonify import analysis_json
-from callbluff.analysis.reading import explain_types
-from callbluff.analysis.talks import TalksAnalysis, offer_runs
-from callbluff.analysis.verdict import ScenarioAnalysis, analyze
 from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError, time_limit
-from callbluff.scenario.loader import dump_scenario, load_scenario
-from callbluff.store import RunStore
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from callbluff.analysis.talks import TalksAnalysis
+    from callbluff.analysis.verdict import ScenarioAnalysis
 
 DEFAULT_SCENARIO = "north-korea-2009"
 
@@ -48,6 +47,12 @@ def analyze_command(
 
     Example: callbluff analyze north-korea-2009 --explain
     """
+    # Imported here, not at the top: `callbluff --help` must not load the solver.
+    from callbluff.analysis.jsonify import analysis_json
+    from callbluff.analysis.verdict import analyze
+    from callbluff.scenario.loader import dump_scenario, load_scenario
+    from callbluff.store import RunStore
+
     if threshold and no_thresholds:
         raise typer.BadParameter("--threshold asks for a threshold search, which "
                                  "--no-thresholds turns off; give one or the other",
@@ -72,6 +77,8 @@ def analyze_command(
 
 
 def _print(a: ScenarioAnalysis, explain: bool) -> None:
+    from callbluff.analysis.reading import explain_types
+
     s = a.scenario
     console.print(Panel("\n\n".join(a.verdict), title=Text(f"Verdict — {s.title}"),
                         expand=False))
@@ -183,4 +190,6 @@ def _print_talks(console: Console, t: TalksAnalysis) -> None:
 
 def _runs(offers: tuple[str, ...]) -> str:
     """``("no offer", "no offer", "all-in")`` → "no offer ×2 · all-in"."""
+    from callbluff.analysis.talks import offer_runs
+
     return " · ".join(o + (f" ×{n}" if n > 1 else "") for o, n in offer_runs(offers))

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from callbluff.analysis.cases import CaseReading, read_case
-from callbluff.analysis.jsonify import exact
-from callbluff.analysis.offers import analyze_offer
-from callbluff.analysis.verdict import main_offer_id
 from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError
-from callbluff.scenario.builtin import list_builtin
-from callbluff.scenario.loader import load_scenario
+
+if TYPE_CHECKING:
+    from callbluff.analysis.cases import CaseReading
 
 
 def _f(x: Fraction | None) -> str:
@@ -29,6 +26,8 @@ def _dominant(strategy: dict[str, Fraction]) -> str:
 
 
 def _case_json(c: CaseReading) -> dict[str, Any]:
+    from callbluff.analysis.jsonify import exact
+
     return {
         "case": c.scenario_id, "title": c.title, "year": c.year,
         "offer_made": c.offer_made, "observed_answer": c.observed_answer,
@@ -64,6 +63,13 @@ def cases_command(
 
     Example: callbluff cases libya-2003 iran-jcpoa-2015
     """
+    # Imported here, not at the top: `callbluff --help` must not load the solver.
+    from callbluff.analysis.cases import read_case
+    from callbluff.analysis.offers import analyze_offer
+    from callbluff.analysis.verdict import main_offer_id
+    from callbluff.scenario.builtin import list_builtin
+    from callbluff.scenario.loader import load_scenario
+
     readings: list[CaseReading] = []
     not_made: list[dict[str, Any]] = []
     try:

@@ -11,9 +11,6 @@ import typer
 
 from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError
-from callbluff.game.bargain import compile_offer
-from callbluff.game.efg import write_efg
-from callbluff.scenario.loader import load_scenario
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -56,6 +53,11 @@ def export(
 
         callbluff export north-korea-2009 --offer all-in -o all-in.efg
     """
+    # Imported here, not at the top: `callbluff --help` must not load the solver.
+    from callbluff.game.bargain import compile_offer
+    from callbluff.game.efg import write_efg
+    from callbluff.scenario.loader import load_scenario
+
     try:
         loaded = load_scenario(scenario)
         offer_id = offer if offer is not None else loaded.offers[0].id

@@ -8,12 +8,8 @@ from typing import Annotated
 
 import typer
 
-from callbluff.analysis.jsonify import analysis_json
-from callbluff.analysis.verdict import analyze
 from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError
-from callbluff.report.html import build_report, write_report
-from callbluff.scenario.loader import dump_scenario, load_scenario
 
 DEFAULT_SCENARIO = "north-korea-2009"
 
@@ -49,6 +45,12 @@ def report_command(
 
     Example: callbluff report north-korea-2009 -o report.html
     """
+    # Imported here, not at the top: `callbluff --help` must not load the solver.
+    from callbluff.analysis.jsonify import analysis_json
+    from callbluff.analysis.verdict import analyze
+    from callbluff.report.html import build_report, write_report
+    from callbluff.scenario.loader import load_scenario
+
     try:
         loaded = load_scenario(scenario)
         if offer is not None:
@@ -69,6 +71,7 @@ def report_command(
 
 def _record(store: Path | None, loaded: object, name: str, output: Path, offer: str | None,
             thresholds: bool, custom: list[str], data: dict[str, object]) -> None:
+    from callbluff.scenario.loader import dump_scenario
     from callbluff.scenario.schema import Scenario
     from callbluff.store import RunStore
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
@@ -190,6 +189,8 @@ def show_run(
     console.print_json(json.dumps(run.result, ensure_ascii=False))
     if scenario:
         console.print(Text("Scenario", style="bold"))
+        from rich.syntax import Syntax
+
         console.print(Syntax(run.scenario_text, "yaml"))
     else:
         lines = run.scenario_text.count("\n")
@@ -248,6 +249,8 @@ def diff_runs(
         console.print(_changes_table("Run", diff.fields))
     if diff.scenario_diff:
         console.print(Text("Scenario", style="bold"))
+        from rich.syntax import Syntax
+
         console.print(Syntax(diff.scenario_diff, "diff"))
     for title, changes in (("Parameters", diff.params), ("Result", diff.result)):
         if changes:

@@ -10,8 +10,6 @@ from rich.table import Table
 
 from callbluff.cli.app import app, console, input_failure, print_error
 from callbluff.errors import InputError
-from callbluff.scenario.builtin import list_builtin
-from callbluff.scenario.loader import dump_scenario, load_scenario
 
 scenario_app = typer.Typer(
     help="Look at one scenario.\n\nExample: callbluff scenario show north-korea-2009",
@@ -28,6 +26,9 @@ def scenarios() -> None:
 
         callbluff scenarios
     """
+    from callbluff.scenario.builtin import list_builtin
+    from callbluff.scenario.loader import load_scenario
+
     table = Table(title="Built-in scenarios")
     table.add_column("id", no_wrap=True)
     for column in ("title", "types", "offers"):
@@ -56,6 +57,8 @@ def show(
 
         callbluff scenario show north-korea-2009 > my-case.yaml
     """
+    from callbluff.scenario.loader import dump_scenario, load_scenario
+
     try:
         text = dump_scenario(load_scenario(name))
     except InputError as err:
@@ -76,6 +79,8 @@ def validate(
 
         callbluff validate my-case.yaml other-case.yaml
     """
+    from callbluff.scenario.loader import load_scenario
+
     failed = False
     for path in files:
         try:

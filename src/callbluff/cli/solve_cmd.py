@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -13,8 +13,10 @@ from rich.text import Text
 
 from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError, time_limit
-from callbluff.game.tree import Game
-from callbluff.solve import SolveResult, solve
+
+if TYPE_CHECKING:
+    from callbluff.game.tree import Game
+    from callbluff.solve import SolveResult
 
 __all__ = ["solve_command"]
 
@@ -112,8 +114,11 @@ def solve_command(
     """Solve games exactly: every perfect Bayesian equilibrium outcome.
 
     Example: callbluff solve beer_quiche.efg --json
-    Example: callbluff solve north-korea-2009 --offer freeze
+    Example: callbluff solve north-korea-2009 --offer freeze-for-aid
     """
+    # Imported here, not at the top: `callbluff --help` must not load the solver.
+    from callbluff.solve import solve
+
     try:
         for source in inputs:
             # A time limit met while solving names this input.

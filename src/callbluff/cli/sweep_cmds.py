@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,14 +18,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from callbluff.analysis.verdict import main_offer_id
 from callbluff.cli.app import app, console, err_console, input_failure
+from callbluff.cli.game_cmds import write_atomically
 from callbluff.errors import InputError
-from callbluff.scenario.loader import dump_scenario, load_scenario
-from callbluff.store import RunStore
-from callbluff.sweep.run import ENGINES, dask_client, plan_sweep, run_sweep
-from callbluff.sweep.spec import build_spec
-from callbluff.sweep.summary import summarise_file, summary_lines
 
 DEFAULT_SCENARIO = "north-korea-2009"
 
@@ -56,8 +52,15 @@ def sweep_command(
 
     Same seed and chunk size give identical results whatever the number of workers.
 
-    Example: callbluff sweep north-korea-2009 --samples 100000 --seed 1 --workers 2 -o nk.parquet
+    Example: callbluff sweep north-korea-2009 --samples 20 --seed 1 --workers 2 -o nk.parquet
     """
+    # Imported here, not at the top: `callbluff --help` must not load the solver.
+    from callbluff.analysis.verdict import main_offer_id
+    from callbluff.scenario.loader import dump_scenario, load_scenario
+    from callbluff.store import RunStore
+    from callbluff.sweep.run import ENGINES, dask_client, plan_sweep, run_sweep
+    from callbluff.sweep.summary import summarise_file, summary_lines
+
     if engine not in ENGINES:
         raise input_failure(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if workers is not None and scheduler is not None:
@@ -109,24 +112,51 @@ def sweep_command(
                     {"summary": summary_lines(summary), "rows": stats.rows}, seed=seed)
 
 
+#: What `callbluff sensitivity` measures (see callbluff.sweep.sensitivity.OUTPUTS).
+MEASURES = ("value", "separates")
+
+
+def _progress(label: str) -> Progress:
+    """A progress bar on stderr (stdout stays the command's answer)."""
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=err_console,
+                    transient=False)
+
+
 @app.command("sensitivity")
 def sensitivity_command(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or YAML file.")] = (
         DEFAULT_SCENARIO),
-    output: Annotated[str, typer.Option(
-        "--output", help="value (main offer, worst equilibrium) or separates (0/1).")] = "value",
+    measure: Annotated[str, typer.Option(
+        "--measure", help="value (main offer, worst equilibrium) or separates (0/1).")] = "value",
     samples: Annotated[int, typer.Option(
-        "--samples", "-n", min=2, help="Sobol' base samples (a power of 2); 0 skips Sobol'."
-    )] = 256,
-    seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
+        "--samples", "-n", min=2, help="Sobol' base samples (a power of 2).")] = 256,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the Sobol' sample.")] = 0,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Also write the tornado and the indices as JSON to this "
+        "file.")] = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the tornado as PNG.")] = None,
 ) -> None:
     """Tornado (one input at a time over its range) and Sobol' indices (SALib).
 
-    Example: callbluff sensitivity north-korea-2009 --output value --samples 512 --plot t.png
+    Example: callbluff sensitivity north-korea-2009 --measure value --samples 4 -o s.json
     """
-    from callbluff.sweep.sensitivity import scenario_sobol, scenario_tornado
+    # Imported here, not at the top: `callbluff --help` must not load the solver.
+    from callbluff.scenario.loader import load_scenario
+    from callbluff.sweep.sensitivity import (
+        scenario_sobol,
+        scenario_tornado,
+        sobol_runs,
+        tornado_runs,
+    )
+    from callbluff.sweep.spec import build_spec
 
+    if measure not in MEASURES:
+        raise input_failure(f"--measure must be one of {', '.join(MEASURES)}, got {measure!r}")
+    if output is not None and output.suffix.lower() != ".json":
+        hint = (f"; to choose what is measured, use --measure {output}"
+                if str(output) in MEASURES else "")
+        raise input_failure(f"--output is the JSON file to write, got {str(output)!r}{hint}")
     try:
         loaded = load_scenario(scenario)
         spec = build_spec(loaded)
@@ -134,12 +164,19 @@ def sensitivity_command(
             raise ValueError(f"scenario {loaded.id!r} declares no scalar uncertain inputs")
         if samples & (samples - 1):
             raise ValueError(f"--samples must be a power of 2, got {samples}")
-        centre, bars = scenario_tornado(loaded, spec, output)
-        indices = scenario_sobol(loaded, spec, samples, seed, output)
+        with _progress("sensitivity") as progress:
+            task = progress.add_task(
+                "sensitivity", total=tornado_runs(spec) + sobol_runs(spec, samples))
+
+            def advance(runs: int) -> None:
+                progress.advance(task, runs)
+
+            centre, bars = scenario_tornado(loaded, spec, measure, on_progress=advance)
+            indices = scenario_sobol(loaded, spec, samples, seed, measure, on_progress=advance)
     except (InputError, KeyError, ValueError) as err:
         raise input_failure(err) from None
-    table = Table(title=f"Tornado: {output} (at the scenario's values: {centre:.4f})")
-    for col in ("input", "low", "high", f"{output} at low", f"{output} at high", "swing"):
+    table = Table(title=f"Tornado: {measure} (at the scenario's values: {centre:.4f})")
+    for col in ("input", "low", "high", f"{measure} at low", f"{measure} at high", "swing"):
         table.add_column(col, justify="left" if col == "input" else "right")
     for b in bars:
         table.add_row(b.name, f"{b.low:g}", f"{b.high:g}", f"{b.output_low:.4f}",
@@ -152,6 +189,22 @@ def sensitivity_command(
         sob.add_row(name, f"{indices.first[i]:.3f} ± {indices.first_conf[i]:.3f}",
                     f"{indices.total[i]:.3f} ± {indices.total_conf[i]:.3f}")
     console.print(sob)
+    if output is not None:
+        document = {
+            "scenario": loaded.id, "measure": measure, "at_scenario_values": centre,
+            "tornado": [{"input": b.name, "low": b.low, "high": b.high,
+                         "at_low": b.output_low, "at_high": b.output_high, "swing": b.swing}
+                        for b in bars],
+            "sobol": {"base_samples": indices.samples, "seed": seed, "indices": [
+                {"input": name, "S1": indices.first[i], "S1_conf": indices.first_conf[i],
+                 "ST": indices.total[i], "ST_conf": indices.total_conf[i]}
+                for i, name in enumerate(indices.names)]},
+        }
+        try:
+            write_atomically(output, json.dumps(document, indent=2) + "\n")
+        except OSError as err:
+            raise input_failure(f"cannot write {output}: {err.strerror or err}") from None
+        console.print(f"wrote {output}", highlight=False)
     if plot is not None:
         import matplotlib
 
@@ -164,7 +217,7 @@ def sensitivity_command(
             ax.barh(k, hi - lo, left=lo, color="#4c72b0")
         ax.axvline(centre, color="black", lw=1)
         ax.set_yticks(range(len(bars)), [b.name for b in reversed(bars)])
-        ax.set_xlabel(output)
+        ax.set_xlabel(measure)
         fig.tight_layout()
         fig.savefig(str(plot), dpi=120)
         plt.close(fig)
@@ -172,46 +225,63 @@ def sensitivity_command(
 
 
 def _range(text: str | None, path: str, loaded: Any) -> tuple[float, float]:
-    if text is not None:
-        try:
-            lo_text, hi_text = text.split(":")
-            lo, hi = float(lo_text), float(hi_text)
-        except ValueError:
-            raise ValueError(f"a range is LOW:HIGH, got {text!r}") from None
-        if not lo < hi:
-            raise ValueError(f"empty range {text!r}")
-        return lo, hi
-    from callbluff.analysis.thresholds import get_number
-    from callbluff.analysis.verdict import default_range
+    """An axis's range: ``LOW:HIGH`` as given, else the map's default."""
+    if text is None:
+        from callbluff.sweep.maps import default_axis
 
-    lo_f, hi_f = default_range(path, get_number(loaded, path))
-    return float(lo_f), float(hi_f)
+        return default_axis(loaded, path)
+    try:
+        lo_text, hi_text = text.split(":")
+        return float(lo_text), float(hi_text)
+    except ValueError:
+        raise ValueError(f"a range is LOW:HIGH, got {text!r}") from None
 
 
 @app.command("map")
 def map_command(
-    x: Annotated[str, typer.Argument(help="Path of the x input, e.g. regimes[rigorous].detection")],
-    y: Annotated[str, typer.Argument(help="Path of the y input, e.g. types[security-only].prior")],
-    scenario: Annotated[str, typer.Option("--scenario", help="Built-in name or YAML file.")] = (
-        DEFAULT_SCENARIO),
-    x_range: Annotated[str | None, typer.Option("--x-range", help="LOW:HIGH")] = None,
+    words: Annotated[list[str], typer.Argument(
+        metavar="[SCENARIO] X Y", show_default=False,
+        help="The scenario (built-in name or YAML file; default north-korea-2009), then the "
+        "paths of the x and y inputs, e.g. regimes[rigorous].detection "
+        "types[security-only].prior")],
+    scenario_option: Annotated[str | None, typer.Option(
+        "--scenario", hidden=True, help="Deprecated: give the scenario first.")] = None,
+    x_range: Annotated[str | None, typer.Option(
+        "--x-range", help="LOW:HIGH (default: [0, 1] for probabilities, else [0, twice the "
+        "value]).")] = None,
     y_range: Annotated[str | None, typer.Option("--y-range", help="LOW:HIGH")] = None,
-    resolution: Annotated[int, typer.Option("--resolution", min=2, max=401)] = 41,
+    resolution: Annotated[int, typer.Option(
+        "--resolution", min=2, max=401, help="Grid points per axis.")] = 41,
     output: Annotated[Path, typer.Option("-o", "--output",
                                          help="PNG or HTML file.")] = Path("map.png"),
 ) -> None:
     """A verdict map over two inputs, with the threshold curves bisected on top.
 
-    Example: callbluff map 'regimes[rigorous].detection' 'types[security-only].prior' -o m.html
+    Example: callbluff map libya-2003 bargaining.renege_risk 'types[0].prior' --resolution 11
     """
+    # Imported here, not at the top: `callbluff --help` must not load the solver.
+    from callbluff.scenario.loader import load_scenario
     from callbluff.sweep.maps import verdict_map, write_html, write_png
 
+    if len(words) == 2:
+        scenario, x, y = scenario_option or DEFAULT_SCENARIO, *words
+    elif len(words) == 3 and scenario_option is None:
+        scenario, x, y = words
+    else:
+        raise input_failure("give [SCENARIO] X Y: the scenario (optional, first; or the "
+                            "deprecated --scenario, not both), then two input paths")
     if output.suffix.lower() not in (".png", ".html"):
         raise input_failure(f"output must end in .png or .html, got {output.name!r}")
     try:
         loaded = load_scenario(scenario)
-        m = verdict_map(loaded, x, y, _range(x_range, x, loaded), _range(y_range, y, loaded),
-                        resolution)
+        ranges = _range(x_range, x, loaded), _range(y_range, y, loaded)
+        with _progress("map") as progress:
+            task = progress.add_task("map", total=resolution * resolution)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            m = verdict_map(loaded, x, y, *ranges, resolution, on_progress=advance)
     except (InputError, KeyError, ValueError) as err:
         raise input_failure(err) from None
     title = f"{loaded.title}: verdict map"

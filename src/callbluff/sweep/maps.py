@@ -11,16 +11,20 @@ so the curves are the model's thresholds, not the grid's staircase.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from callbluff.analysis.thresholds import get_number, valid_range
+from callbluff.analysis.verdict import default_range
 from callbluff.scenario.schema import Scenario
 from callbluff.scenario.uncertainty import UncertainInput
 from callbluff.sweep.run import evaluate_inputs
-from callbluff.sweep.spec import build_spec
+from callbluff.sweep.spec import SweepInput, SweepSpec
 
 BISECTIONS = 40
 
@@ -36,35 +40,94 @@ class VerdictMap:
     curves: tuple[tuple[float, float], ...]  # (x, y) points where the verdict changes
 
 
-def _verdicts(scenario: Scenario, x_path: str, y_path: str, lo_hi: tuple[tuple[float, float],
-              tuple[float, float]], xs: np.ndarray, ys: np.ndarray) -> list[str]:
-    spec = build_spec(scenario, [
-        UncertainInput.model_validate({"path": p, "distribution": {
+def default_axis(scenario: Scenario, path: str) -> tuple[float, float]:
+    """The default range of an axis: the threshold search's
+    (:func:`~callbluff.analysis.verdict.default_range`), cut to the values the field
+    accepts (:func:`~callbluff.analysis.thresholds.valid_range`)."""
+    lo, hi = default_range(path, get_number(scenario, path))
+    floor, ceiling = valid_range(scenario, path)
+    lo = lo if floor is None else max(lo, floor)
+    hi = hi if ceiling is None else min(hi, ceiling)
+    if not lo < hi:  # e.g. a zero that may not go below 0
+        hi = lo + 1 if ceiling is None else ceiling
+    return float(lo), float(hi)
+
+
+def map_spec(scenario: Scenario, x_path: str, y_path: str,
+             lo_hi: tuple[tuple[float, float], tuple[float, float]]) -> SweepSpec:
+    """The two axes as the only inputs that vary (uniform over their ranges); every
+    other number, priors included, stays at the scenario's value.
+
+    Raises ``ValueError`` naming the axis (and its option, ``--x-range`` or
+    ``--y-range``) whose path names no number of the scenario or whose range leaves
+    the values the field accepts."""
+    items = []
+    for axis, path, (lo, hi) in zip("xy", (x_path, y_path), lo_hi, strict=True):
+        where = f"the {axis} axis {path!r} (--{axis}-range)"
+        try:
+            current = get_number(scenario, path)
+            floor, ceiling = valid_range(scenario, path)
+        except ValueError as err:
+            raise ValueError(f"the {axis} axis names no number of the scenario: {err}") from None
+        if not lo < hi:
+            raise ValueError(f"{where}: empty range [{lo:g}, {hi:g}]")
+        if (floor is not None and lo < floor) or (ceiling is not None and hi > ceiling):
+            raise ValueError(
+                f"{where} accepts values in [{_shown(floor)}, {_shown(ceiling)}]; the range "
+                f"[{lo:g}, {hi:g}] leaves it")
+        item = UncertainInput.model_validate({"path": path, "distribution": {
             "kind": "uniform", "low": lo, "high": hi}})
-        for p, (lo, hi) in zip((x_path, y_path), lo_hi, strict=True)], None)
-    if spec.prior is not None or len(spec.inputs) != 2:
-        spec = type(spec)(inputs=tuple(i for i in spec.inputs if i.path in (x_path, y_path)),
-                          prior=None, type_ids=spec.type_ids)
-    inputs: dict[str, Any] = {}
-    for item in spec.inputs:
-        inputs[item.column] = xs if item.path == x_path else ys
+        items.append(SweepInput(path, item.distribution, current))
+    return SweepSpec(inputs=tuple(items), prior=None,
+                     type_ids=tuple(t.id for t in scenario.types))
+
+
+def _shown(bound: Fraction | None) -> str:
+    return "∞" if bound is None else f"{float(bound):g}"
+
+
+def _verdicts(scenario: Scenario, spec: SweepSpec, xs: np.ndarray, ys: np.ndarray) -> list[str]:
+    x_item, y_item = spec.inputs
+    inputs: dict[str, Any] = {x_item.column: xs, y_item.column: ys}
     outs, _ = evaluate_inputs(scenario, spec, inputs, len(xs))
     return [f"{'separates' if s else 'does not separate'}; best: {b}"
             for s, b in zip(outs["separates"], outs["best_offer"], strict=True)]
 
 
+#: Called with (points evaluated, points planned) as the map is computed; the plan
+#: grows when the bisection of the threshold curves starts.
+Progress = Callable[[int, int], None]
+
+
 def verdict_map(scenario: Scenario, x_path: str, y_path: str,
                 x_range: tuple[float, float], y_range: tuple[float, float],
-                resolution: int = 41) -> VerdictMap:
+                resolution: int = 41, on_progress: Progress | None = None) -> VerdictMap:
+    """The verdict on a ``resolution`` × ``resolution`` grid spanning the two ranges
+    (ends included), with each change along ``y`` bisected (module docstring)."""
     if resolution < 2:
         raise ValueError("resolution must be >= 2")
     if x_path == y_path:
         raise ValueError("the two inputs of a map must differ")
+    spec = map_spec(scenario, x_path, y_path, (x_range, y_range))
     xs = np.linspace(*x_range, resolution)
     ys = np.linspace(*y_range, resolution)
     gx, gy = np.meshgrid(xs, ys)
-    ranges = (x_range, y_range)
-    labels_flat = _verdicts(scenario, x_path, y_path, ranges, gx.ravel(), gy.ravel())
+    done = 0
+    planned = resolution * resolution
+
+    def evaluate(x: np.ndarray, y: np.ndarray) -> list[str]:
+        nonlocal done
+        out: list[str] = []
+        # One grid row at a time, so that the progress moves while exact solves run.
+        for start in range(0, len(x), resolution):
+            out += _verdicts(scenario, spec, x[start:start + resolution],
+                             y[start:start + resolution])
+            done += len(x[start:start + resolution])
+            if on_progress is not None:
+                on_progress(done, planned)
+        return out
+
+    labels_flat = evaluate(gx.ravel(), gy.ravel())
     labels = tuple(sorted(set(labels_flat)))
     grid = np.array([labels.index(v) for v in labels_flat]).reshape(gy.shape)
     # bisect every change along y
@@ -72,18 +135,25 @@ def verdict_map(scenario: Scenario, x_path: str, y_path: str,
             if grid[i, j] != grid[i + 1, j]]
     curves: list[tuple[float, float]] = []
     if todo:
+        planned += BISECTIONS * len(todo)
         x = np.array([xs[j] for j, _ in todo])
         lo = np.array([ys[i] for _, i in todo])
         hi = np.array([ys[i + 1] for _, i in todo])
         left = [labels[grid[i, j]] for j, i in todo]
         for _ in range(BISECTIONS):
             mid = (lo + hi) / 2
-            at = _verdicts(scenario, x_path, y_path, ranges, x, mid)
+            at = evaluate(x, mid)
             same = np.array([a == b for a, b in zip(at, left, strict=True)])
             lo = np.where(same, mid, lo)
             hi = np.where(same, hi, mid)
         curves = [(float(a), float((b + c) / 2)) for a, b, c in zip(x, lo, hi, strict=True)]
     return VerdictMap(x_path, y_path, xs, ys, labels, grid, tuple(curves))
+
+
+def _cell_edges(centres: np.ndarray) -> np.ndarray:
+    """Edges of the cells around grid points, cut at the ends of the range: the map
+    shows no value outside the inputs' ranges."""
+    return np.concatenate(([centres[0]], (centres[:-1] + centres[1:]) / 2, [centres[-1]]))
 
 
 def write_png(m: VerdictMap, path: Path, title: str) -> None:
@@ -98,8 +168,10 @@ def write_png(m: VerdictMap, path: Path, title: str) -> None:
                "#8c8c8c"]
     fig, ax = plt.subplots(figsize=(8, 6))
     cmap = ListedColormap([colours[i % len(colours)] for i in range(len(m.labels))])
-    ax.pcolormesh(m.xs, m.ys, m.grid, cmap=cmap, vmin=-0.5, vmax=len(m.labels) - 0.5,
-                  shading="nearest")
+    ax.pcolormesh(_cell_edges(m.xs), _cell_edges(m.ys), m.grid, cmap=cmap, vmin=-0.5,
+                  vmax=len(m.labels) - 0.5, shading="flat")
+    ax.set_xlim(m.xs[0], m.xs[-1])
+    ax.set_ylim(m.ys[0], m.ys[-1])
     if m.curves:
         cx, cy = zip(*m.curves, strict=True)
         ax.scatter(cx, cy, s=6, color="black", label="threshold (bisected)")
@@ -116,7 +188,8 @@ def write_png(m: VerdictMap, path: Path, title: str) -> None:
 def write_html(m: VerdictMap, path: Path, title: str) -> None:
     import plotly.graph_objects as go
 
-    fig = go.Figure(go.Heatmap(x=m.xs, y=m.ys, z=m.grid, colorscale="Viridis",
+    fig = go.Figure(go.Heatmap(x=_cell_edges(m.xs), y=_cell_edges(m.ys), z=m.grid,
+                               colorscale="Viridis",
                                text=[[m.labels[v] for v in row] for row in m.grid],
                                hoverinfo="x+y+text", showscale=False))
     if m.curves:
@@ -125,8 +198,9 @@ def write_html(m: VerdictMap, path: Path, title: str) -> None:
                                  name="threshold (bisected)"))
     fig.update_layout(title=title + "<br><sub>" + " | ".join(
         f"{i}: {label}" for i, label in enumerate(m.labels)) + "</sub>",
-        xaxis_title=m.x_path, yaxis_title=m.y_path)
+        xaxis_title=m.x_path, yaxis_title=m.y_path,
+        xaxis_range=[m.xs[0], m.xs[-1]], yaxis_range=[m.ys[0], m.ys[-1]])
     fig.write_html(str(path), include_plotlyjs=True, full_html=True)
 
 
-__all__ = ["VerdictMap", "verdict_map", "write_html", "write_png"]
+__all__ = ["VerdictMap", "default_axis", "map_spec", "verdict_map", "write_html", "write_png"]

@@ -116,8 +116,15 @@ def ppf_of(dist: Distribution) -> Callable[[np.ndarray], np.ndarray]:
 OUTPUTS = ("value", "separates")
 
 
+#: Called with the number of model runs just done.
+Progress = Callable[[int], None]
+#: Model runs per call of the fast path, so that the progress moves.
+BATCH = 64
+
+
 def scenario_model(scenario: Scenario, spec: SweepSpec, output: str = "value",
-                   engine: str = "fast") -> tuple[list[str], Model]:
+                   engine: str = "fast", on_progress: Progress | None = None
+                   ) -> tuple[list[str], Model]:
     """The scenario's scalar uncertain inputs (names) and a model mapping them to the
     main offer's proposer value (worst equilibrium) or to separation (0/1); priors
     stay at the scenario's values."""
@@ -127,7 +134,7 @@ def scenario_model(scenario: Scenario, spec: SweepSpec, output: str = "value",
     main = main_offer_id(scenario)
     base_priors = {INPUT_PREFIX + PRIOR_PREFIX + t.id: float(t.prior) for t in scenario.types}
 
-    def model(x: np.ndarray) -> np.ndarray:
+    def batch(x: np.ndarray) -> np.ndarray:
         m = x.shape[0]
         inputs: dict[str, Any] = {i.column: x[:, j] for j, i in enumerate(spec.inputs)}
         if spec.prior is not None:
@@ -138,12 +145,31 @@ def scenario_model(scenario: Scenario, spec: SweepSpec, output: str = "value",
             return np.asarray(outs[f"value:{main}"], dtype=np.float64)
         return np.asarray(outs["separates"], dtype=np.float64)
 
+    def model(x: np.ndarray) -> np.ndarray:
+        parts = []
+        for start in range(0, x.shape[0], BATCH):
+            parts.append(batch(x[start:start + BATCH]))
+            if on_progress is not None:
+                on_progress(len(parts[-1]))
+        return np.concatenate(parts) if parts else np.zeros(0)
+
     return names, model
 
 
+def tornado_runs(spec: SweepSpec) -> int:
+    """Model runs of :func:`scenario_tornado`."""
+    return 2 * len(spec.inputs) + 1
+
+
+def sobol_runs(spec: SweepSpec, n: int) -> int:
+    """Model runs of :func:`scenario_sobol` with ``n`` base samples."""
+    return n * (len(spec.inputs) + 2)
+
+
 def scenario_tornado(scenario: Scenario, spec: SweepSpec, output: str = "value",
-                     engine: str = "fast") -> tuple[float, list[TornadoBar]]:
-    names, model = scenario_model(scenario, spec, output, engine)
+                     engine: str = "fast", on_progress: Progress | None = None
+                     ) -> tuple[float, list[TornadoBar]]:
+    names, model = scenario_model(scenario, spec, output, engine, on_progress)
     base = [float(i.current) for i in spec.inputs]
     lows = [i.bounds()[0] for i in spec.inputs]
     highs = [i.bounds()[1] for i in spec.inputs]
@@ -151,8 +177,9 @@ def scenario_tornado(scenario: Scenario, spec: SweepSpec, output: str = "value",
 
 
 def scenario_sobol(scenario: Scenario, spec: SweepSpec, n: int, seed: int,
-                   output: str = "value", engine: str = "fast") -> SobolIndices:
-    names, model = scenario_model(scenario, spec, output, engine)
+                   output: str = "value", engine: str = "fast",
+                   on_progress: Progress | None = None) -> SobolIndices:
+    names, model = scenario_model(scenario, spec, output, engine, on_progress)
     return sobol(model, names, [ppf_of(i.distribution) for i in spec.inputs], n, seed)
 
 
@@ -164,5 +191,7 @@ __all__ = [
     "scenario_sobol",
     "scenario_tornado",
     "sobol",
+    "sobol_runs",
     "tornado",
+    "tornado_runs",
 ]

@@ -48,6 +48,7 @@ import logging
 import os
 import tempfile
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import cache
@@ -280,6 +281,43 @@ def _check_builtin(ref: m.ScenarioRef) -> None:
         builtin_text(ref.scenario or DEFAULT)
 
 
+#: Analyses of built-in scenarios kept by :class:`AnswerCache` (a few MB at most).
+ANSWERS_KEPT = 256
+
+
+class AnswerCache:
+    """The last ``size`` analyses of built-in scenarios, by request.  An analysis is a
+    pure function of its request (a built-in's name, overrides and options), so a
+    class of students opening the same scenario, or a slider moved back to a value
+    already seen, is answered without a worker.  Uploaded scenarios are not kept."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: OrderedDict[str, jobs.Computed[Any]] = OrderedDict()
+
+    @staticmethod
+    def key(job: Callable[..., Any], args: tuple[Any, ...]) -> str | None:
+        """The request's key, or ``None`` for what is not kept."""
+        if job is not jobs.analyze_job or len(args) != 1:
+            return None
+        body = args[0]
+        if not isinstance(body, m.AnalyzeRequest) or body.yaml is not None:
+            return None
+        return body.model_dump_json()
+
+    def get(self, key: str) -> jobs.Computed[Any] | None:
+        found = self._kept.get(key)
+        if found is not None:
+            self._kept.move_to_end(key)
+        return found
+
+    def put(self, key: str, done: jobs.Computed[Any]) -> None:
+        self._kept[key] = done
+        self._kept.move_to_end(key)
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+
+
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """The FastAPI application (``uvicorn callbluff.web.app:create_app --factory``)."""
     config = settings or WebSettings.from_env()
@@ -315,10 +353,18 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(GuardMiddleware, max_body_bytes=config.max_body_bytes,
                        token=config.token)
 
+    answers = AnswerCache(ANSWERS_KEPT)
+
     async def compute(job: Callable[..., jobs.Computed[T]], *args: Any
                       ) -> tuple[T, dict[str, str]]:
-        """The job's answer, once its run is saved; the headers that name the run."""
-        done = await pool.run(job, *args)
+        """The job's answer, once its run is saved; the headers that name the run.
+        Analyses of built-in scenarios are remembered (:class:`AnswerCache`); every
+        answer sent is still saved as a run."""
+        key = AnswerCache.key(job, args)
+        kept = answers.get(key) if key is not None else None
+        done: jobs.Computed[T] = kept if kept is not None else await pool.run(job, *args)
+        if kept is None and key is not None:
+            answers.put(key, done)
         run_id = await runs.record(done.run) if runs is not None else None
         return done.answer, ({} if run_id is None else {"X-Run-Id": str(run_id)})
 
