@@ -82,7 +82,7 @@ class CaseReading:
     with_compliance: Likelihood | None  # P(accept and the observed compliance)
     readings: Mapping[str, tuple[TypeReading, ...]]  # type -> distinct supports
     counterfactual_readings: Mapping[str, tuple[TypeReading, ...]] | None
-    someone_accepts: bool  # some type accepts with positive probability in some equilibrium
+    someone_accepts: bool  # a type of positive prior accepts in some equilibrium
     detection: Detection | None  # computed on request, and only when someone accepts
 
 
@@ -163,8 +163,8 @@ def read_case(scenario: Scenario, *, with_detection: bool = False) -> CaseReadin
     counterfactual = None if main == history.offer_made else analyze_offer(scenario, main)
     known = history.observed_answer == "accept" and history.compliance in {"complied",
                                                                            "cheated"}
-    someone_accepts = any(s.accept_comply + s.accept_cheat > 0
-                          for e in offer.equilibria for s in e.target_strategy.values())
+    someone_accepts = any(prior[t] > 0 and s.accept_comply + s.accept_cheat > 0
+                          for e in offer.equilibria for t, s in e.target_strategy.items())
     detection = None
     if with_detection and someone_accepts:
         needed, reading = detection_threshold(scenario, history.offer_made)
