@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,19 @@ def test_every_builtin_case_is_scored() -> None:
         "south-africa-1991", "ukraine-1994"}
     assert [c["case"] for c in document["counterfactual_only"]] == ["north-korea-2009"]
     assert document["summary"]["cases"] == 6
+
+
+def test_each_reading_is_printed_once() -> None:
+    from callbluff.analysis.cases import TypeReading
+    from callbluff.cli.cases_cmd import _reading_text
+
+    # Three equilibria that agree: the reading once, no count.
+    assert _reading_text((TypeReading(("accept, cheat",), 3),), 3) == "accept, cheat"
+    # Readings that differ: each once, with its number of equilibria.
+    assert _reading_text((TypeReading(("accept, comply",), 2),
+                          TypeReading(("accept, comply", "reject"), 1)), 3) == (
+        "accept, comply in 2 of 3 equilibria; accept, comply / reject in 1 of 3 equilibria")
+    # The Agreed Framework's three equilibria agree on every type's answer.
+    text = _run("agreed-framework-1994")
+    assert "3 equilibria" in text and "of 3 equilibria" not in text
+    assert len(re.findall(r"accept, cheat\b", text)) == 1  # not "accept, cheated"
