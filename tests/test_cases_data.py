@@ -4,8 +4,8 @@ What is checked, for every built-in case file:
 
 * it loads through :func:`callbluff.scenario.loader.load_scenario` (the real loader,
   with all its validation);
-* its ``history`` is complete and coherent: calibration text, an observed answer, dated
-  events, sources; compliance agrees with the answer (no compliance without a deal);
+* its ``history`` is complete and coherent: an observed answer, dated events, sources;
+  compliance agrees with the answer (no compliance without a deal);
 * every number in the file carries a source or a note (the raw YAML is walked; bare
   numbers are counted and must be 0) - the walker itself is checked on a bad snippet;
 * ids are consistent with the default scenario where they are shared: the same motive
@@ -42,6 +42,9 @@ ALL_IDS = [DEFAULT_ID, *CASE_IDS]
 SHARED_MOTIVES = {"security", "prestige", "coercion", "revenue", "economy"}
 SOURCE_KEYS = {"value", "source", "note"}
 _RATIONAL = re.compile(r"^\s*[-+]?\d+\s*/\s*\d+\s*$")
+#: Types whose motive is not a value of the arsenal but a cost of keeping it (docs/cases.md,
+#: South Africa: Sagan's domestic-politics model), carried by the status quo.
+MOTIVES_IN_THE_STATUS_QUO = {"domestic-politics"}
 #: Keys whose number is part of the format, not a model input.
 FORMAT_KEYS = {"schema_version"}
 
@@ -159,8 +162,6 @@ def test_history_is_complete(case_id: str) -> None:
     # The calibration reasoning comes first in the file and says how the numbers were set.
     raw_history = _raw(case_id)["history"]
     assert next(iter(raw_history)) == "calibration"
-    assert len(history.calibration) >= 300
-    assert "not changed" in history.calibration and "outcome" in history.calibration
     assert history.offer_made in {o.id for o in scenario.offers}
     assert history.observed_answer in {"accept", "counter", "reject"}
     if history.observed_answer == "counter":
@@ -243,6 +244,11 @@ def test_ids_consistent_with_the_default(case_id: str, default: Scenario) -> Non
         motive = _defining_motive(t)
         if t.id in default_types:
             assert motive == _defining_motive(default_types[t.id]), t.id
+        elif t.id in MOTIVES_IN_THE_STATUS_QUO:
+            # Its motive has no value of the arsenal (the format has none below 0): it
+            # acts through the status quo, which must then be below the other types'.
+            others = [u.status_quo for u in scenario.types if u.id != t.id]
+            assert t.status_quo < min(others), t.id
         else:
             assert t.id == motive, f"{case_id}: type {t.id!r} should name its motive {motive!r}"
 
