@@ -34,10 +34,11 @@ from markupsafe import Markup
 
 import callbluff
 from callbluff.analysis.jsonify import analysis_json
+from callbluff.analysis.numbers import exact, pct
 from callbluff.analysis.verdict import ScenarioAnalysis
 from callbluff.game.payoffs import no_deal_payoffs
 from callbluff.report.charts import figures, main_offer
-from callbluff.report.inputs import SECTIONS, format_number, input_rows, item_notes
+from callbluff.report.inputs import SECTIONS, input_rows, item_notes
 from callbluff.report.sweep_section import sweep_section
 from callbluff.report.tree_svg import tree_svg
 from callbluff.scenario.schema import Scenario
@@ -82,7 +83,7 @@ def _num(value: object, places: int = 3) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Fraction):
-        return format_number(value)
+        return exact(value)
     if isinstance(value, int | float):
         text = f"{float(value):.{places}f}".rstrip("0").rstrip(".")
         return "0" if text in ("-0", "") else text
@@ -92,8 +93,8 @@ def _num(value: object, places: int = 3) -> str:
 def _pct(value: object) -> str:
     if value is None:
         return "—"
-    assert isinstance(value, int | float)
-    return f"{100 * float(value):.0f}%"
+    assert isinstance(value, int | float | Fraction)
+    return pct(value)
 
 
 def safe_json(data: Any) -> Markup:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from callbluff.analysis.numbers import exact
 from callbluff.scenario.schema import Scenario
 
 #: Top-level sections in the order the report shows them, with a heading each.
@@ -31,21 +32,6 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("bargaining", "Counter-demands' cost and credibility of the guarantees"),
     ("stakeholders", "Stakeholders"),
 )
-
-
-def format_number(x: Fraction) -> str:
-    """Exact and short: ``2``, ``0.35``, ``1/3 (≈0.3333)``."""
-    if x.denominator == 1:
-        return str(x.numerator)
-    den = x.denominator
-    for p in (2, 5):
-        while den % p == 0:
-            den //= p
-    if den == 1:
-        text = f"{float(x):.12f}".rstrip("0").rstrip(".")
-        if Fraction(text) == x:
-            return text
-    return f"{x.numerator}/{x.denominator} (≈{float(x):.4g})"
 
 
 @dataclass(frozen=True)
@@ -94,7 +80,7 @@ def input_rows(scenario: Scenario) -> list[InputRow]:
             ann = scenario.annotations.get(path)
             rows.append(InputRow(
                 section=section, path=path, item=item, field=field or section,
-                value=format_number(value),
+                value=exact(value),
                 source=(ann.source or "") if ann is not None else "",
                 note=(ann.note or "") if ann is not None else "",
             ))
@@ -119,4 +105,4 @@ def item_notes(scenario: Scenario) -> list[tuple[str, str, str, str]]:
     return out
 
 
-__all__ = ["SECTIONS", "InputRow", "format_number", "input_rows", "item_notes"]
+__all__ = ["SECTIONS", "InputRow", "input_rows", "item_notes"]
