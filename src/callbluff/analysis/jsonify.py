@@ -13,6 +13,7 @@ from typing import Any
 
 from callbluff.analysis.article import ArticleTest
 from callbluff.analysis.reading import EquilibriumReading
+from callbluff.analysis.summary import summary
 from callbluff.analysis.verdict import OfferAnalysis, ScenarioAnalysis
 
 
@@ -130,8 +131,16 @@ def analysis_json(a: ScenarioAnalysis) -> dict[str, Any]:
         else float(policies.value_of_acting_now),
         "separating_rounds": [] if policies is None else list(policies.separating_rounds),
         "article_test": None if a.article is None else article_json(a.article),
+        "summary": summary_json(a),
         "verdict": list(a.verdict),
     }
+
+
+def summary_json(a: ScenarioAnalysis) -> dict[str, Any]:
+    """The one-screen summary (:mod:`callbluff.analysis.summary`), sentence by part."""
+    brief = summary(a)
+    return {"question": brief.question, "answer": brief.answer,
+            "numbers": list(brief.numbers), "action": brief.action}
 
 
 def _maybe(x: Fraction | None) -> dict[str, Any] | None:

@@ -23,7 +23,10 @@ from fractions import Fraction
 
 from callbluff.analysis.article import ArticleTest, Margin
 from callbluff.analysis.numbers import pct, pct_exact, utility
+from callbluff.analysis.offers import OfferAnalysis
+from callbluff.analysis.reading import TypeStrategy
 from callbluff.analysis.verdict import NO_OFFER, ScenarioAnalysis, hears
+from callbluff.scenario.schema import Scenario
 
 Interval = tuple[Fraction, Fraction]
 WHOLE = ((Fraction(0), Fraction(1)),)
@@ -191,6 +194,85 @@ def _action(a: ScenarioAnalysis) -> str:
     return text
 
 
+# -- the detail, folded: equilibria grouped by what differs ------------------------------
+
+#: Short names of the first answers in tables (:data:`ANSWER_LEGEND` spells them out).
+SHORT_ANSWERS = (("accept_comply", "comply"), ("accept_cheat", "cheat"), ("counter", "ask"),
+                 ("balk", "balk"), ("reject", "reject"))
+ANSWER_LEGEND = ("comply: accepts and complies; cheat: accepts and cheats; ask: asks for "
+                 "more; balk: balks at inspections; reject: refuses.")
+
+
+def answer_cell(st: TypeStrategy) -> str:
+    """A type's first answer in a table cell: "comply", or "ask 50% reject 50%"."""
+    parts = [(label, p) for key, label in SHORT_ANSWERS if (p := st.as_dict()[key]) > 0]
+    if len(parts) == 1:
+        return parts[0][0]
+    return " ".join(f"{label} {pct(p)}" for label, p in parts)
+
+
+def numbers_in_words(indices: Sequence[int]) -> str:
+    """``[0, 1, 2, 5]`` → "1–3, 6" (equilibria are numbered from 1 for people)."""
+    runs: list[list[int]] = []
+    for i in indices:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return ", ".join(f"{r[0] + 1}–{r[-1] + 1}" if len(r) > 1 else str(r[0] + 1) for r in runs)
+
+
+@dataclass(frozen=True)
+class EquilibriumGroup:
+    """Equilibria (indices) in which every type answers alike; ``answers`` of the
+    types that differ between groups; ``separates`` ``None`` when members disagree;
+    ``notes``: the shared classification and the proposer-best/worst tags."""
+
+    members: tuple[int, ...]
+    answers: tuple[str, ...]
+    separates: bool | None
+    lowest_value: Fraction
+    highest_value: Fraction
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """An offer's equilibria: what every one shares (type, answer), the types whose
+    answer differs, and the groups."""
+
+    common: tuple[tuple[str, str], ...]
+    varying: tuple[str, ...]
+    groups: tuple[EquilibriumGroup, ...]
+
+
+def group_equilibria(scenario: Scenario, offer: OfferAnalysis) -> Grouping:
+    """Group ``offer``'s equilibria by the target's answers (see :class:`Grouping`)."""
+    answers = [{t.id: answer_cell(e.target_strategy[t.id]) for t in scenario.types}
+               for e in offer.equilibria]
+    varying = tuple(t.id for t in scenario.types if len({x[t.id] for x in answers}) > 1)
+    common = tuple((t.id, answers[0][t.id]) for t in scenario.types if t.id not in varying)
+    by_key: dict[tuple[str, ...], list[int]] = {}
+    for i, x in enumerate(answers):
+        by_key.setdefault(tuple(x[t] for t in varying), []).append(i)
+    worst = offer.equilibria.index(offer.proposer_worst)
+    best = offer.equilibria.index(offer.proposer_best)
+    groups = []
+    for key, members in by_key.items():
+        chosen = [offer.equilibria[i] for i in members]
+        seps = {e.separates for e in chosen}
+        kinds = {e.classification for e in chosen}
+        values = [e.proposer_value for e in chosen]
+        tags = [tag for tag, i in (("proposer-worst", worst), ("proposer-best", best))
+                if i in members]
+        groups.append(EquilibriumGroup(
+            members=tuple(members), answers=key,
+            separates=seps.pop() if len(seps) == 1 else None,
+            lowest_value=min(values), highest_value=max(values),
+            notes=(*(kinds if len(kinds) == 1 else ()), *tags)))
+    return Grouping(common=common, varying=varying, groups=tuple(groups))
+
+
 def summary(a: ScenarioAnalysis) -> Summary:
     """The summary of an analysis (see the module docstring)."""
     test = a.article
@@ -198,4 +280,5 @@ def summary(a: ScenarioAnalysis) -> Summary:
                    numbers=_numbers(a, test), action=_action(a))
 
 
-__all__ = ["Summary", "points", "range_in_words", "summary"]
+__all__ = ["ANSWER_LEGEND", "EquilibriumGroup", "Grouping", "Summary", "answer_cell",
+           "group_equilibria", "numbers_in_words", "points", "range_in_words", "summary"]

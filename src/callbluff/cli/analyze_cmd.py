@@ -13,8 +13,13 @@ from rich.text import Text
 
 from callbluff.analysis.jsonify import analysis_json
 from callbluff.analysis.numbers import exact, pct, utility, yes_no
-from callbluff.analysis.reading import TypeStrategy, explain_types
-from callbluff.analysis.summary import summary
+from callbluff.analysis.reading import explain_types
+from callbluff.analysis.summary import (
+    ANSWER_LEGEND,
+    group_equilibria,
+    numbers_in_words,
+    summary,
+)
 from callbluff.analysis.verdict import OfferAnalysis, ScenarioAnalysis, analyze
 from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError, time_limit
@@ -102,32 +107,6 @@ def _print(a: ScenarioAnalysis, detail: bool, explain: bool) -> None:
             console.print(f"{term}: {text}")
 
 
-def _answer_words(st: TypeStrategy) -> str:
-    """A type's first answer in a table cell: "comply", or "ask 50% reject 50%"."""
-    parts = [(label, p) for key, label in _ANSWERS if (p := st.as_dict()[key]) > 0]
-    if len(parts) == 1:
-        return parts[0][0]
-    return " ".join(f"{label} {pct(p)}" for label, p in parts)
-
-
-#: Short names of the answers in the tables (the legend under each table spells them).
-_ANSWERS = (("accept_comply", "comply"), ("accept_cheat", "cheat"), ("counter", "ask"),
-            ("balk", "balk"), ("reject", "reject"))
-_LEGEND = ("comply: accepts and complies; cheat: accepts and cheats; ask: asks for more; "
-           "balk: balks at inspections; reject: refuses.")
-
-
-def _numbers_in_words(indices: list[int]) -> str:
-    """``[0, 1, 2, 5]`` → "1–3, 6" (equilibria are numbered from 1)."""
-    runs: list[list[int]] = []
-    for i in indices:
-        if runs and i == runs[-1][-1] + 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    return ", ".join(f"{r[0] + 1}–{r[-1] + 1}" if len(r) > 1 else str(r[0] + 1) for r in runs)
-
-
 def _print_offer(a: ScenarioAnalysis, offer: OfferAnalysis, explain: bool) -> None:
     """One offer: its equilibria grouped by the target's answers (what differs between
     groups is in the table; what all share is said once)."""
@@ -144,38 +123,26 @@ def _print_offer(a: ScenarioAnalysis, offer: OfferAnalysis, explain: bool) -> No
            if offer.separates_sometimes else "in none"))
     if not offer.complete:
         console.print("  the list may be incomplete: " + "; ".join(offer.incomplete_reasons))
-    answers = [{t.id: _answer_words(e.target_strategy[t.id]) for t in s.types}
-               for e in offer.equilibria]
-    same = [t.id for t in s.types if len({x[t.id] for x in answers}) == 1]
-    varying = [t.id for t in s.types if t.id not in same]
-    if same:
+    grouping = group_equilibria(s, offer)
+    if grouping.common:
         console.print(f"In {'every equilibrium' if n > 1 else 'the equilibrium'}: "
-                      + "; ".join(f"{t} {answers[0][t]}" for t in same) + ".")
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for i, x in enumerate(answers):
-        groups.setdefault(tuple(x[t] for t in varying), []).append(i)
-    table = Table(title=(f"{len(groups)} group(s) of equilibria by the answers that differ"
-                         if varying else None))
+                      + "; ".join(f"{t} {answer}" for t, answer in grouping.common) + ".")
+    table = Table(title=(f"{len(grouping.groups)} group(s) of equilibria by the answers "
+                         "that differ" if grouping.varying else None))
     table.add_column("equilibria", no_wrap=True)
-    for t in varying:
+    for t in grouping.varying:
         table.add_column(t, overflow="fold", min_width=len(t))
     for col in ("separates", "proposer value"):
         table.add_column(col, justify="right")
     table.add_column("note")
-    worst, best = (offer.equilibria.index(offer.proposer_worst),
-                   offer.equilibria.index(offer.proposer_best))
-    for key, members in groups.items():
-        values = sorted({offer.equilibria[i].proposer_value for i in members})
-        value = utility(values[0]) + (f" to {utility(values[-1])}" if len(values) > 1 else "")
-        seps = {offer.equilibria[i].separates for i in members}
-        note = [tag for tag, i in (("proposer-worst", worst), ("proposer-best", best))
-                if i in members]
-        kinds = {offer.equilibria[i].classification for i in members}
-        table.add_row(_numbers_in_words(members), *key,
-                      yes_no(seps.pop()) if len(seps) == 1 else "some", value,
-                      ", ".join([*(kinds if len(kinds) == 1 else ()), *note]))
+    for g in grouping.groups:
+        value = utility(g.lowest_value) + (f" to {utility(g.highest_value)}"
+                                           if g.highest_value != g.lowest_value else "")
+        table.add_row(numbers_in_words(g.members), *g.answers,
+                      "some" if g.separates is None else yes_no(g.separates), value,
+                      ", ".join(g.notes))
     console.print(table)
-    console.print(_LEGEND)
+    console.print(ANSWER_LEGEND)
     e = offer.proposer_worst
     posts = "; ".join(
         f"after {ans}: " + ("off the path" if post is None else
@@ -183,7 +150,7 @@ def _print_offer(a: ScenarioAnalysis, offer: OfferAnalysis, explain: bool) -> No
         for ans, post in e.posteriors.items())
     console.print(f"Beliefs in the proposer-worst equilibrium — {posts}.")
     if explain:
-        for i in [members[0] for members in groups.values()]:
+        for i in [g.members[0] for g in grouping.groups]:
             console.print(f"Why each type answers as it does in equilibrium {i + 1} (its "
                           "value of each answer, then of complying and cheating):")
             for ex in explain_types(offer.game, offer.equilibria[i].equilibrium):
