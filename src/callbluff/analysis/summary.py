@@ -156,6 +156,11 @@ def _numbers(a: ScenarioAnalysis, test: ArticleTest | None) -> tuple[str, ...]:
         pi = test.breakdown.breakdown_risk
         out.append(f"Risk that talks break down after a counter-demand: now {pct(pi)}; the "
                    f"test holds {range_in_words(test.holds_for_breakdown_risk, pi)}.")
+    cheaters = a.offer(a.main_offer).cheaters(s)
+    if cheaters:
+        out.append(f"Types that can accept and cheat now, as inspections under '{regime}' "
+                   f"(detection {pct(detection)}) are too weak to deter them: "
+                   f"{', '.join(cheaters)}.")
     secure = {t.id for t in s.types if t.security_only}
     mine = [m for m in test.margins if m.type_id in secure]
     theirs = [m for m in test.margins if m.type_id not in secure]

@@ -46,6 +46,14 @@ class InputRow:
     source: str
     note: str
 
+    @property
+    def slider_path(self) -> str:
+        """The path as the page's sliders and overrides write it:
+        ``regimes[rigorous].detection`` (items by id, not by position)."""
+        if not self.item:
+            return self.path
+        return f"{self.section}[{self.item}]" + (f".{self.field}" if self.field else "")
+
 
 def _walk(value: Any, path: str, out: list[tuple[str, Fraction]]) -> None:
     if isinstance(value, Fraction):
