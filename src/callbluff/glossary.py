@@ -27,13 +27,16 @@ GLOSSARY: dict[str, str] = {
                           "equilibrium.",
     "separates": "an offer separates when no answer is given both by a security-only type "
                  "and by one with ulterior motives, so every answer reveals the motive.",
-    "separating": "every type's answer reveals its kind of motive (security-only or "
-                  "ulterior).",
-    "pooling": "all types give the same answer, so the answer reveals nothing.",
-    "semi-separating": "some answers reveal the motive and others are given by both kinds "
-                       "of type; also called hybrid.",
-    "hybrid": "same as semi-separating: some types mix between answers, so some answers "
-              "reveal the motive and others do not.",
+    "separating": "an equilibrium in which no two types give the same first answer, so "
+                  "the answer reveals the exact type (stricter than \"separates\", which "
+                  "only asks that it reveal the kind of motive).",
+    "pooling": "an equilibrium in which every type gives the same single answer, so the "
+               "answer reveals nothing.",
+    "semi-separating": "an equilibrium in which every type gives one answer for sure, but "
+                       "some types share an answer (partial pooling): an offer can still "
+                       "separate the motives if only types of one kind share.",
+    "hybrid": "an equilibrium in which some type mixes between answers at random, so some "
+              "answers are given by several types.",
     "posterior": "what the proposer should believe about the target's type after an "
                  "answer (Bayes' rule on the prior and the types' answers).",
     "off the path": "an answer that no type gives in the equilibrium, so Bayes' rule says "
@@ -68,7 +71,7 @@ GLOSSARY: dict[str, str] = {
                            "the answer is wrong.",
     "intuitive criterion": "Cho and Kreps' test of an equilibrium's beliefs off the path: "
                            "yes when no type could gain by an unused answer that only it "
-                           "would want; — when there is no unused answer to test.",
+                           "would want; \"nothing to test\" when there is no unused answer.",
     "D1": "a stricter test of off-path beliefs (Banks and Sobel): blame an unused answer "
           "on the type most eager to give it.",
     "pbe-enumeration": "the exact method: every perfect Bayesian equilibrium is found by "
