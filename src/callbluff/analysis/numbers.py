@@ -15,6 +15,7 @@ the sentences and tables that people read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 
 #: The most significant digits of a decimal written without its fraction.
@@ -75,9 +76,21 @@ def utility(x: Fraction | float) -> str:
     return "0.00" if text == "-0.00" else text
 
 
+def consecutive_runs(numbers: Sequence[int]) -> list[list[int]]:
+    """``[0, 1, 2, 5]`` → ``[[0, 1, 2], [5]]``: runs of consecutive integers, for
+    writing "0–2 and 5"."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return runs
+
+
 def yes_no(flag: bool | None) -> str:
     """A truth value for people; ``None`` (not computed, undefined) is "—"."""
     return "—" if flag is None else ("yes" if flag else "no")
 
 
-__all__ = ["exact", "pct", "pct_exact", "utility", "yes_no"]
+__all__ = ["consecutive_runs", "exact", "pct", "pct_exact", "utility", "yes_no"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from callbluff.analysis.article import ArticleTest, Margin
-from callbluff.analysis.numbers import pct, pct_exact, utility
+from callbluff.analysis.numbers import consecutive_runs, pct, pct_exact, utility
 from callbluff.analysis.offers import OfferAnalysis
 from callbluff.analysis.reading import TypeStrategy
 from callbluff.analysis.verdict import NO_OFFER, ScenarioAnalysis, hears
@@ -218,13 +218,8 @@ def answer_cell(st: TypeStrategy) -> str:
 
 def numbers_in_words(indices: Sequence[int]) -> str:
     """``[0, 1, 2, 5]`` → "1–3, 6" (equilibria are numbered from 1 for people)."""
-    runs: list[list[int]] = []
-    for i in indices:
-        if runs and i == runs[-1][-1] + 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    return ", ".join(f"{r[0] + 1}–{r[-1] + 1}" if len(r) > 1 else str(r[0] + 1) for r in runs)
+    return ", ".join(f"{r[0] + 1}–{r[-1] + 1}" if len(r) > 1 else str(r[0] + 1)
+                     for r in consecutive_runs(indices))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from callbluff.analysis.article import ArticleTest, article_test
+from callbluff.analysis.numbers import consecutive_runs
 from callbluff.analysis.numbers import exact as exact  # re-exported
 from callbluff.analysis.numbers import pct as pct  # re-exported
 from callbluff.analysis.offers import OfferAnalysis as OfferAnalysis  # re-exported
@@ -321,13 +322,8 @@ def spans(parts: Sequence[tuple[Fraction, Fraction]]) -> str:
 
 def rounds_in_words(rounds: Sequence[int]) -> str:
     """``(0, 1, 2, 5)`` → "rounds 0–2 and 5"."""
-    runs: list[list[int]] = []
-    for r in rounds:
-        if runs and r == runs[-1][-1] + 1:
-            runs[-1].append(r)
-        else:
-            runs.append([r])
-    words = [f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs]
+    words = [f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0])
+             for run in consecutive_runs(rounds)]
     head = "round" if len(rounds) == 1 else "rounds"
     return f"{head} " + (" and ".join([", ".join(words[:-1]), words[-1]])
                          if len(words) > 1 else words[0])
