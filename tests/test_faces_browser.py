@@ -136,6 +136,10 @@ def test_page_at_390px_has_no_horizontal_overflow(browser: object, server: Serve
                   document.getElementById("controls").getBoundingClientRect().top]""")
     assert verdict_top < sliders_top < 0 + 10_000
     assert verdict_top < 844  # the verdict is on the first screen
+    # its colour says what its words say (green: the article's test holds)
+    answer = page.locator("#verdict")  # type: ignore[attr-defined]
+    holds = answer.get_attribute("data-holds")
+    assert holds == ("true" if answer.inner_text().startswith("Answer: yes") else "false")
     page.screenshot(path=str(ARTIFACTS / "page-390.png"))  # type: ignore[attr-defined]
     assert watch.errors == []
     page.close()  # type: ignore[attr-defined]

@@ -334,6 +334,11 @@
     verdict.textContent = brief.answer;
     verdict.dataset.separates = offer.separates ? "true" : "false";
     verdict.dataset.cheaters = cheaters(aj, offer).join(",");
+    // Green when the article's test holds (else, when it is undefined, when the offer
+    // separates): the colour says what the answer says.
+    var test = aj.article_test;
+    var holds = test && test.indisputable !== null ? test.indisputable : offer.separates;
+    verdict.dataset.holds = holds ? "true" : "false";
     var numbers = $("summary-numbers");
     numbers.replaceChildren();
     brief.numbers.forEach(function (line) { numbers.appendChild(el("li", line)); });
