@@ -150,9 +150,13 @@ def _print_offer(a: ScenarioAnalysis, offer: OfferAnalysis, explain: bool) -> No
         for ans, post in e.posteriors.items())
     console.print(f"Beliefs in the proposer-worst equilibrium — {posts}.")
     if explain:
-        for i in [g.members[0] for g in grouping.groups]:
-            console.print(f"Why each type answers as it does in equilibrium {i + 1} (its "
-                          "value of each answer, then of complying and cheating):")
+        worst = offer.equilibria.index(offer.proposer_worst)
+        best = offer.equilibria.index(offer.proposer_best)
+        tags = {worst: "proposer-worst"} | {best: "proposer-best" if best != worst
+                                            else "proposer-worst and proposer-best"}
+        for i, tag in sorted(tags.items()):
+            console.print(f"Why each type answers as it does in equilibrium {i + 1} ({tag}; "
+                          "its value of each answer, then of complying and cheating):")
             for ex in explain_types(offer.game, offer.equilibria[i].equilibrium):
                 values_text = ", ".join(f"{k} {_p(v)}" for k, v in ex.answer_values.items())
                 console.print(
