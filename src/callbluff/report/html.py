@@ -50,8 +50,9 @@ _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 #: The script that draws every figure from its JSON block, fits the figures to the page
 #: width on screen and to the printed page when printing (PRINT_WIDTH px, set before the
-#: browser lays the page out for print: ``beforeprint`` and the print media query), and
-#: toggles the game tree between fitting the page and its full size.  Kept constant so
+#: browser lays the page out for print: ``beforeprint`` and the print media query),
+#: unfolds the inputs for print, and toggles the game tree between fitting the page
+#: and its full size.  Kept constant so
 #: that its hash in the Content-Security-Policy never changes.
 RENDER_SCRIPT = """
 var PRINT_WIDTH = 680;
@@ -62,6 +63,10 @@ document.querySelectorAll("[data-figure]").forEach(function (div) {
                             {displaylogo: false, displayModeBar: false, responsive: true}));
 });
 function fit(printing) {
+  document.querySelectorAll("details.print-open").forEach(function (d) {
+    if (printing) { d.dataset.wasOpen = d.open ? "1" : ""; d.open = true; }
+    else if ("wasOpen" in d.dataset) { d.open = d.dataset.wasOpen === "1"; }
+  });
   var all = [];
   document.querySelectorAll(".js-plotly-plot").forEach(function (div) {
     all.push(Plotly.relayout(div, printing ? {width: PRINT_WIDTH}
