@@ -140,6 +140,11 @@ def test_page_at_390px_has_no_horizontal_overflow(browser: object, server: Serve
     answer = page.locator("#verdict")  # type: ignore[attr-defined]
     holds = answer.get_attribute("data-holds")
     assert holds == ("true" if answer.inner_text().startswith("Answer: yes") else "false")
+    # terms carry their gloss as a tooltip (GET /api/glossary)
+    glossary = httpx.get(server.url + "/api/glossary", timeout=30).json()
+    tip = page.locator("#offers-table th", has_text="proposer value (worst)")  # type: ignore[attr-defined]
+    assert tip.get_attribute("title") == "proposer-worst: " + glossary["proposer-worst"]
+    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "page-390.png"))  # type: ignore[attr-defined]
     assert watch.errors == []
     page.close()  # type: ignore[attr-defined]

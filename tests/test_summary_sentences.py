@@ -1,7 +1,8 @@
 """The one-screen summary (issue 16) on every built-in scenario, through every face.
 
-* **Faces agree**: the sentences ``callbluff analyze`` prints, the report shows and
-  the JSON API (``analyze --json``, the web page's source) carries are the same
+* **Faces agree**: the sentences ``callbluff analyze`` prints, the report shows, the
+  notebook shows (repr and HTML) and the JSON API (``analyze --json``, the web page's
+  source; tests/test_web_browser.py checks the page against it) carries are the same
   sentences, word for word.
 * **Sentences agree with numbers**: each number a sentence quotes is read back out
   of the text and checked against an independent recomputation — from the raw
@@ -91,7 +92,7 @@ def _test_holds(scenario: Scenario, offer_id: str) -> bool:
 # -- the faces say the same ------------------------------------------------------------------
 
 @pytest.mark.parametrize("scenario_id", SCENARIOS)
-def test_cli_report_and_api_carry_the_same_summary(scenario_id: str) -> None:
+def test_cli_report_api_and_notebook_carry_the_same_summary(scenario_id: str) -> None:
     brief = _summary(scenario_id)
     result = CliRunner().invoke(app, ["analyze", scenario_id], terminal_width=100)
     assert result.exit_code == 0, result.output
@@ -101,9 +102,13 @@ def test_cli_report_and_api_carry_the_same_summary(scenario_id: str) -> None:
     document = json.loads(as_json.output)["summary"]
     assert document == {"question": brief.question, "answer": brief.answer,
                         "numbers": list(brief.numbers), "action": brief.action}
+    notebook = _flat(html.unescape(re.sub(r"<[^>]+>", " ",
+                                          _analysis(scenario_id)._repr_html_())))
     for sentence in brief.lines():
         assert _flat(sentence) in printed, sentence
         assert _flat(sentence) in shown, sentence
+        assert _flat(sentence) in notebook, sentence
+    assert brief.answer in repr(_analysis(scenario_id))
     # The summary is the screen: the CLI prints it and not the detail.
     assert "Verdict, sentence by sentence" not in result.output
     assert len(result.output.splitlines()) <= 40
