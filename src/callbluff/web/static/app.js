@@ -301,6 +301,7 @@
         }
         showError(null);
         setStale(null);
+        state.last = r.data;
         render(r.data);
       })
       .catch(function (err) {
@@ -508,19 +509,23 @@
 
   // -- start --------------------------------------------------------------------------------
 
+  function loadGlossary() {
+    api("GET", "/api/glossary").then(function (r) {
+      if (r.status !== 200) { return; }
+      state.glossary = r.data;
+      document.querySelectorAll("[data-term]").forEach(function (node) {
+        gloss(node, node.dataset.term);
+      });
+      if (state.last) { renderOffers(state.last); renderTypes(state.last, mainOffer(state.last)); }
+    });
+  }
+
   function start() {
     var select = $("scenario-select");
     select.addEventListener("change", function () {
       if (select.value === UPLOADED) { useUploaded(); } else { loadBuiltin(select.value); }
     });
-    api("GET", "/api/glossary").then(function (r) {
-      if (r.status === 200) {
-        state.glossary = r.data;
-        document.querySelectorAll("[data-term]").forEach(function (node) {
-          gloss(node, node.dataset.term);
-        });
-      }
-    });
+
     $("scenario-file").addEventListener("change", function (e) {
       var files = e.target.files;
       if (files && files.length) { loadFile(files[0]); }
@@ -534,6 +539,7 @@
     var wanted = new URLSearchParams(window.location.search).get("scenario");
     api("GET", "/api/scenarios").then(function (r) {
       if (r.status !== 200) { showError(r.data.detail || r.data); return; }
+      loadGlossary();  // after the first answer: a token is asked for once
       r.data.scenarios.forEach(function (s) {
         select.appendChild(new Option(s.title + " (" + s.name + ")", s.name));
       });
