@@ -107,9 +107,9 @@ def test_html_tables_hold_the_hand_derived_answers(tiny_analysis: cb.ScenarioAna
     assert row["proposer value (worst)"] == "22.50"
     assert row["can accept and cheat"] == "none"
     by_type = {r[0]: dict(zip(answers[0], r, strict=True)) for r in answers[1:]}
-    assert by_type["secure"]["accept & comply"] == "1.000"
-    assert by_type["greedy"]["reject"] == "1.000"
-    assert thresholds[1][:2] == ["detection probability", f"{1 / 6:.6f}"]
+    assert by_type["secure"]["accept & comply"] == "100%"
+    assert by_type["greedy"]["reject"] == "100%"
+    assert thresholds[1][:2] == ["detection probability", "0.167 (1/6)"]
 
 
 def test_frames_hold_the_hand_derived_answers(tiny: cb.Scenario,

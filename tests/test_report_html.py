@@ -19,12 +19,13 @@ import pytest
 from typer.testing import CliRunner
 
 import callbluff.cli.report_cmd  # noqa: F401  (registers `report`)
+from callbluff.analysis.numbers import exact
 from callbluff.analysis.verdict import ScenarioAnalysis, analyze
 from callbluff.cli.app import app
 from callbluff.game import bargain
 from callbluff.report.charts import text as plot_text
 from callbluff.report.html import build_report, safe_json, write_report
-from callbluff.report.inputs import format_number, input_rows
+from callbluff.report.inputs import input_rows
 from callbluff.report.tree_svg import tree_svg
 from callbluff.scenario.loader import load_scenario, load_scenario_text
 from callbluff.store import RunStore
@@ -118,10 +119,10 @@ def test_every_annotation_is_in_the_inputs() -> None:
 
 @pytest.mark.parametrize(("value", "text"), [
     (Fraction(2), "2"), (Fraction(7, 20), "0.35"), (Fraction(-1, 8), "-0.125"),
-    (Fraction(1, 3), "1/3 (≈0.3333)"),
+    (Fraction(1, 3), "0.333 (1/3)"), (Fraction(21, 58), "0.362 (21/58)"),
 ])
 def test_format_number_is_exact(value: Fraction, text: str) -> None:
-    assert format_number(value) == text
+    assert exact(value) == text
 
 
 # -- the document ------------------------------------------------------------------------------

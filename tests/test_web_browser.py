@@ -5,6 +5,8 @@
   derived by hand) it changes from "separates" to "does not separate"; on
   north-korea-2009 it shows what the API says on each side (nobody cheats above the
   threshold, someone does below; and if the offer separates above, it must not below).
+  On both sides the page shows the API's summary, sentence for sentence, and names
+  the types that accept and cheat.
 * The report: Plotly plots rendered, no console errors, no request beyond file://.
 * Scenario strings with script payloads render as text in both; ``window.__xss``
   stays undefined.
@@ -110,8 +112,10 @@ def _detection_threshold(server: Server, body: dict[str, object]) -> tuple[str, 
     return f"regimes[{offer['regime']}].detection", Fraction(thresholds["detection_exact"])
 
 
-def _reading(server: Server, body: dict[str, object]) -> tuple[bool, list[str]]:
-    """(separates, ulterior types that accept and cheat in some equilibrium), from the API."""
+def _reading(server: Server, body: dict[str, object]
+             ) -> tuple[bool, list[str], dict[str, object]]:
+    """(separates, ulterior types that accept and cheat in some equilibrium, the
+    summary), from the API."""
     data = _analyze(server, {**body, "thresholds": False})
     offer = _main(data)
     scenario = data["scenario"]
@@ -121,7 +125,20 @@ def _reading(server: Server, body: dict[str, object]) -> tuple[bool, list[str]]:
     assert isinstance(equilibria, list)
     cheats = [t for t in ulterior
               if any(e["target_strategy"][t]["accept_cheat"] > 0 for e in equilibria)]
-    return bool(offer["separates"]), cheats
+    brief = data["summary"]
+    assert isinstance(brief, dict)
+    return bool(offer["separates"]), cheats, brief
+
+
+def _shown_summary(page: object) -> dict[str, object]:
+    """The summary as the page shows it."""
+    shown: dict[str, object] = page.evaluate(  # type: ignore[attr-defined]
+        """() => ({question: document.getElementById("question").textContent,
+                   answer: document.getElementById("verdict").textContent,
+                   numbers: Array.from(document.querySelectorAll("#summary-numbers li"))
+                     .map(li => li.textContent),
+                   action: document.getElementById("action").textContent})""")
+    return shown
 
 
 def _slider_crosses_threshold(browser: object, server: Server, url: str,
@@ -131,9 +148,10 @@ def _slider_crosses_threshold(browser: object, server: Server, url: str,
     the API says on each side.  Returns (threshold, separates before, after)."""
     path, threshold = _detection_threshold(server, body)
     below = max(float(threshold) - 0.01, 0.0)
-    separates_before, cheats_before = _reading(server, body)
+    separates_before, cheats_before, summary_before = _reading(server, body)
     overrides = {**dict(body.get("overrides", {})), path: below}  # type: ignore[call-overload]
-    separates_after, cheats_after = _reading(server, {**body, "overrides": overrides})
+    separates_after, cheats_after, summary_after = _reading(
+        server, {**body, "overrides": overrides})
     # what the threshold means: nobody cheats above it, someone does just below
     assert cheats_before == [] and cheats_after != []
     page = browser.new_page(viewport={"width": 1300, "height": 1000})  # type: ignore[attr-defined]
@@ -144,13 +162,17 @@ def _slider_crosses_threshold(browser: object, server: Server, url: str,
         page.set_input_files("#scenario-file", files=[{
             "name": "scenario.yaml", "mimeType": "text/yaml", "buffer": upload.encode()}])
         page.wait_for_selector(f'input[data-path="{path}"]', timeout=timeout_ms)
-    before = _wait_verdict(page, separates_before, timeout_ms, cheats_before)
-    assert ("does not separate" in before) is not separates_before
+    _wait_verdict(page, separates_before, timeout_ms, cheats_before)
+    assert _shown_summary(page) == summary_before
     _shot(page, shot.replace(".png", "-before.png"))
     _set_control(page, path, below)
-    after = _wait_verdict(page, separates_after, timeout_ms, cheats_after)
-    assert ("does not separate" in after) is not separates_after
-    assert "accept and cheat: " + ", ".join(cheats_after) in after
+    _wait_verdict(page, separates_after, timeout_ms, cheats_after)
+    shown = _shown_summary(page)
+    assert shown == summary_after
+    numbers = shown["numbers"]
+    assert isinstance(numbers, list)
+    assert any(line.startswith("Types that can accept and cheat now")
+               and line.endswith(": " + ", ".join(cheats_after) + ".") for line in numbers)
     _shot(page, shot)
     assert watch.errors == []
     assert all(u.startswith(server.url) for u in watch.requests), watch.requests
@@ -187,7 +209,7 @@ def test_page_escapes_scenario_strings(browser: object, server: Server) -> None:
     assert page.evaluate("typeof window.__xss") == "undefined"
     title = page.locator("#scenario-title").inner_text()
     assert XSS_1 in title and XSS_2 in title
-    assert XSS_1 in page.locator("#verdict").inner_text()
+    assert XSS_2 in page.locator("#verdict").inner_text()  # the target's name
     assert page.locator("img").count() == 0
     assert not any(u.endswith("/x") for u in watch.requests)
     assert watch.errors == []

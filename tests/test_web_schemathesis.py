@@ -55,6 +55,7 @@ from conftest_web import TINY_YAML, Server, running_server, serve_command
 #: Examples per operation and generation mode in the ordinary suite.
 EXAMPLES: dict[tuple[str, str], int] = {
     ("GET", "/api/scenarios"): 5,
+    ("GET", "/api/glossary"): 3,
     ("GET", "/api/scenarios/{name}"): 25,
     ("POST", "/api/validate"): 25,
     ("POST", "/api/export"): 25,
@@ -178,7 +179,7 @@ def _fuzz_settings(method: str, path: str) -> settings:
 POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
 #: Operations no request can violate: no parameters, or one free string in the path.
 NOTHING_INVALID = {("GET", "/api/scenarios"), ("GET", "/api/scenarios/{name}"),
-                   ("GET", "/api/status")}
+                   ("GET", "/api/status"), ("GET", "/api/glossary")}
 FUZZED = [(m, p, mode) for (m, p) in EXAMPLES for mode in (POSITIVE, NEGATIVE)
           if not (mode is NEGATIVE and (m, p) in NOTHING_INVALID)]
 

@@ -13,7 +13,7 @@ is the analysis's own ``verdict`` lines; the figures are the report's,
 >>> import callbluff as cb
 >>> analysis = cb.analyze("north-korea-2009", thresholds=False, policies=False)
 >>> print(repr(analysis).splitlines()[0])  # doctest: +ELLIPSIS
-ScenarioAnalysis of 'north-korea-2009': main offer 'all-in' ...
+ScenarioAnalysis of 'north-korea-2009': main offer 'all-in'; ...
 """
 
 from __future__ import annotations
@@ -23,10 +23,13 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, cast
 
+from callbluff.analysis.numbers import exact, pct, yes_no
+
 if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
 
+    from callbluff.analysis.summary import Summary
     from callbluff.analysis.verdict import OfferAnalysis, ScenarioAnalysis
     from callbluff.api import SweepResult
     from callbluff.game.tree import Game
@@ -57,15 +60,15 @@ def _num(value: Fraction | float | None, places: int = 3) -> str:
     return f"{float(value):.{places}f}"
 
 
+def _exact(value: Fraction | None) -> str:
+    return "—" if value is None else exact(value)
+
+
 def _table(header: Sequence[str], rows: Iterable[Sequence[object]], caption: str = "") -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _shorten(line: str, limit: int = 160) -> str:
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _value(x: Fraction, exact: bool) -> Fraction | float:
@@ -91,17 +94,16 @@ def analysis_repr(a: ScenarioAnalysis) -> str:
     >>> len(repr(analysis).splitlines()) <= 5
     True
     """
-    main = a.offer(a.main_offer)
+    from callbluff.analysis.summary import summary  # here: summary imports the verdict
+
+    brief = summary(a)
     lines = [
-        f"ScenarioAnalysis of {a.scenario.id!r}: main offer {a.main_offer!r} "
-        f"{_separation(main)}",
-        f"  best offer (proposer-worst equilibrium): {a.best_offer['proposer-worst']}; "
-        f"{len(a.offers)} offers, {sum(len(o.equilibria) for o in a.offers)} equilibria",
+        f"ScenarioAnalysis of {a.scenario.id!r}: main offer {a.main_offer!r}; "
+        f"{len(a.offers)} offers, {sum(len(o.equilibria) for o in a.offers)} equilibria "
+        "(.summary() for the deciding numbers)",
+        "  " + brief.answer,
+        "  " + brief.action,
     ]
-    if a.thresholds is not None and a.thresholds.detection is not None:
-        lines.append(f"  detection threshold: {float(a.thresholds.detection):.6f}")
-    if a.verdict:
-        lines.append("  " + _shorten(a.verdict[0]))
     return "\n".join(lines)
 
 
@@ -117,8 +119,8 @@ def _offer_rows(a: ScenarioAnalysis) -> list[list[object]]:
 
 def _answers_table(a: ScenarioAnalysis, o: OfferAnalysis) -> str:
     worst = o.proposer_worst
-    rows = [[t.id, "yes" if t.security_only else "no", _num(t.prior),
-             *(_num(worst.target_strategy[t.id].as_dict()[r]) for r in _RESPONSES)]
+    rows = [[t.id, yes_no(t.security_only), pct(t.prior),
+             *(pct(worst.target_strategy[t.id].as_dict()[r]) for r in _RESPONSES)]
             for t in a.scenario.types]
     return _table(["type", "security only", "prior", "accept & comply", "accept & cheat",
                    "ask for more", "balks at inspections", "reject"], rows,
@@ -127,14 +129,25 @@ def _answers_table(a: ScenarioAnalysis, o: OfferAnalysis) -> str:
 
 def analysis_html(a: ScenarioAnalysis) -> str:
     """The verdict box and the main tables, as in the report."""
+    from callbluff.analysis.summary import summary  # here: summary imports the verdict
+
     s = a.scenario
     main = a.offer(a.main_offer)
-    kind = "separates" if main.separates_always else "pools"
+    brief = summary(a)
+    test = a.article
+    holds = (test.indisputable if test is not None and test.indisputable is not None
+             else main.separates_always)
+    kind = "separates" if holds else "pools"
+    numbers = "".join(f"<li>{_e(line)}</li>" for line in brief.numbers)
     verdict = "".join(f"<li>{_e(line)}</li>" for line in a.verdict)
     parts = [
         _STYLE, '<div class="callbluff-result">',
         f"<h3>{_e(s.title)} <small>({_e(s.id)})</small></h3>",
-        f'<div class="verdict {kind}"><b>Verdict</b><ol>{verdict}</ol></div>',
+        f'<div class="verdict {kind}"><p>{_e(brief.question)}</p><p><b>{_e(brief.answer)}'
+        f"</b></p>" + (f"<p>Deciding numbers:</p><ul>{numbers}</ul>" if numbers else "")
+        + f"<p>{_e(brief.action)}</p></div>",
+        f"<details><summary>Every sentence of the verdict ({len(a.verdict)})</summary>"
+        f"<ol>{verdict}</ol></details>",
         _table(["offer", "label", "regime", "equilibria", "separation",
                 "proposer value (worst)", "proposer value (best)", "can accept and cheat"],
                _offer_rows(a),
@@ -145,16 +158,16 @@ def analysis_html(a: ScenarioAnalysis) -> str:
     if a.thresholds is not None:
         t = a.thresholds
         parts.append(_table(["threshold", "value", "reading"], [
-            ["detection probability", _num(t.detection, 6), t.detection_reading],
-            ["maximum package cost", _num(t.max_package_cost, 6), t.package_cost_reading],
+            ["detection probability", _exact(t.detection), t.detection_reading],
+            ["maximum package cost", _exact(t.max_package_cost), t.package_cost_reading],
             ["prior on security-only types",
-             "; ".join(f"[{_num(lo, 6)}, {_num(hi, 6)}]" for lo, hi in t.security_prior_ranges)
+             "; ".join(f"[{exact(lo)}, {exact(hi)}]" for lo, hi in t.security_prior_ranges)
              or "—", t.security_prior_reading],
         ], f"Thresholds of the '{a.main_offer}' offer"))
     if a.policies is not None:
         parts.append(_table(["policy", "rounds of talks", "proposer value", "separates"],
                             [[p.policy, p.rounds_of_talks, _num(p.proposer, 2),
-                              "—" if p.separates is None else ("yes" if p.separates else "no")]
+                              yes_no(p.separates)]
                              for p in a.policies.policies],
                             f"All in now or more talks (best: {a.policies.best.policy})"))
     parts.append("</div>")
@@ -420,6 +433,13 @@ class AnalysisView:
 
     def __repr__(self) -> str:
         return analysis_repr(cast("ScenarioAnalysis", self))
+
+    def summary(self) -> Summary:
+        """The one-screen summary every face opens with (question, answer, deciding
+        numbers, what to do): :func:`callbluff.analysis.summary.summary`."""
+        from callbluff.analysis.summary import summary  # here: summary imports the verdict
+
+        return summary(cast("ScenarioAnalysis", self))
 
     def _repr_html_(self) -> str:
         return analysis_html(cast("ScenarioAnalysis", self))

@@ -13,6 +13,7 @@ from typing import Any
 
 from callbluff.analysis.article import ArticleTest
 from callbluff.analysis.reading import EquilibriumReading
+from callbluff.analysis.summary import summary
 from callbluff.analysis.talks import PolicyResult, TalksAnalysis
 from callbluff.analysis.verdict import OfferAnalysis, ScenarioAnalysis
 
@@ -132,6 +133,7 @@ def analysis_json(a: ScenarioAnalysis) -> dict[str, Any]:
         "separating_rounds": [] if policies is None else list(policies.separating_rounds),
         "article_test": None if a.article is None else article_json(a.article),
         "talks": None if a.talks is None else talks_json(a.talks),
+        "summary": summary_json(a),
         "verdict": list(a.verdict),
     }
 
@@ -165,6 +167,13 @@ def talks_json(t: TalksAnalysis) -> dict[str, Any]:
         "unrestricted": _policy_json(t.unrestricted),
         "prior_unknown_bits": t.prior_unknown_bits,
     }
+
+
+def summary_json(a: ScenarioAnalysis) -> dict[str, Any]:
+    """The one-screen summary (:mod:`callbluff.analysis.summary`), sentence by part."""
+    brief = summary(a)
+    return {"question": brief.question, "answer": brief.answer,
+            "numbers": list(brief.numbers), "action": brief.action}
 
 
 def _maybe(x: Fraction | None) -> dict[str, Any] | None:

@@ -22,6 +22,9 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from callbluff.analysis.article import ArticleTest, article_test
+from callbluff.analysis.numbers import consecutive_runs
+from callbluff.analysis.numbers import exact as exact  # re-exported
+from callbluff.analysis.numbers import pct as pct  # re-exported
 from callbluff.analysis.offers import OfferAnalysis as OfferAnalysis  # re-exported
 from callbluff.analysis.offers import analyze_offer as analyze_offer  # re-exported
 from callbluff.analysis.offers import analyze_offer_cached
@@ -328,24 +331,6 @@ def _ulterior_accepting(s: Scenario, e: EquilibriumReading) -> list[str]:
             and e.target_strategy[t.id].accept_comply + e.target_strategy[t.id].accept_cheat > 0]
 
 
-def pct(x: Fraction) -> str:
-    """A probability for people: "30%", "2.5%", "0.1%" (never "0%" for a positive
-    value: "<0.1%")."""
-    value = 100 * float(x)
-    if 0 < value < 0.1:
-        return "<0.1%"
-    text = f"{value:.1f}".rstrip("0").rstrip(".") if value < 10 else f"{value:.0f}"
-    return f"{text}%"
-
-
-def exact(x: Fraction) -> str:
-    """A threshold: "0.0833 (1/12)", or "0.5" when the fraction adds nothing."""
-    decimal = f"{float(x):.4g}"
-    if Fraction(decimal) == x:
-        return decimal
-    return f"{decimal} ({x.numerator}/{x.denominator})"
-
-
 def spans(parts: Sequence[tuple[Fraction, Fraction]]) -> str:
     """Intervals of [0, 1] in words: "in [0.2, 1]", "at any value", "at no value"."""
     if not parts:
@@ -357,13 +342,8 @@ def spans(parts: Sequence[tuple[Fraction, Fraction]]) -> str:
 
 def rounds_in_words(rounds: Sequence[int]) -> str:
     """``(0, 1, 2, 5)`` → "rounds 0–2 and 5"."""
-    runs: list[list[int]] = []
-    for r in rounds:
-        if runs and r == runs[-1][-1] + 1:
-            runs[-1].append(r)
-        else:
-            runs.append([r])
-    words = [f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs]
+    words = [f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0])
+             for run in consecutive_runs(rounds)]
     head = "round" if len(rounds) == 1 else "rounds"
     return f"{head} " + (" and ".join([", ".join(words[:-1]), words[-1]])
                          if len(words) > 1 else words[0])
@@ -373,7 +353,7 @@ _REFUSAL_WORDS = {"counter-demand": "asks for more", "balk": "balks at inspectio
                   "reject": "refuses"}
 
 
-def _hears(s: Scenario, offer_id: str, label: str) -> bool:
+def hears(s: Scenario, offer_id: str, label: str) -> bool:
     """Does the offer hear this kind of counter-demand ("ask…" or "balk…")?"""
     balks = set(bargain.balk_counter_demands(s, offer_id))
     counters = set(bargain.offer_counter_demands(s, offer_id))
@@ -412,7 +392,7 @@ def article_sentences(a: ScenarioAnalysis) -> list[str]:
             ("ask for more → ulterior", post.ulterior_given_counter, "ulterior_given_counter"),
             ("balk → ulterior", post.ulterior_given_balk, "ulterior_given_balk"),
             ("refuse → ulterior", post.ulterior_given_reject, "ulterior_given_reject")):
-        if label.startswith(("ask", "balk")) and not _hears(s, main.offer_id, label):
+        if label.startswith(("ask", "balk")) and not hears(s, main.offer_id, label):
             continue
         seen = sorted({v for p in test.posteriors if (v := getattr(p, attr)) is not None})
         text = "never given" if value is None else pct(value)
@@ -450,7 +430,7 @@ def article_sentences(a: ScenarioAnalysis) -> list[str]:
                 if star is not None and 0 < star < 1:
                     stars.append(f"{t_id} accepts rather than ask for {x} once the breakdown "
                                  f"risk is at least {exact(star)}")
-        if _hears(s, main.offer_id, "ask"):
+        if hears(s, main.offer_id, "ask"):
             stars.append(f"no security-only {target} asks for more in any equilibrium when "
                          f"the breakdown risk is {spans(test.breakdown.demands_more_reveals)}")
         if stars:

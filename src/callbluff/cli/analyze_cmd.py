@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from callbluff.analysis.numbers import exact, pct, utility, yes_no
 from callbluff.cli.app import app, console, input_failure
 from callbluff.errors import InputError, time_limit
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from callbluff.analysis.talks import TalksAnalysis
-    from callbluff.analysis.verdict import ScenarioAnalysis
+    from callbluff.analysis.verdict import OfferAnalysis, ScenarioAnalysis
 
 DEFAULT_SCENARIO = "north-korea-2009"
 
@@ -32,8 +33,12 @@ def analyze_command(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or YAML file.")] = (
         DEFAULT_SCENARIO),
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    detail: Annotated[bool, typer.Option(
+        "--detail", help="After the summary: every verdict sentence, the equilibria of "
+        "every offer grouped by what differs, thresholds and timing.")] = False,
     explain: Annotated[bool, typer.Option(
-        "--explain", help="For each type, the comparison that decided its answer.")] = False,
+        "--explain", help="The detail, plus the comparison that decided each type's "
+        "answer and what each term means (docs/glossary.md).")] = False,
     threshold: Annotated[list[str] | None, typer.Option(
         "--threshold", help="A numeric field (e.g. 'regimes[rigorous].detection') whose "
         "verdict flips to find; repeatable.")] = None,
@@ -45,9 +50,10 @@ def analyze_command(
 ) -> None:
     """Solve every offer of a scenario and say whether the bargain is a test.
 
-    Example: callbluff analyze north-korea-2009 --explain
+    Prints a one-screen summary; --detail or --explain gives the rest.
+
+    Example: callbluff analyze north-korea-2009 --detail
     """
-    # Imported here, not at the top: `callbluff --help` must not load the solver.
     from callbluff.analysis.jsonify import analysis_json
     from callbluff.analysis.verdict import analyze
     from callbluff.scenario.loader import dump_scenario, load_scenario
@@ -73,100 +79,123 @@ def analyze_command(
     if as_json:
         print(json.dumps(document, indent=2))
         return
-    _print(result, explain)
+    _print(result, detail, explain)
 
 
-def _print(a: ScenarioAnalysis, explain: bool) -> None:
-    from callbluff.analysis.reading import explain_types
+def _print(a: ScenarioAnalysis, detail: bool, explain: bool) -> None:
+    from callbluff.analysis.summary import summary
+    from callbluff.glossary import GLOSSARY
 
     s = a.scenario
-    console.print(Panel("\n\n".join(a.verdict), title=Text(f"Verdict — {s.title}"),
-                        expand=False))
+    brief = summary(a)
+    body = "\n\n".join([brief.question, brief.answer, "Deciding numbers:\n" + "\n".join(
+        f"• {line}" for line in brief.numbers), brief.action] if brief.numbers else
+        [brief.question, brief.answer, brief.action])
+    console.print(Panel(body, title=Text(f"Summary — {s.title}"), expand=False))
+    if not (detail or explain):
+        console.print(f"More: callbluff analyze {s.id} --detail (every sentence and the "
+                      "equilibria, grouped), --explain (also what each term means and why "
+                      "each type answers as it does).")
+        return
+    console.rule("Verdict, sentence by sentence")
+    for line in a.verdict:
+        console.print(f"• {line}")
     for offer in a.offers:
-        console.rule(f"Offer {offer.offer_id}: {offer.label}")
-        sizes = offer.game.sizes()
-        console.print(
-            f"regime {offer.regime!r}; game: {sizes['nodes']} nodes, {sizes['infosets']} "
-            f"information sets; {len(offer.equilibria)} equilibrium outcome(s) "
-            f"({offer.method}); separates: "
-            + ("always" if offer.separates_always else
-               "in some equilibria" if offer.separates_sometimes else "never"))
-        if not offer.complete:
-            console.print("  the list may be incomplete: " + "; ".join(offer.incomplete_reasons))
-        for index, e in enumerate(offer.equilibria):
-            tags = []
-            if e is offer.proposer_best:
-                tags.append("proposer-best")
-            if e is offer.proposer_worst:
-                tags.append("proposer-worst")
-            table = Table(title=f"Equilibrium {index + 1} — {e.classification}"
-                          + (f" ({', '.join(tags)})" if tags else ""), show_lines=False)
-            for col in ("type", "prior", "accept & comply", "accept & cheat", "ask for more",
-                        "balk", "reject", "value"):
-                table.add_column(col, justify="right" if col != "type" else "left",
-                                 no_wrap=col == "type")
-            for t in s.types:
-                st = e.target_strategy[t.id]
-                table.add_row(t.id, _p(t.prior), _p(st.accept_comply), _p(st.accept_cheat),
-                              _p(st.counter), _p(st.balk), _p(st.reject),
-                              _p(e.target_values[t.id]))
-            console.print(table)
-            posts = "; ".join(
-                f"after {ans}: " + ("off the path" if post is None else
-                                     ", ".join(f"{k} {_p(v)}" for k, v in post.items() if v))
-                for ans, post in e.posteriors.items())
-            console.print(f"  posteriors — {posts}")
-            ps = e.proposer_strategy
-            reply = "; ".join(
-                f"after counter:{x}: " + ", ".join(f"{k} {_p(v)}" for k, v in r.items() if v)
-                for x, r in ps.after_counter.items())
-            console.print(
-                "  proposer — after reject: "
-                + ", ".join(f"{k} {_p(v)}" for k, v in ps.after_reject.items() if v)
-                + "; after detected cheating: "
-                + ", ".join(f"{k} {_p(v)}" for k, v in ps.after_detected_cheating.items() if v)
-                + (f"; {reply}" if reply else ""))
-            console.print(
-                f"  proposer value {_p(e.proposer_value)}; diagnosticity "
-                f"{e.diagnosticity_bits:.3f} bits; misread probability "
-                f"{_p(e.misread_probability)}; intuitive criterion: "
-                f"{'—' if e.intuitive_criterion is None else e.intuitive_criterion}; D1: "
-                f"{'—' if e.d1 is None else e.d1}")
-            if e.equilibrium.refinement is not None:
-                console.print(f"  refinements — {e.equilibrium.refinement.summary()}")
-            if e.stakeholder_values:
-                console.print("  stakeholders — " + ", ".join(
-                    f"{k} {_p(v)}" for k, v in e.stakeholder_values.items()))
-            if explain:
-                for ex in explain_types(offer.game, e.equilibrium):
-                    values = ", ".join(f"{k} {_p(v)}" for k, v in ex.answer_values.items())
-                    console.print(
-                        f"  why {ex.type_id}: {values}; once accepted: comply {_p(ex.comply_value)}"
-                        f" vs cheat {_p(ex.cheat_value)} → plays {', '.join(ex.chosen)}")
+        _print_offer(a, offer, explain)
+    _print_across_offers(a)
+    if explain:
+        console.rule("Glossary (docs/glossary.md)")
+        for term, text in GLOSSARY.items():
+            console.print(f"{term}: {text}")
+
+
+def _print_offer(a: ScenarioAnalysis, offer: OfferAnalysis, explain: bool) -> None:
+    """One offer: its equilibria grouped by the target's answers (what differs between
+    groups is in the table; what all share is said once)."""
+    from callbluff.analysis.reading import explain_types
+    from callbluff.analysis.summary import ANSWER_LEGEND, group_equilibria, numbers_in_words
+
+    s = a.scenario
+    console.rule(f"Offer {offer.offer_id}")
+    sizes = offer.game.sizes()
+    n = len(offer.equilibria)
+    console.print(
+        f"{offer.label}\nregime {offer.regime!r}; game of {sizes['nodes']} nodes and "
+        f"{sizes['infosets']} information sets; {n} equilibri{'um' if n == 1 else 'a'} "
+        f"(exact method {offer.method}); separates: "
+        + ("in every equilibrium" if offer.separates_always else
+           f"in {sum(e.separates for e in offer.equilibria)} of {n}"
+           if offer.separates_sometimes else "in none"))
+    if not offer.complete:
+        console.print("  the list may be incomplete: " + "; ".join(offer.incomplete_reasons))
+    grouping = group_equilibria(s, offer)
+    if grouping.common:
+        console.print(f"In {'every equilibrium' if n > 1 else 'the equilibrium'}: "
+                      + "; ".join(f"{t} {answer}" for t, answer in grouping.common) + ".")
+    table = Table(title=(f"{len(grouping.groups)} group(s) of equilibria by the answers "
+                         "that differ" if grouping.varying else None))
+    table.add_column("equilibria", no_wrap=True)
+    for t in grouping.varying:
+        table.add_column(t, overflow="fold", min_width=len(t))
+    for col in ("separates", "proposer value"):
+        table.add_column(col, justify="right")
+    table.add_column("note")
+    for g in grouping.groups:
+        value = utility(g.lowest_value) + (f" to {utility(g.highest_value)}"
+                                           if g.highest_value != g.lowest_value else "")
+        table.add_row(numbers_in_words(g.members), *g.answers,
+                      "some" if g.separates is None else yes_no(g.separates), value,
+                      ", ".join(g.notes))
+    console.print(table)
+    console.print(ANSWER_LEGEND)
+    e = offer.proposer_worst
+    posts = "; ".join(
+        f"after {ans}: " + ("off the path" if post is None else
+                             ", ".join(f"{k} {pct(v)}" for k, v in post.items() if v))
+        for ans, post in e.posteriors.items())
+    console.print(f"Beliefs in the proposer-worst equilibrium — {posts}.")
+    if explain:
+        worst = offer.equilibria.index(offer.proposer_worst)
+        best = offer.equilibria.index(offer.proposer_best)
+        tags = {worst: "proposer-worst"} | {best: "proposer-best" if best != worst
+                                            else "proposer-worst and proposer-best"}
+        for i, tag in sorted(tags.items()):
+            console.print(f"Why each type answers as it does in equilibrium {i + 1} ({tag}; "
+                          "its value of each answer, then of complying and cheating):")
+            for ex in explain_types(offer.game, offer.equilibria[i].equilibrium):
+                values_text = ", ".join(f"{k} {_p(v)}" for k, v in ex.answer_values.items())
+                console.print(
+                    f"  why {ex.type_id}: {values_text}; once accepted: comply "
+                    f"{_p(ex.comply_value)} vs cheat {_p(ex.cheat_value)} → plays "
+                    f"{', '.join(ex.chosen)}")
+
+
+def _print_across_offers(a: ScenarioAnalysis) -> None:
     console.rule("Across offers")
-    console.print(f"status quo (no offer): {_p(a.status_quo_value)} with {a.status_quo_fallback}; "
-                  f"best offer: proposer-best {a.best_offer['proposer-best']}, proposer-worst "
-                  f"{a.best_offer['proposer-worst']}")
+    console.print(f"No offer (status quo): {utility(a.status_quo_value)} with "
+                  f"{a.status_quo_fallback}; best offer, each in its proposer-worst "
+                  f"equilibrium: {a.best_offer['proposer-worst']}; in its proposer-best: "
+                  f"{a.best_offer['proposer-best']}.")
     if a.thresholds is not None:
         th = a.thresholds
-        console.print(f"thresholds ({a.main_offer}): {th.detection_reading}; "
-                      f"{th.package_cost_reading}; {th.security_prior_reading}")
+        console.print(f"Thresholds ({a.main_offer}): {th.detection_reading}; "
+                      f"{th.package_cost_reading}; {th.security_prior_reading}.")
         for path, flips in th.custom.items():
             console.print(f"  {path}: " + ("no flip in range" if not flips else "; ".join(
-                f"{f.left} → {f.right} at {float(f.at):.6f}" for f in flips)))
+                f"{f.left} → {f.right} at {exact(f.at)}" for f in flips)))
     if a.cheapest_package is not None:
         p = a.cheapest_package
-        console.print(f"cheapest separating package: {', '.join(p.concessions) or '(nothing)'} "
-                      f"under {p.regime!r}, cost {_p(p.cost)}")
+        console.print(f"Cheapest separating package: {', '.join(p.concessions) or '(nothing)'} "
+                      f"under {p.regime!r}, cost {exact(p.cost)}.")
     else:
-        console.print("cheapest separating package: none separates")
+        console.print("Cheapest separating package: none separates.")
     if a.policies is not None:
         table = Table(title="All in now or more talks")
         for col in ("policy", "rounds of talks", "proposer value", "separates"):
             table.add_column(col)
         for pv in a.policies.policies:
-            table.add_row(pv.policy, str(pv.rounds_of_talks), _p(pv.proposer),
-                          "—" if pv.separates is None else str(pv.separates))
+            table.add_row(pv.policy, str(pv.rounds_of_talks), utility(pv.proposer),
+                          yes_no(pv.separates))
         console.print(table)
     if a.talks is not None:
         _print_talks(console, a.talks)
@@ -182,7 +211,7 @@ def _print_talks(console: Console, t: TalksAnalysis) -> None:
     for p in (*t.policies, t.unrestricted):
         value = ("no pure-answer equilibrium" if p.proposer_worst is None or
                  p.proposer_best is None
-                 else f"{_p(p.proposer_worst)} / {_p(p.proposer_best)}")
+                 else f"{utility(p.proposer_worst)} / {utility(p.proposer_best)}")
         settles = ", ".join(f"{θ} {r}" for θ, r in p.settles.items() if r is not None)
         table.add_row(p.family, _runs(p.offers), value, settles or "none")
     console.print(table)

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from callbluff.cli.app import app, console, input_failure
+from callbluff.cli.tables import Column, print_fitted
 from callbluff.errors import InputError
 from callbluff.store import (
     RUN_KINDS,
@@ -83,8 +84,10 @@ def list_runs(
         int, typer.Option("--limit", "-n", min=0, help="Show at most this many (0: all).")
     ] = 50,
     as_json: JsonOption = False,
+    wide: Annotated[bool, typer.Option(
+        "--wide", help="Show every column, however wide (the terminal wraps lines).")] = False,
 ) -> None:
-    """List saved runs, newest first.
+    """List saved runs, newest first (columns that do not fit are left out; --wide).
 
     Examples:
 
@@ -116,24 +119,24 @@ def list_runs(
     if not found:
         console.print(f"No runs in {path} match.")
         return
-    table = Table(title=f"Runs in {path}", title_justify="left")
-    for column in ("ID", "Kind", "Scenario", "Hash", "Seed", "Version", "Created (UTC)"):
-        table.add_column(
-            column,
-            justify="right" if column in ("ID", "Seed") else "left",
-            no_wrap=column in ("ID", "Kind", "Scenario", "Hash", "Created (UTC)"),
-        )
-    for run in found:
-        table.add_row(
-            str(run.id),
-            run.kind,
-            Text(run.scenario_id),
-            run.scenario_sha256[:12],
-            "" if run.seed is None else str(run.seed),
-            Text(run.version),
-            _when(run),
-        )
-    console.print(table)
+    with _open(store) as runs:
+        edited = [runs.get(run.id).params.get("edits") or [] for run in found]
+    print_fitted(console, f"Runs in {path}", [
+        Column("ID", [str(run.id) for run in found], wraps=False, justify="right"),
+        Column("Kind", [run.kind for run in found], wraps=False),
+        Column("Scenario", [run.scenario_id for run in found], wraps=False),
+        Column("Created (UTC)", [_when(run) for run in found], wraps=False),
+        Column("Edited", [f"{len(e)} input{'s' if len(e) > 1 else ''}" if e else ""
+                          for e in edited], optional=True),
+        Column("Hash", [run.scenario_sha256[:12] for run in found], wraps=False,
+               optional=True),
+        Column("Version", [run.version for run in found], optional=True),
+        Column("Seed", ["" if run.seed is None else str(run.seed) for run in found],
+               optional=True, justify="right"),
+    ], wide)
+    if any(edited):
+        console.print("Edited runs were made from a scenario with inputs changed; "
+                      "`callbluff runs show ID` lists them.")
 
 
 def _as_kind(kind: str | None) -> RunKind | None:
@@ -183,6 +186,8 @@ def show_run(
     ):
         table.add_row(name, Text(value))
     console.print(table)
+    for line in run.params.get("edits") or []:
+        console.print(Text(str(line)))
     console.print(Text("Parameters", style="bold"))
     console.print_json(json.dumps(run.params, ensure_ascii=False))
     console.print(Text("Result", style="bold"))

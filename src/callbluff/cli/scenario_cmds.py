@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from callbluff.cli.app import app, console, input_failure, print_error
+from callbluff.cli.tables import Column, print_fitted
 from callbluff.errors import InputError
 
 scenario_app = typer.Typer(
@@ -19,8 +19,13 @@ app.add_typer(scenario_app, name="scenario")
 
 
 @app.command("scenarios")
-def scenarios() -> None:
+def scenarios(
+    wide: Annotated[bool, typer.Option(
+        "--wide", help="Show every column, however wide (the terminal wraps lines).")] = False,
+) -> None:
     """List the built-in scenarios: id, title, types and offers.
+
+    Ids are never broken: a column that does not fit is left out (--wide shows it).
 
     Example:
 
@@ -29,18 +34,18 @@ def scenarios() -> None:
     from callbluff.scenario.builtin import list_builtin
     from callbluff.scenario.loader import load_scenario
 
-    table = Table(title="Built-in scenarios")
-    table.add_column("id", no_wrap=True)
-    for column in ("title", "types", "offers"):
-        table.add_column(column, overflow="fold")
+    loaded = []
     for name in list_builtin():
         try:
-            s = load_scenario(name)
+            loaded.append(load_scenario(name))
         except InputError as err:
             raise input_failure(err, prefix=False) from None
-        table.add_row(s.id, s.title, ", ".join(s.type_ids()),
-                      ", ".join(o.id for o in s.offers))
-    console.print(table)
+    print_fitted(console, "Built-in scenarios", [
+        Column("id", [s.id for s in loaded], wraps=False),
+        Column("title", [s.title for s in loaded], min_width=16),
+        Column("types", [", ".join(s.type_ids()) for s in loaded], optional=True),
+        Column("offers", [", ".join(o.id for o in s.offers) for s in loaded], optional=True),
+    ], wide)
 
 
 @scenario_app.command("show")

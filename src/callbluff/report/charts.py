@@ -23,7 +23,11 @@ RESPONSES = (
     ("balk", "balks at inspections", "#c0392b"),
     ("reject", "reject", "#7f8c8d"),
 )
+#: Figures are drawn this wide and then fitted to the page (report/html.py): on
+#: screen the report's column, in print the A4 text width.
 WIDTH = 680
+#: Smallest text in a figure, in px (issue 16: at least 12 px).
+FONT = 13
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939")
 
@@ -33,12 +37,23 @@ def text(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def wrap(line: str, width: int = 80) -> str:
+    """A long (already escaped) caption broken into lines for Plotly (``<br>``)."""
+    lines: list[str] = []
+    for word in line.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "font": {"size": 14}}, width=WIDTH, height=height,
+        title={"text": title, "font": {"size": FONT + 2}}, width=WIDTH, height=height,
         template="simple_white", margin={"l": 60, "r": 20, "t": 50, "b": 50},
         legend={"orientation": "h", "y": -0.2},
-        font={"family": "sans-serif", "size": 11},
+        font={"family": "sans-serif", "size": FONT},
     )
     return fig
 
@@ -105,10 +120,12 @@ def thresholds_figure(aj: dict[str, Any], offer: dict[str, Any],
     t = offer["thresholds"]
     if t is None:
         return None
-    fig = make_subplots(rows=3, cols=1, vertical_spacing=0.28, subplot_titles=[
-        "detection probability: green where no ulterior type accepts and cheats",
-        "package cost: green up to the maximum cost found (see the readings above)",
-        "prior on security-only types: green in the ranges found (see the readings above)",
+    # Each caption is the reading the bar draws, so colours and words cannot disagree.
+    detection, cost, prior = (wrap(text(r)) for r in t["readings"])
+    fig = make_subplots(rows=3, cols=1, vertical_spacing=0.3, subplot_titles=[
+        f"Detection (green: no ulterior type accepts and cheats)<br>{detection}",
+        f"Package cost (green: the offer is the proposer's best choice)<br>{cost}",
+        f"Prior on security-only types (green: going all in beats no offer)<br>{prior}",
     ])
     good = "rgba(46,139,87,0.35)"
     bad = "rgba(192,57,43,0.18)"
@@ -136,7 +153,8 @@ def thresholds_figure(aj: dict[str, Any], offer: dict[str, Any],
     now = t["package_cost_now"]
     hi = max(2 * now, (cost_max or 0) * 1.25, 1.0)
     if cost_max is None:
-        band(2, 0.0, hi, False)
+        # No threshold in range: the offer is the best choice at every cost, or at none.
+        band(2, 0.0, hi, aj["best_offer"]["proposer-worst"] == offer["id"])
     else:
         band(2, 0.0, cost_max, True)
         band(2, cost_max, hi, False)
@@ -155,8 +173,8 @@ def thresholds_figure(aj: dict[str, Any], offer: dict[str, Any],
     fig.update_xaxes(range=[0, hi], row=2, col=1)
     fig.update_xaxes(range=[0, 1], row=3, col=1)
     fig.update_yaxes(showticklabels=False)
-    fig.update_annotations(font_size=11)
-    return _layout(fig, f"Thresholds of the offer {text(offer['id'])}", 420)
+    fig.update_annotations(font_size=FONT)
+    return _layout(fig, f"Thresholds of the offer {text(offer['id'])}", 560)
 
 
 def policies_figure(aj: dict[str, Any]) -> go.Figure | None:

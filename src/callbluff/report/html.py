@@ -20,7 +20,8 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
 from functools import cache
@@ -34,25 +35,66 @@ from markupsafe import Markup
 
 import callbluff
 from callbluff.analysis.jsonify import analysis_json
+from callbluff.analysis.numbers import exact, pct, yes_no
+from callbluff.analysis.summary import ANSWER_LEGEND, group_equilibria, numbers_in_words, summary
 from callbluff.analysis.verdict import ScenarioAnalysis
 from callbluff.game.payoffs import no_deal_payoffs
+from callbluff.glossary import GLOSSARY
 from callbluff.report.charts import figures, main_offer
-from callbluff.report.inputs import SECTIONS, format_number, input_rows, item_notes
+from callbluff.report.inputs import SECTIONS, input_rows, item_notes
 from callbluff.report.sweep_section import sweep_section
 from callbluff.report.tree_svg import tree_svg
 from callbluff.scenario.schema import Scenario
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-#: The script that draws every figure from its JSON block (kept constant so that its
-#: hash in the Content-Security-Policy never changes).
+#: The script that draws every figure from its JSON block, fits the figures to the page
+#: width on screen and to the printed page when printing (PRINT_WIDTH px, set before the
+#: browser lays the page out for print: ``beforeprint`` and the print media query),
+#: unfolds the inputs for print, and toggles the game tree between fitting the page
+#: and its full size.  Kept constant so
+#: that its hash in the Content-Security-Policy never changes.
 RENDER_SCRIPT = """
+var PRINT_WIDTH = 680;
+var plots = [];
 document.querySelectorAll("[data-figure]").forEach(function (div) {
   var fig = JSON.parse(document.getElementById(div.getAttribute("data-figure")).textContent);
-  Plotly.newPlot(div, fig.data, fig.layout,
-                 {displaylogo: false, responsive: false, staticPlot: false});
+  plots.push(Plotly.newPlot(div, fig.data, fig.layout,
+                            {displaylogo: false, displayModeBar: false, responsive: true}));
 });
+function fit(printing) {
+  document.querySelectorAll("details.print-open").forEach(function (d) {
+    if (printing) { d.dataset.wasOpen = d.open ? "1" : ""; d.open = true; }
+    else if ("wasOpen" in d.dataset) { d.open = d.dataset.wasOpen === "1"; }
+  });
+  var all = [];
+  document.querySelectorAll(".js-plotly-plot").forEach(function (div) {
+    all.push(Plotly.relayout(div, printing ? {width: PRINT_WIDTH}
+                                           : {width: div.parentElement.clientWidth}));
+  });
+  Promise.all(all).then(function () {
+    document.body.setAttribute("data-layout", printing ? "print" : "screen");
+  });
+}
+Promise.all(plots).then(function () { fit(window.matchMedia("print").matches); });
+window.matchMedia("print").addEventListener("change", function (e) { fit(e.matches); });
+window.addEventListener("beforeprint", function () { fit(true); });
+window.addEventListener("afterprint", function () { fit(false); });
+var tree = document.getElementById("tree-wrap");
+if (tree) {
+  tree.addEventListener("click", function () { tree.classList.toggle("zoomed"); });
+}
 """
+
+
+@dataclass(frozen=True)
+class Edit:
+    """An input changed from the scenario as written: ``path`` in the slider style
+    (``regimes[rigorous].detection``), ``before`` and ``after`` as people read them."""
+
+    path: str
+    before: str
+    after: str
 
 
 @cache
@@ -73,6 +115,8 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["num"] = _num
     env.filters["pct"] = _pct
+    env.filters["yesno"] = _yes_no
+    env.filters["eq_numbers"] = numbers_in_words
     return env
 
 
@@ -82,18 +126,22 @@ def _num(value: object, places: int = 3) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Fraction):
-        return format_number(value)
+        return exact(value)
     if isinstance(value, int | float):
         text = f"{float(value):.{places}f}".rstrip("0").rstrip(".")
         return "0" if text in ("-0", "") else text
     return str(value)
 
 
+def _yes_no(value: bool | None, none: str = "nothing to test") -> str:
+    return none if value is None else yes_no(value)
+
+
 def _pct(value: object) -> str:
     if value is None:
         return "—"
-    assert isinstance(value, int | float)
-    return f"{100 * float(value):.0f}%"
+    assert isinstance(value, int | float | Fraction)
+    return pct(value)
 
 
 def safe_json(data: Any) -> Markup:
@@ -124,26 +172,6 @@ def current_values(scenario: Scenario, offer_id: str) -> dict[str, float]:
         "security_prior": float(sum((t.prior for t in scenario.types if t.security_only),
                                     Fraction(0))),
     }
-
-
-def headline(aj: Mapping[str, Any]) -> tuple[bool, str]:
-    """(separates, one sentence) for the main offer, from the analysis JSON."""
-    offer = main_offer(dict(aj))
-    label = offer["label"]
-    n = len(offer["equilibria"])
-    secure = set(aj["scenario"]["security_only_types"])
-    cheats = [t for t in aj["scenario"]["types"] if t not in secure and any(
-        e["target_strategy"][t]["accept_cheat"] > 0 for e in offer["equilibria"])]
-    cheat_text = (f" Types that can accept and cheat: {', '.join(cheats)}." if cheats
-                  else " No type with ulterior motives accepts and cheats.")
-    if offer["separates"]:
-        return True, (f"The {label} offer separates: in every equilibrium ({n}) the "
-                      "security-only types answer differently from those with ulterior "
-                      "motives." + cheat_text)
-    some = sum(1 for e in offer["equilibria"] if e["separates"])
-    extra = f" (it separates in {some} of {n} equilibria only)" if some else ""
-    return False, (f"The {label} offer does not separate the security-only types from those "
-                   f"with ulterior motives{extra}." + cheat_text)
 
 
 def who_gains(analysis: ScenarioAnalysis, aj: Mapping[str, Any]) -> dict[str, Any]:
@@ -178,11 +206,14 @@ def build_report(
     analysis_data: Mapping[str, Any] | None = None,
     generated_at: datetime | None = None,
     sweep: Path | None = None,
+    edits: Sequence[Edit] = (),
 ) -> str:
     """The whole report as one HTML document (a string).
 
     ``offer_id``: the offer whose game tree is drawn (default: the main offer).
-    ``analysis_data``: the analysis JSON if already computed."""
+    ``analysis_data``: the analysis JSON if already computed.  ``edits``: inputs
+    changed from the scenario as written (listed at the top; their notes in the
+    inputs table are marked as applying to the original value)."""
     s = analysis.scenario
     aj = dict(analysis_data) if analysis_data is not None else analysis_json(analysis)
     tree_offer = offer_id or analysis.main_offer
@@ -196,7 +227,10 @@ def build_report(
     robustness = sweep_section(s, sweep) if sweep is not None else None
     all_figures = [*figures(aj, current), *(robustness.figures if robustness else ())]
     figs = [(fid, safe_json(_figure_json(fig))) for fid, fig in all_figures]
-    separates, sentence = headline(aj)
+    brief = summary(analysis)
+    test = analysis.article
+    holds = (test.indisputable if test is not None and test.indisputable is not None
+             else analysis.offer(analysis.main_offer).separates_always)
     scripts = [plotly_js(), RENDER_SCRIPT]
     csp = ("default-src 'none'; script-src " + " ".join(_csp_hash(x) for x in scripts)
            + "; style-src 'unsafe-inline'; img-src data:; font-src data:")
@@ -212,8 +246,14 @@ def build_report(
         aj=aj,
         main=main_offer(aj),
         priors={t.id: float(t.prior) for t in s.types},
-        separates=separates,
-        headline=sentence,
+        separates=analysis.offer(analysis.main_offer).separates_always,
+        holds=holds,
+        summary=brief,
+        edits=list(edits),
+        edited={e.path: e for e in edits},
+        glossary=GLOSSARY,
+        answer_legend=ANSWER_LEGEND,
+        offer_groups=[(o, group_equilibria(s, analysis.offer(o["id"]))) for o in aj["offers"]],
         sections=[x for x in sections if x[2]],
         other_annotations=other,
         notes=item_notes(s),
@@ -250,5 +290,5 @@ def write_report(path: str | os.PathLike[str], html_text: str) -> Path:
     return target
 
 
-__all__ = ["build_report", "current_values", "headline", "plotly_js", "safe_json",
-           "who_gains", "write_report"]
+__all__ = ["Edit", "build_report", "current_values", "plotly_js", "safe_json", "who_gains",
+           "write_report"]

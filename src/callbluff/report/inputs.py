@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from callbluff.analysis.numbers import exact
 from callbluff.scenario.schema import Scenario
 
 #: Top-level sections in the order the report shows them, with a heading each.
@@ -33,21 +34,6 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def format_number(x: Fraction) -> str:
-    """Exact and short: ``2``, ``0.35``, ``1/3 (≈0.3333)``."""
-    if x.denominator == 1:
-        return str(x.numerator)
-    den = x.denominator
-    for p in (2, 5):
-        while den % p == 0:
-            den //= p
-    if den == 1:
-        text = f"{float(x):.12f}".rstrip("0").rstrip(".")
-        if Fraction(text) == x:
-            return text
-    return f"{x.numerator}/{x.denominator} (≈{float(x):.4g})"
-
-
 @dataclass(frozen=True)
 class InputRow:
     """One number of the scenario."""
@@ -59,6 +45,14 @@ class InputRow:
     value: str
     source: str
     note: str
+
+    @property
+    def slider_path(self) -> str:
+        """The path as the page's sliders and overrides write it:
+        ``regimes[rigorous].detection`` (items by id, not by position)."""
+        if not self.item:
+            return self.path
+        return f"{self.section}[{self.item}]" + (f".{self.field}" if self.field else "")
 
 
 def _walk(value: Any, path: str, out: list[tuple[str, Fraction]]) -> None:
@@ -94,7 +88,7 @@ def input_rows(scenario: Scenario) -> list[InputRow]:
             ann = scenario.annotations.get(path)
             rows.append(InputRow(
                 section=section, path=path, item=item, field=field or section,
-                value=format_number(value),
+                value=exact(value),
                 source=(ann.source or "") if ann is not None else "",
                 note=(ann.note or "") if ann is not None else "",
             ))
@@ -119,4 +113,4 @@ def item_notes(scenario: Scenario) -> list[tuple[str, str, str, str]]:
     return out
 
 
-__all__ = ["SECTIONS", "InputRow", "format_number", "input_rows", "item_notes"]
+__all__ = ["SECTIONS", "InputRow", "input_rows", "item_notes"]

@@ -67,6 +67,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from callbluff.errors import InputError
+from callbluff.glossary import GLOSSARY
 from callbluff.report.html import plotly_js
 from callbluff.scenario.builtin import DEFAULT, list_builtin
 from callbluff.scenario.loader import dump_scenario, load_scenario_text
@@ -79,8 +80,10 @@ from callbluff.web.service import (
     UnknownScenario,
     Workers,
     builtin_text,
+    exported_yaml,
     input_error_body,
     request_error_body,
+    resolve,
     summary,
 )
 from callbluff.web.settings import WebSettings
@@ -430,6 +433,13 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    @app.get("/api/glossary", response_model=dict[str, str], tags=["scenarios"],
+             responses=error_responses(*_ANY))
+    async def glossary() -> dict[str, str]:
+        """Every technical term the page, the report and the CLI print, with a plain
+        gloss (docs/glossary.md)."""
+        return GLOSSARY
+
     @app.get("/api/scenarios", response_model=m.ScenarioList, tags=["scenarios"],
              responses=error_responses(*_ANY))
     async def scenarios() -> m.ScenarioList:
@@ -568,7 +578,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         """The scenario with its overrides applied, as YAML text (sources kept)."""
         def job() -> m.ExportResponse:
             s = jobs.variant(body)
-            return m.ExportResponse(filename=f"{s.id}.yaml", yaml=dump_scenario(s))
+            _, text = resolve(body.yaml, body.scenario)
+            return m.ExportResponse(filename=f"{s.id}.yaml", yaml=exported_yaml(
+                text, dump_scenario(s), jobs.edit_lines(body)))
 
         return await read(job)
 

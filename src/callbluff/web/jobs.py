@@ -21,13 +21,13 @@ from callbluff.analysis.jsonify import analysis_json
 from callbluff.analysis.verdict import analyze, headline, main_offer_id
 from callbluff.errors import InputError
 from callbluff.game import bargain
-from callbluff.report.html import build_report
+from callbluff.report.html import Edit, build_report
 from callbluff.scenario.loader import dump_scenario
 from callbluff.scenario.schema import Scenario
 from callbluff.solve import solve
 from callbluff.store.model import RunKind
 from callbluff.web import models as m
-from callbluff.web.service import apply_overrides, check_threshold_paths, resolve
+from callbluff.web.service import apply_overrides, check_threshold_paths, edits, resolve
 
 A = TypeVar("A")
 
@@ -55,12 +55,27 @@ def variant(ref: m.ScenarioRef) -> Scenario:
     return apply_overrides(scenario, ref.overrides)
 
 
+def provenance(ref: m.ScenarioRef) -> list[Edit]:
+    """The inputs a request changes, from the scenario as written to its variant."""
+    original, _ = resolve(ref.yaml, ref.scenario)
+    if not ref.overrides:
+        return []
+    changed = apply_overrides(original, ref.overrides)
+    return [Edit(path, before, after)
+            for path, before, after in edits(original, changed, ref.overrides)]
+
+
+def edit_lines(ref: m.ScenarioRef) -> list[str]:
+    """``edited: regimes[rigorous].detection 0.9 → 0.3``, one per changed input."""
+    return [f"edited: {e.path} {e.before} → {e.after}" for e in provenance(ref)]
+
+
 def _run(kind: RunKind, scenario: Scenario, ref: m.ScenarioRef, result: Any,
          **params: Any) -> RunToSave:
     source = {"scenario": ref.scenario} if ref.yaml is None else {"uploaded": True}
     return RunToSave(kind=kind, scenario_id=scenario.id, scenario_text=dump_scenario(scenario),
                      params={"via": "web", **source, "overrides": dict(ref.overrides),
-                             **params},
+                             "edits": edit_lines(ref), **params},
                      result=result)
 
 
@@ -128,10 +143,10 @@ def report_job(ref: m.ScenarioRef, thresholds: bool, offer: str | None,
     analysis = analyze(scenario, thresholds=thresholds)
     document = json.loads(json.dumps(analysis_json(analysis)))
     with open(out_path, "w", encoding="utf-8", newline="\n") as out:
-        out.write(build_report(analysis, offer_id=offer))
+        out.write(build_report(analysis, offer_id=offer, edits=provenance(ref)))
     return Computed(None, _run("report", scenario, ref, document, thresholds=thresholds,
                                offer=offer))
 
 
-__all__ = ["Computed", "RunToSave", "analyze_job", "report_job", "solve_job", "sweep_job",
-           "variant"]
+__all__ = ["Computed", "RunToSave", "analyze_job", "edit_lines", "provenance", "report_job",
+           "solve_job", "sweep_job", "variant"]

@@ -185,6 +185,8 @@ class AnalysisResponse(Open):
     best_offer: dict[str, str]
     cheapest_package: dict[str, Any] | None
     policy_comparison: list[dict[str, Any]]
+    summary: dict[str, Any] = Field(description="the one-screen summary: question, answer, "
+                                    "numbers (deciding numbers), action")
     verdict: list[str]
 
 

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from callbluff.analysis.numbers import exact
 from callbluff.analysis.thresholds import get_number, with_number, with_prior
 from callbluff.analysis.verdict import main_offer_id
 from callbluff.errors import InputError, TimeLimitError, time_limit
@@ -87,10 +88,69 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, float | str]) ->
         return Scenario.model_validate(_fields(variant))
     except ValidationError as err:
         first = err.errors(include_url=False)[0]
-        field = ".".join(str(part) for part in first.get("loc", ()))
+        field = slider_path(variant, first.get("loc", ()))
         message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
         raise InputError(f"after overrides: {message}", file="<overrides>",
                          field=field or None) from None
+
+
+def slider_path(scenario: Scenario, loc: Sequence[object]) -> str:
+    """A validation location as the sliders write paths: ``("regimes", 0,
+    "detection")`` → ``regimes[rigorous].detection`` (list items by their id)."""
+    out = ""
+    value: Any = scenario
+    for part in loc:
+        if isinstance(part, int) and isinstance(value, list | tuple) and part < len(value):
+            item = value[part]
+            out += f"[{getattr(item, 'id', part)}]"
+            value = item
+            continue
+        out += f".{part}" if out else str(part)
+        value = (getattr(value, str(part), None) if isinstance(value, BaseModel)
+                 else value.get(part) if isinstance(value, dict) else None)
+    return out
+
+
+def current_value(scenario: Scenario, path: str) -> Fraction:
+    """The number an override path sets (``security_prior``: the security-only types'
+    prior mass together)."""
+    prior_of = _TYPE_PRIOR.fullmatch(path)
+    if path == SECURITY_PRIOR:
+        return sum((t.prior for t in scenario.types if t.security_only), Fraction(0))
+    if prior_of is not None:
+        return scenario.target_type(_type_id(scenario, prior_of.group(1))).prior
+    return get_number(scenario, path)
+
+
+def edits(original: Scenario, edited: Scenario,
+          overrides: Mapping[str, float | str]) -> list[tuple[str, str, str]]:
+    """(path, before, after) of each override that changes a number, as people read
+    numbers (:func:`callbluff.analysis.numbers.exact`)."""
+    out = []
+    for path in overrides:
+        before, after = current_value(original, path), current_value(edited, path)
+        if before != after:
+            out.append((path, exact(before), exact(after)))
+    return out
+
+
+def exported_yaml(original_text: str, dumped: str, edit_lines: Sequence[str]) -> str:
+    """The exported scenario: the original file's header comments (they define the
+    units), then the edits as comments, then the scenario as dumped."""
+    header = []
+    for line in original_text.splitlines():
+        if line.startswith("#") or not line.strip():
+            header.append(line)
+        else:
+            break
+    while header and not header[-1].strip():
+        header.pop()
+    lines = [*header]
+    if edit_lines:
+        lines += ["#", "# Exported from the page with these inputs changed (each number's",
+                  "# source and note still describe its original value):",
+                  *(f"#   {line}" for line in edit_lines)]
+    return ("\n".join(lines) + "\n" if lines else "") + dumped
 
 
 def check_threshold_paths(scenario: Scenario, paths: Sequence[str]) -> None:
@@ -279,7 +339,24 @@ class Workers:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-__all__ = ["SECURITY_PRIOR", "Busy", "Control", "TooSlow", "UnknownScenario", "Workers",
-           "apply_overrides", "builtin_text", "check_threshold_paths", "controls",
-           "input_error_body",
-           "message_error_body", "request_error_body", "resolve", "summary"]
+__all__ = [
+    "SECURITY_PRIOR",
+    "Busy",
+    "Control",
+    "TooSlow",
+    "UnknownScenario",
+    "Workers",
+    "apply_overrides",
+    "builtin_text",
+    "check_threshold_paths",
+    "controls",
+    "current_value",
+    "edits",
+    "exported_yaml",
+    "input_error_body",
+    "message_error_body",
+    "request_error_body",
+    "resolve",
+    "slider_path",
+    "summary",
+]

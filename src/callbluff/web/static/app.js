@@ -16,7 +16,9 @@
   var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
                  "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939"];
 
-  var state = { name: null, yaml: null, summary: null, overrides: {}, seq: 0, timer: null };
+  var state = { name: null, yaml: null, summary: null, overrides: {}, seq: 0, timer: null,
+                uploaded: null, glossary: {} };
+  var UPLOADED = "__uploaded__";  // the menu entry of an uploaded scenario
 
   function $(id) { return document.getElementById(id); }
 
@@ -41,7 +43,41 @@
     return s === "-0" ? "0" : s;
   }
 
+  // Probabilities as the CLI and the report write them (callbluff.analysis.numbers.pct).
+  function pct(x) {
+    if (x === null || x === undefined) { return "—"; }
+    var v = 100 * Number(x);
+    if (v > 0 && v < 0.1) { return "<0.1%"; }
+    if (v > 99.9 && v < 100) { return ">99.9%"; }
+    return v.toFixed(1).replace(/\.0$/, "") + "%";
+  }
+
+  // A plain gloss of a technical term as a tooltip (docs/glossary.md, /api/glossary).
+  function gloss(node, term) {
+    var text = state.glossary[term];
+    if (text) { node.title = term + ": " + text; node.classList.add("glossed"); }
+    return node;
+  }
+
   function setBusy(text) { $("busy").textContent = text || ""; }
+
+  // The summary shown is out of date: while recomputing, after an error, or while a
+  // typed number waits for Enter.  Cleared when a new analysis is shown.
+  function setStale(reason, text) {
+    var box = $("verdict-box");
+    var badge = $("stale");
+    if (!reason) {
+      box.dataset.stale = "false";
+      delete box.dataset.staleReason;
+      badge.hidden = true;
+      badge.textContent = "";
+      return;
+    }
+    box.dataset.stale = "true";
+    box.dataset.staleReason = reason;
+    badge.textContent = text;
+    badge.hidden = false;
+  }
 
   function showError(detail) {
     var box = $("error");
@@ -144,17 +180,43 @@
       box2.min = c.min; box2.max = c.max; box2.step = "any"; box2.value = c.value;
       box2.dataset.path = c.path;
       box2.setAttribute("aria-label", c.label);
-      function changed(source, other) {
-        var value = Number(source.value);
-        if (!isFinite(value)) { return; }
-        other.value = source.value;
+      function use(value) {
         if (value === c.value) { delete state.overrides[c.path]; }
         else { state.overrides[c.path] = value; }
         schedule();
       }
-      range.addEventListener("input", function () { changed(range, box2); });
-      box2.addEventListener("input", function () { changed(box2, range); });
-      box2.addEventListener("change", function () { changed(box2, range); });
+      range.addEventListener("input", function () {
+        box2.value = range.value;
+        box2.removeAttribute("aria-invalid");
+        use(Number(range.value));
+      });
+      // A number box analyses only a finished value (Enter, or leaving the box): while
+      // typing the summary is marked as waiting; an empty box takes back the value in
+      // use; a value the box cannot read is marked and not sent.
+      box2.addEventListener("input", function () {
+        setStale("typing", "waiting for Enter");
+      });
+      function commit() {
+        var text = box2.value.trim();
+        if (text === "") {
+          box2.value = c.path in state.overrides ? state.overrides[c.path] : c.value;
+          box2.removeAttribute("aria-invalid");
+          setStale(null);
+          return;
+        }
+        var value = Number(text);
+        if (!isFinite(value) || (box2.validity && box2.validity.badInput)) {
+          box2.setAttribute("aria-invalid", "true");
+          showError(c.path + ": not a number");
+          setStale("error", "out of date: fix the number");
+          return;
+        }
+        box2.removeAttribute("aria-invalid");
+        if (value >= Number(range.min) && value <= Number(range.max)) { range.value = value; }
+        use(value);
+      }
+      box2.addEventListener("change", commit);
+      box2.addEventListener("keydown", function (e) { if (e.key === "Enter") { commit(); } });
       row.appendChild(range);
       row.appendChild(box2);
       wrap.appendChild(row);
@@ -163,6 +225,7 @@
   }
 
   function schedule() {
+    setStale("loading", "recomputing…");
     if (state.timer !== null) { clearTimeout(state.timer); }
     state.timer = setTimeout(function () { state.timer = null; analyze(false); }, DEBOUNCE_MS);
   }
@@ -184,6 +247,7 @@
       if (r.status !== 200) { showError(r.data.detail || r.data); return; }
       state.name = name;
       state.yaml = null;
+      $("scenario-select").value = name;
       useSummary(r.data.summary);
     });
   }
@@ -193,11 +257,25 @@
     file.text().then(function (text) {
       return api("POST", "/api/validate", { yaml: text }).then(function (r) {
         if (r.status !== 200) { showError(r.data.detail || r.data); return; }
-        state.yaml = text;
-        state.name = null;
-        useSummary(r.data.summary);
+        state.uploaded = { yaml: text, summary: r.data.summary };
+        useUploaded();
       });
     });
+  }
+
+  // The menu names what is shown: "uploaded: <title>" once a file is uploaded.
+  function useUploaded() {
+    var select = $("scenario-select");
+    var option = select.querySelector('option[value="' + UPLOADED + '"]');
+    if (option === null) {
+      option = new Option("", UPLOADED);
+      select.insertBefore(option, select.firstChild);
+    }
+    option.textContent = "uploaded: " + state.uploaded.summary.title;
+    select.value = UPLOADED;
+    state.yaml = state.uploaded.yaml;
+    state.name = null;
+    useSummary(state.uploaded.summary);
   }
 
   // -- analysis ---------------------------------------------------------------------------------
@@ -205,6 +283,7 @@
   function analyze(withThresholds) {
     var seq = ++state.seq;
     document.body.dataset.state = "loading";
+    setStale("loading", "recomputing…");
     setBusy(withThresholds ? "Computing thresholds (many solves)…" : "Solving…");
     return api("POST", "/api/analyze", scenarioBody({ thresholds: withThresholds }))
       .then(function (r) {
@@ -215,8 +294,14 @@
         }
         setBusy("");
         document.body.dataset.state = "ready";
-        if (r.status !== 200) { showError(r.data.detail || r.data); return; }
+        if (r.status !== 200) {
+          showError(r.data.detail || r.data);
+          setStale("error", "out of date: the last change was not analysed");
+          return;
+        }
         showError(null);
+        setStale(null);
+        state.last = r.data;
         render(r.data);
       })
       .catch(function (err) {
@@ -224,6 +309,7 @@
         setBusy("");
         document.body.dataset.state = "ready";
         showError("request failed: " + err);
+        setStale("error", "out of date: the last change was not analysed");
       });
   }
 
@@ -244,23 +330,21 @@
   function render(aj) {
     var offer = mainOffer(aj);
     var verdict = $("verdict");
-    var n = offer.equilibria.length;
-    var text;
-    if (offer.separates) {
-      text = "The " + offer.label + " offer separates: in every equilibrium (" + n +
-        ") the security-only types answer differently from those with ulterior motives.";
-    } else {
-      var some = offer.equilibria.filter(function (e) { return e.separates; }).length;
-      text = "The " + offer.label + " offer does not separate the security-only " +
-        "types from those with ulterior motives" +
-        (some ? " (it separates in " + some + " of " + n + " equilibria only)." : ".");
-    }
-    var cheats = cheaters(aj, offer);
-    text += cheats.length ? " Types that can accept and cheat: " + cheats.join(", ") + "." :
-      " No type with ulterior motives accepts and cheats.";
-    verdict.textContent = text;
+    var brief = aj.summary;
+    $("question").textContent = brief.question;
+    verdict.textContent = brief.answer;
     verdict.dataset.separates = offer.separates ? "true" : "false";
-    verdict.dataset.cheaters = cheats.join(",");
+    verdict.dataset.cheaters = cheaters(aj, offer).join(",");
+    // Green when the article's test holds (else, when it is undefined, when the offer
+    // separates): the colour says what the answer says.
+    var test = aj.article_test;
+    var holds = test && test.indisputable !== null ? test.indisputable : offer.separates;
+    verdict.dataset.holds = holds ? "true" : "false";
+    var numbers = $("summary-numbers");
+    numbers.replaceChildren();
+    brief.numbers.forEach(function (line) { numbers.appendChild(el("li", line)); });
+    $("deciding-head").hidden = brief.numbers.length === 0;
+    $("action").textContent = brief.action;
     var lines = $("verdict-lines");
     lines.replaceChildren();
     aj.verdict.forEach(function (line) { lines.appendChild(el("li", line)); });
@@ -283,6 +367,7 @@
     var tr = document.createElement("tr");
     cells.forEach(function (c) {
       var cell = el(header ? "th" : "td", c[0], c[1] ? "n" : "");
+      if (header) { gloss(cell, c[2] || String(c[0])); }
       tr.appendChild(cell);
     });
     return tr;
@@ -291,13 +376,16 @@
   function renderOffers(aj) {
     var t = $("offers-table");
     t.replaceChildren();
-    t.appendChild(row([["offer"], ["regime"], ["separates"], ["proposer value (worst)", 1],
-                       ["proposer value (best)", 1], ["equilibria", 1]], true));
+    t.appendChild(row([["offer"], ["regime"], ["separates"],
+                       ["proposer value (worst)", 1, "proposer-worst"],
+                       ["proposer value (best)", 1, "proposer-best"],
+                       ["equilibria", 1, "equilibrium"]], true));
     aj.offers.forEach(function (o) {
       var worst = o.equilibria[o.proposer_worst].payoffs.proposer;
       var best = o.equilibria[o.proposer_best].payoffs.proposer;
       t.appendChild(row([[o.id + (o.id === aj.main_offer ? " (main)" : "")], [o.regime],
-        [o.separates ? "always" : (o.separates_in_some_equilibrium ? "in some" : "never")],
+        [o.separates ? "in every equilibrium" : (o.separates_in_some_equilibrium ?
+          "in some equilibria" : "in none")],
         [num(worst, 2), 1], [num(best, 2), 1], [o.equilibria.length, 1]]));
     });
     t.appendChild(row([["status quo (" + aj.status_quo.fallback + ")"], [""], [""],
@@ -308,12 +396,13 @@
     var t = $("types-table");
     t.replaceChildren();
     var eq = offer.equilibria[offer.proposer_worst];
-    t.appendChild(row([["type"], ["accept & comply", 1], ["accept & cheat", 1], ["asks for more", 1],
-                       ["balks at inspections", 1], ["reject", 1], ["value", 1]], true));
+    t.appendChild(row([["type"], ["accept & comply", 1], ["accept & cheat", 1],
+                       ["asks for more", 1, "ask for more"], ["balks at inspections", 1],
+                       ["reject", 1], ["value", 1, "utility points"]], true));
     aj.scenario.types.forEach(function (id) {
       var s = eq.target_strategy[id];
-      t.appendChild(row([[id], [num(s.accept_comply), 1], [num(s.accept_cheat), 1],
-        [num(s.counter), 1], [num(s.balk), 1], [num(s.reject), 1], [num(eq.payoffs.target[id], 2), 1]]));
+      t.appendChild(row([[id], [pct(s.accept_comply), 1], [pct(s.accept_cheat), 1],
+        [pct(s.counter), 1], [pct(s.balk), 1], [pct(s.reject), 1], [num(eq.payoffs.target[id], 2), 1]]));
     });
   }
 
@@ -327,8 +416,9 @@
   // -- charts -------------------------------------------------------------------------------
 
   var LAYOUT = { margin: { l: 110, r: 20, t: 20, b: 40 }, height: 300,
-                 legend: { orientation: "h", y: -0.2 }, font: { size: 11 } };
-  var CONFIG = { displaylogo: false, responsive: true };
+                 legend: { orientation: "h", y: -0.2 }, font: { size: 13 } };
+  // No toolbar: on a phone it covers the bars (the charts stay zoomable by touch).
+  var CONFIG = { displaylogo: false, displayModeBar: false, responsive: true };
 
   function layout(extra) { return Object.assign({}, LAYOUT, extra); }
 
@@ -419,9 +509,23 @@
 
   // -- start --------------------------------------------------------------------------------
 
+  function loadGlossary() {
+    api("GET", "/api/glossary").then(function (r) {
+      if (r.status !== 200) { return; }
+      state.glossary = r.data;
+      document.querySelectorAll("[data-term]").forEach(function (node) {
+        gloss(node, node.dataset.term);
+      });
+      if (state.last) { renderOffers(state.last); renderTypes(state.last, mainOffer(state.last)); }
+    });
+  }
+
   function start() {
     var select = $("scenario-select");
-    select.addEventListener("change", function () { loadBuiltin(select.value); });
+    select.addEventListener("change", function () {
+      if (select.value === UPLOADED) { useUploaded(); } else { loadBuiltin(select.value); }
+    });
+
     $("scenario-file").addEventListener("change", function (e) {
       var files = e.target.files;
       if (files && files.length) { loadFile(files[0]); }
@@ -435,6 +539,7 @@
     var wanted = new URLSearchParams(window.location.search).get("scenario");
     api("GET", "/api/scenarios").then(function (r) {
       if (r.status !== 200) { showError(r.data.detail || r.data); return; }
+      loadGlossary();  // after the first answer: a token is asked for once
       r.data.scenarios.forEach(function (s) {
         select.appendChild(new Option(s.title + " (" + s.name + ")", s.name));
       });
