@@ -375,14 +375,14 @@ def test_cli_prints_the_talks_table(tmp_path: Path, _private_run_store: Path) ->
 
     path = tmp_path / "skim.yaml"
     path.write_text(SKIM_YAML.replace("AID", "3"), encoding="utf-8")
-    result = CliRunner().invoke(app, ["analyze", str(path), "--no-thresholds"],
+    result = CliRunner().invoke(app, ["analyze", str(path), "--no-thresholds", "--detail"],
                                 terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "Talks that teach (2 rounds" in result.output
     rows = {line.split("│")[1].strip(): line for line in result.output.splitlines()
             if line.startswith("│") and line.count("│") == 5}
-    assert "25 / 25" in rows["all in now"] and "secure 0" in rows["all in now"]
-    assert "-40 / -40" in rows["talks forever"]
+    assert "25.00 / 25.00" in rows["all in now"] and "secure 0" in rows["all in now"]
+    assert "-40.00 / -40.00" in rows["talks forever"]
 
 
 # --------------------------------------------------------------------------------------

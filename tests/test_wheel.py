@@ -85,7 +85,7 @@ def test_wheel_installs_and_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
     callbluff = venv / "bin" / "callbluff"
     analysis = _run([callbluff, "analyze", "north-korea-2009"], cwd=tmp_path).stdout
-    assert "all-in" in analysis and "threshold" in analysis.lower()
+    assert "all-in" in analysis and "deciding numbers" in analysis.lower()
 
     report = tmp_path / "report.html"
     _run([callbluff, "report", "north-korea-2009", "--no-thresholds", "-o", report],
