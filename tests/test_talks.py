@@ -436,3 +436,25 @@ def test_free_game_with_a_freeze_has_agent_regret_zero() -> None:
     game = compile_talks(s, setup)
     for plan in solution.equilibria:
         assert _load_profile(game, plan_behaviour(plan, setup.types)).agent_max_regret() == 0
+
+
+def test_report_shows_the_talks_game_with_hand_numbers() -> None:
+    """The report's talks section on the skimming game (v = 3) states the numbers
+    derived in :func:`test_timing_sentence_agrees_with_hand_numbers`: all in now worth
+    25, acting now worth 6.5, talks forever −40, the unrestricted game's worst 99/4 =
+    24.75; and it carries the belief plot."""
+    import html
+    import re
+
+    from callbluff.analysis.verdict import analyze
+    from callbluff.report.html import build_report
+
+    page = build_report(analyze(skim("3"), thresholds=False, package=False))
+    start = page.index("Talks that teach (2 rounds)")
+    section = page[start:page.index("</section>", start)]
+    assert 'data-figure="fig-talks-data"' in section
+    words = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", section)))
+    assert "Best policy: all in now, worth 25 to the proposer in its worst equilibrium." in words
+    assert "Value of acting now over the best policy that waits: 6.5." in words
+    assert "talks forever" in words and "-40 / -40" in words
+    assert "24.75 /" in words

@@ -141,6 +141,24 @@ def _shown_summary(page: object) -> dict[str, object]:
     return shown
 
 
+def _talks_chart_matches_the_api(page: object, data: dict[str, object]) -> None:
+    """The page's talks chart draws, per family, the API's chance of a security-only
+    target round by round (then after the last refusal), and the arsenal line."""
+    drawn = page.evaluate(  # type: ignore[attr-defined]
+        """() => { const d = document.getElementById("chart-talks").data;
+                   return d ? d.map(t => ({name: t.name, y: Array.from(t.y)})) : []; }""")
+    talks = data.get("talks")
+    families = {} if not isinstance(talks, dict) else talks["best_by_family"]
+    expected = []
+    for family, p in families.items():
+        y = [r["security_probability"] for r in p["path"]]
+        if p["final_belief"]:
+            y.append(p["final_security_probability"])
+        expected.append({"name": family, "y": y})
+    assert drawn[:len(expected)] == expected
+    assert len(drawn) == (len(expected) + 1 if expected else 0)
+
+
 def _slider_crosses_threshold(browser: object, server: Server, url: str,
                               body: dict[str, object], upload: str | None,
                               shot: str, timeout_ms: int) -> tuple[Fraction, bool, bool]:
@@ -164,6 +182,7 @@ def _slider_crosses_threshold(browser: object, server: Server, url: str,
         page.wait_for_selector(f'input[data-path="{path}"]', timeout=timeout_ms)
     _wait_verdict(page, separates_before, timeout_ms, cheats_before)
     assert _shown_summary(page) == summary_before
+    _talks_chart_matches_the_api(page, _analyze(server, {**body, "thresholds": False}))
     _shot(page, shot.replace(".png", "-before.png"))
     _set_control(page, path, below)
     _wait_verdict(page, separates_after, timeout_ms, cheats_after)
@@ -233,7 +252,8 @@ def test_report_renders_offline(browser: object, tmp_path: Path) -> None:
     report = write_report(tmp_path / "report.html", build_report(analysis))
     page, watch = _open_report(browser, report)
     plots = page.locator(".js-plotly-plot")  # type: ignore[attr-defined]
-    assert plots.count() == 4
+    # responses, posteriors, thresholds, the delay comparison and the talks game
+    assert plots.count() == 5
     for i in range(plots.count()):
         assert plots.nth(i).locator("svg").count() > 0
         assert plots.nth(i).locator("g.trace, g.barlayer, g.scatterlayer").count() > 0

@@ -206,7 +206,7 @@ def talks_figure(aj: dict[str, Any]) -> go.Figure | None:
     """The talks game: on the worst path of the best policy of each family, the
     chance that the target is security-only and how much is still unknown (bits) at
     the start of each round, then after the last refusal; and the arsenal's value
-    (× today's) by round.  Not yet placed in the report (templates: the lead)."""
+    (× today's) by round."""
     talks = aj.get("talks")
     if not talks or not talks["best_by_family"]:
         return None
@@ -253,6 +253,9 @@ def figures(aj: dict[str, Any], current: dict[str, float]) -> list[tuple[str, go
     policies = policies_figure(aj)
     if policies is not None:
         out.append(("fig-policies", policies))
+    talks = talks_figure(aj)
+    if talks is not None:
+        out.append(("fig-talks", talks))
     return out
 
 

@@ -185,6 +185,9 @@ class AnalysisResponse(Open):
     best_offer: dict[str, str]
     cheapest_package: dict[str, Any] | None
     policy_comparison: list[dict[str, Any]]
+    talks: dict[str, Any] | None = Field(
+        default=None, description="the talks game (docs/model.md, 'Talks that teach'): "
+        "policies, the best, the value of acting now, the posterior path")
     summary: dict[str, Any] = Field(description="the one-screen summary: question, answer, "
                                     "numbers (deciding numbers), action")
     verdict: list[str]

@@ -360,6 +360,7 @@
       chartResponses(aj, offer);
       chartPosteriors(aj, offer);
       chartPolicies(aj);
+      chartTalks(aj);
     }
   }
 
@@ -469,6 +470,40 @@
       xaxis: { title: { text: "rounds of talks before the offer" }, dtick: 1 },
       yaxis: { title: { text: "proposer value" } }, margin: { l: 60, r: 20, t: 20, b: 50 } }),
       CONFIG);
+  }
+
+  // The talks game (docs/model.md, "Talks that teach"): the chance of a security-only
+  // target at the start of each round on the worst path of each family's best policy
+  // (the last point: after the last refusal), and the arsenal's value; as the report's
+  // talks figure draws them.
+  function chartTalks(aj) {
+    var t = aj.talks;
+    var families = t ? Object.keys(t.best_by_family) : [];
+    if (!families.length) {
+      Plotly.purge("chart-talks");
+      return;
+    }
+    var traces = families.map(function (family, i) {
+      var p = t.best_by_family[family];
+      var x = p.path.map(function (r) { return r.round; });
+      var y = p.path.map(function (r) { return r.security_probability; });
+      if (Object.keys(p.final_belief).length) {
+        x.push(p.path.length);
+        y.push(p.final_security_probability);
+      }
+      return { type: "scatter", mode: "lines+markers", name: esc(family), x: x, y: y,
+               line: { color: PALETTE[i % PALETTE.length] } };
+    });
+    var longest = t.policies.reduce(function (a, b) { return b.path.length > a.path.length ? b : a; });
+    traces.push({ type: "scatter", mode: "lines", name: "arsenal (× today's)", yaxis: "y2",
+                  x: longest.path.map(function (r) { return r.round; }),
+                  y: longest.path.map(function (r) { return r.arsenal; }),
+                  line: { color: "#7f8c8d", dash: "dash" } });
+    Plotly.react("chart-talks", traces, layout({
+      xaxis: { title: { text: "round (the last point: after the last refusal)" }, dtick: 1 },
+      yaxis: { range: [0, 1], title: { text: "chance of a security-only target" } },
+      yaxis2: { overlaying: "y", side: "right", title: { text: "arsenal (× today's)" } },
+      margin: { l: 60, r: 60, t: 20, b: 50 } }), CONFIG);
   }
 
   // -- downloads ----------------------------------------------------------------------------
