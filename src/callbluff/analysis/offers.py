@@ -8,8 +8,9 @@ answer for scans that revisit the same variant (thresholds, the article's test).
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -86,27 +87,31 @@ _CACHE_LIMIT = 4096
 _SOLVE_CACHE: dict[Game, SolveResult] = {}
 
 
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
+
+
+def _remembered(cache: dict[_K, _V], key: _K, compute: Callable[[], _V]) -> _V:
+    """``cache[key]``, computed on first use; the cache is emptied when it holds
+    :data:`_CACHE_LIMIT` entries (bounded memory in long-lived servers)."""
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
 def solve_once(game: Game) -> SolveResult:
     """:func:`callbluff.solve.solve`, remembered by the game (equal games, one solve)."""
-    found = _SOLVE_CACHE.get(game)
-    if found is None:
-        found = solve(game)
-        if len(_SOLVE_CACHE) >= _CACHE_LIMIT:
-            _SOLVE_CACHE.clear()
-        _SOLVE_CACHE[game] = found
-    return found
+    return _remembered(_SOLVE_CACHE, game, lambda: solve(game))
 
 
 def analyze_offer_cached(scenario: Scenario, offer_id: str) -> OfferAnalysis:
     """:func:`analyze_offer`, remembered: threshold searches revisit the same variant."""
-    key = (_fingerprint(scenario), offer_id)
-    found = _OFFER_CACHE.get(key)
-    if found is None:
-        found = analyze_offer(scenario, offer_id)
-        if len(_OFFER_CACHE) >= _CACHE_LIMIT:
-            _OFFER_CACHE.clear()
-        _OFFER_CACHE[key] = found
-    return found
+    return _remembered(_OFFER_CACHE, (_fingerprint(scenario), offer_id),
+                       lambda: analyze_offer(scenario, offer_id))
 
 
 def _fingerprint(value: object) -> Hashable:
