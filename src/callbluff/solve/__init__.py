@@ -18,11 +18,12 @@ from fractions import Fraction
 from callbluff.errors import check_deadline
 from callbluff.game.tree import Game
 from callbluff.solve.assemble import build_equilibrium, merge_outcomes
+from callbluff.solve.branches import branch_shape, search_branches, support_combinations
 from callbluff.solve.gambit import gambit_profiles
 from callbluff.solve.oneshot import enumerate_oneshot
 from callbluff.solve.oneshot_search import search_profiles
 from callbluff.solve.pbe import enumerate_profiles
-from callbluff.solve.reduce import lift, reduce_dominated
+from callbluff.solve.reduce import Reduction, lift, reduce_dominated
 from callbluff.solve.refinements import signal_refinements
 from callbluff.solve.result import Beliefs, Equilibrium, LinearInequality, SolveResult
 from callbluff.solve.signalling import SignallingShape, signalling_shape
@@ -44,6 +45,13 @@ __all__ = [
 
 #: ``SolveResult.options["enumeration"]`` of one-shot signalling games.
 SEARCH = "pattern search (regular one-shot signalling)"
+BRANCHES = "message branches after dominance reduction"
+#: The sequential enumeration's cost grows with the product of the uninformed
+#: player's support choices, the branch search's with their sum; from this product
+#: on the branch search is the faster (benchmarks/bench_branches.py: at 81
+#: combinations 0.5 s against 1.3 s, at 9 (the default's free counter-demands)
+#: 1.1 s against 0.7 s).
+BRANCH_SEARCH_FROM = 50
 MILP = "mixed-integer support patterns (one-shot signalling)"
 
 METHODS = ("auto", "pbe-enumeration", "gambit-enummixed", "gambit-lcp", "gambit")
@@ -100,11 +108,13 @@ def _solve_own(game: Game, roles: OneInformed) -> SolveResult:
         return build_equilibrium(game, beh, roles.informed)
 
     reasons: list[str] = []
+    off_path_mixed = 0
     if shape is not None:
         found, enumeration = _solve_oneshot(game, shape, verify)
+    elif (branches := _branch_search(game, roles, verify)) is not None:
+        (found, off_path_mixed), enumeration = branches, BRANCHES
     else:
         found = []
-        off_path_mixed = 0
         for beh in _candidates(game, roles):
             eq = verify(beh)
             if eq is not None:
@@ -112,12 +122,12 @@ def _solve_own(game: Game, roles: OneInformed) -> SolveResult:
             elif mixes_off_path(game, beh):
                 off_path_mixed += 1
         enumeration = "sequence-form supports after dominance reduction"
-        if off_path_mixed:
-            reasons.append(
-                f"{off_path_mixed} support profile(s) failed verification with a mixture at "
-                "an information set off the path of play fixed at one point; other off-path "
-                "mixtures, which the sequential enumeration does not search, might make "
-                "them equilibria (docs/algorithms.md, known limits)")
+    if off_path_mixed:
+        reasons.append(
+            f"{off_path_mixed} support profile(s) failed verification with a mixture at "
+            "an information set off the path of play fixed at one point; other off-path "
+            "mixtures, which the sequential enumeration does not search, might make "
+            "them equilibria (docs/algorithms.md, known limits)")
     return SolveResult(
         game=game,
         method="pbe-enumeration",
@@ -170,15 +180,43 @@ def _solve_oneshot(
     return enumerated, MILP
 
 
-def _candidates(game: Game, roles: OneInformed) -> Iterator[Behaviour]:
-    """Profiles to verify from the support enumeration on the game without its
-    conditionally dominated actions (never played in any PBE), lifted back."""
+def _reduced(game: Game, roles: OneInformed) -> tuple[Reduction, OneInformed]:
+    """The game without its conditionally dominated actions (never played in any PBE)."""
     reduction = reduce_dominated(game)
     reduced_roles = detect_one_informed(reduction.reduced) if reduction.changed else roles
     if reduced_roles is None:  # the reduction cut the structure the enumeration needs
-        reduction, reduced_roles = reduce_dominated(game, enabled=False), roles
+        return reduce_dominated(game, enabled=False), roles
+    return reduction, reduced_roles
+
+
+def _candidates(game: Game, roles: OneInformed) -> Iterator[Behaviour]:
+    """Profiles to verify from the support enumeration on the reduced game, lifted back."""
+    reduction, reduced_roles = _reduced(game, roles)
     for beh in enumerate_profiles(reduction.reduced, reduced_roles):
         yield lift(reduction, beh) if reduction.changed else beh
+
+
+def _branch_search(game: Game, roles: OneInformed,
+                   verify: Callable[[Behaviour], Equilibrium | None]
+                   ) -> tuple[list[Equilibrium], int] | None:
+    """The message-branch search (:mod:`.branches`) where the game has its shape and the
+    sequential enumeration would form at least ``BRANCH_SEARCH_FROM`` combinations of
+    the uninformed player's supports: the equilibria and how many profiles failed with
+    a mixture off the path; else ``None``."""
+    reduction, reduced_roles = _reduced(game, roles)
+    shape = branch_shape(reduction.reduced, reduced_roles)
+    if shape is None or support_combinations(shape) < BRANCH_SEARCH_FROM:
+        return None
+    found: list[Equilibrium] = []
+
+    def accept(beh: Behaviour) -> bool:
+        eq = verify(lift(reduction, beh) if reduction.changed else beh)
+        if eq is not None:
+            found.append(eq)
+        return eq is not None
+
+    unsure = search_branches(shape, accept)
+    return found, unsure
 
 
 def _solve_gambit(game: Game, roles: OneInformed | None) -> SolveResult:
