@@ -85,7 +85,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=300.0, help="seconds per method")
     args = parser.parse_args()
-    print(f"{'counter-demands':<58} {'supports':>9} {'branches s':>11} {'enumeration s':>14}"
+    print(f"{'counter-demands':<66} {'supports':>9} {'branches s':>11} {'enumeration s':>14}"
           f" {'ratio':>7}  same")
     for counters in CASES:
         reduction = reduce_dominated(_costly(counters))
@@ -98,7 +98,7 @@ def main() -> None:
         theirs = _timed(counters, "enumeration", args.budget)
         ratio = (f"{theirs[0] / ours[0]:.1f}x" if ours and theirs else "-")
         same = ("yes" if ours[1] == theirs[1] else "NO") if ours and theirs else "-"
-        print(f"{' + '.join(counters):<58} {size:>9} {_fmt(ours, args.budget):>11}"
+        print(f"{' + '.join(counters):<66} {size:>9} {_fmt(ours, args.budget):>11}"
               f" {_fmt(theirs, args.budget):>14}"
               f" {ratio:>7}  {same}", flush=True)
 
