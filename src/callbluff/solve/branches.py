@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -44,25 +44,26 @@ from callbluff.game.tree import Game, NodeKind
 from callbluff.solve.exact import LinearSystem, float_point
 from callbluff.solve.pbe import (
     _CONST,
+    _ONE,
     Expr,
+    Rows,
     _add,
-    _admissible,
     _Builder,
     _condition_rows,
     _finish,
     _float_strict,
-    _rows_hold,
+    _later_supports,
+    _realization,
     _rows_impossible,
-    _subsets,
     _Tree,
+    _u_supports,
+    _w_form,
 )
 from callbluff.solve.structure import OneInformed
 from callbluff.solve.verify import Behaviour, mixes_off_path
 
 __all__ = ["Shape", "branch_shape", "search_branches", "support_combinations"]
 
-Rows = list[tuple[dict[int, Fraction], Fraction]]
-_ONE: Expr = {_CONST: Fraction(1)}
 
 
 @dataclass(frozen=True)
@@ -136,34 +137,6 @@ def support_combinations(shape: Shape) -> int:
     return math.prod(2 ** len(g.infosets[h].actions) - 1 for h in shape.tree.uinfo)
 
 
-def _w_form(tree: _Tree, n: int, b: int, reps: dict[int, int],
-            u_support: dict[int, tuple[int, ...]], yexpr: dict[tuple[int, int], Expr]) -> Expr:
-    """I's value of action ``b`` at node ``n``, linear in U's realization plan (as in .pbe)."""
-    g = tree.game
-    form: Expr = {}
-    for z, cf, isteps, usteps in tree.leaves(n, b):
-        if any(reps[m] != c for m, c in isteps):
-            continue
-        if not all(a in u_support[h] for h, a in usteps):
-            continue
-        seq = tree.useq[z]
-        e = yexpr[seq] if seq is not None and seq in yexpr else _ONE
-        _add(form, e, cf * g.nodes[z].payoffs[tree.roles.informed])
-    return form
-
-
-def _realization(tree: _Tree, uinfo: list[int], u_support: dict[int, tuple[int, ...]]
-                 ) -> tuple[_Builder, dict[tuple[int, int], Expr]]:
-    yb = _Builder()
-    yexpr: dict[tuple[int, int], Expr] = {}
-    for h in uinfo:
-        parent = tree.u_parent[h]
-        pexpr = _ONE if parent is None or parent not in yexpr else yexpr[parent]
-        for a, e in zip(u_support[h], yb.simplex(pexpr, len(u_support[h])), strict=True):
-            yexpr[(h, a)] = e
-    return yb, yexpr
-
-
 def _range(form: Expr, uinfo: list[int], u_support: dict[int, tuple[int, ...]],
            tree: _Tree, yexpr: dict[tuple[int, int], Expr]) -> tuple[Fraction, Fraction]:
     """Least and greatest value of ``form`` over U's pure plans inside the supports
@@ -190,12 +163,7 @@ def _locals(shape: Shape, message: str) -> list[_Local]:
     g = tree.game
     uinfo = [h for h in tree.uinfo if shape.branch[g.infosets[h].nodes[0]] == message]
     inodes = [n for n in tree.inodes if shape.branch[n] == message]
-    per_h: list[list[tuple[int, ...]]] = []
-    for h in uinfo:
-        subs = _subsets(len(g.infosets[h].actions))
-        if not tree.subtree_has_decision(h):
-            subs = [s for s in subs if _admissible(tree, h, s)]
-        per_h.append(subs)
+    per_h = [_u_supports(tree, h) for h in uinfo]
     senders = [(t, r, g.actions_at(g.nodes[r]).index(message))
                for t, r in enumerate(shape.roots) if message in g.actions_at(g.nodes[r])]
     out: list[_Local] = []
@@ -209,55 +177,6 @@ def _locals(shape: Shape, message: str) -> list[_Local]:
             out.append(_Local(dict(u_support), supports, reps, values, forms,
                               yb.nvars, (*yb.eq, *eq_rows), tuple(ub_rows)))
     return out
-
-
-def _later_supports(tree: _Tree, order: list[int], u_support: dict[int, tuple[int, ...]],
-                    yb: _Builder, yexpr: dict[tuple[int, int], Expr]
-                    ) -> Iterator[tuple[dict[int, tuple[int, ...]], dict[int, int], Rows, Rows]]:
-    """I's supports at ``order``'s nodes (deepest first) whose rows are feasible in floats,
-    depth first as in .pbe (the previous float point is reused where it still fits)."""
-    g = tree.game
-    reps: dict[int, int] = {}
-    supports: dict[int, tuple[int, ...]] = {}
-    eq_rows: Rows = []
-    ub_rows: Rows = []
-    points: list[list[float] | None] = [None]
-
-    def dfs(i: int) -> Iterator[tuple[dict[int, tuple[int, ...]], dict[int, int], Rows, Rows]]:
-        if i == len(order):
-            yield dict(supports), dict(reps), list(eq_rows), list(ub_rows)
-            return
-        n = order[i]
-        k = len(g.nodes[n].children)
-        forms = [_w_form(tree, n, b, reps, u_support, yexpr) for b in range(k)]
-        if all(set(f) <= {_CONST} for f in forms):
-            consts = [f.get(_CONST, Fraction(0)) for f in forms]
-            argmax = [b for b in range(k) if consts[b] == max(consts)]
-            for s in _subsets(len(argmax)):
-                supports[n] = tuple(argmax[j] for j in s)
-                reps[n] = supports[n][0]
-                yield from dfs(i + 1)
-            return
-        for s in _subsets(k):
-            rows = _condition_rows(forms, s)
-            if rows is None or _rows_impossible(*rows):
-                continue
-            eq, ub = rows
-            last = points[-1]
-            point = (last if last is not None and _rows_hold(last, eq, ub)
-                     else _float_strict(yb, ub_rows + ub, eq_rows + eq))
-            if point is None:
-                continue
-            ub_rows.extend(ub)
-            eq_rows.extend(eq)
-            points.append(point)
-            supports[n], reps[n] = s, s[0]
-            yield from dfs(i + 1)
-            points.pop()
-            del ub_rows[len(ub_rows) - len(ub):]
-            del eq_rows[len(eq_rows) - len(eq):]
-
-    yield from dfs(0)
 
 
 def _x_feasible(shape: Shape, pattern: dict[int, tuple[str, ...]],

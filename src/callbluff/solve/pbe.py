@@ -50,6 +50,8 @@ from callbluff.solve.verify import Behaviour
 __all__ = ["enumerate_profiles"]
 
 _CONST = -1
+_ONE: dict[int, Fraction] = {_CONST: Fraction(1)}
+Rows = list[tuple[dict[int, Fraction], Fraction]]
 #: A float point counts as strictly positive on the support when its common lower
 #: bound ``t`` exceeds this (pruning only: the exact system decides afterwards).
 _POSITIVE_T = 1e-9
@@ -295,18 +297,18 @@ def _rows_impossible(
 def enumerate_profiles(game: Game, roles: OneInformed) -> Iterator[Behaviour]:
     """Candidate behaviour profiles, one per feasible support profile (unverified)."""
     tree = _Tree(game, roles)
-    g = game
-    informed, uninformed = roles.informed, roles.uninformed
-    u_candidates: list[list[tuple[int, ...]]] = []
-    for h in tree.uinfo:
-        k = len(g.infosets[h].actions)
-        subs = _subsets(k)
-        if not tree.subtree_has_decision(h):
-            subs = [s for s in subs if _admissible(tree, h, s)]
-        u_candidates.append(subs)
-    for combo in itertools.product(*u_candidates):
+    for combo in itertools.product(*(_u_supports(tree, h) for h in tree.uinfo)):
         r_support = dict(zip(tree.uinfo, combo, strict=True))
-        yield from _for_u_support(tree, r_support, informed, uninformed)
+        yield from _for_u_support(tree, r_support)
+
+
+def _u_supports(tree: _Tree, h: int) -> list[tuple[int, ...]]:
+    """U's supports to try at ``h`` (only those optimal for some belief where the
+    continuation is terminal)."""
+    subs = _subsets(len(tree.game.infosets[h].actions))
+    if not tree.subtree_has_decision(h):
+        subs = [s for s in subs if _admissible(tree, h, s)]
+    return subs
 
 
 def _admissible(tree: _Tree, h: int, support: tuple[int, ...]) -> bool:
@@ -332,87 +334,86 @@ def _admissible(tree: _Tree, h: int, support: tuple[int, ...]) -> bool:
     return exact_point(system) is not None
 
 
-def _for_u_support(
-    tree: _Tree, r_support: dict[int, tuple[int, ...]], informed: int, uninformed: int
-) -> Iterator[Behaviour]:
+def _for_u_support(tree: _Tree, r_support: dict[int, tuple[int, ...]]) -> Iterator[Behaviour]:
+    yb, yexpr = _realization(tree, tree.uinfo, r_support)
+    for supports, _, eq_rows, ub_rows in _later_supports(
+            tree, list(reversed(tree.inodes)), r_support, yb, yexpr):
+        yield from _finish(tree, r_support, supports, yb, yexpr, eq_rows, ub_rows)
+
+
+def _w_form(tree: _Tree, n: int, b: int, reps: dict[int, int],
+            u_support: dict[int, tuple[int, ...]], yexpr: dict[tuple[int, int], Expr]) -> Expr:
+    """I's value of action ``b`` at node ``n``, linear in U's realization plan (as in .pbe)."""
     g = tree.game
+    form: Expr = {}
+    for z, cf, isteps, usteps in tree.leaves(n, b):
+        if any(reps[m] != c for m, c in isteps):
+            continue
+        if not all(a in u_support[h] for h, a in usteps):
+            continue
+        seq = tree.useq[z]
+        e = yexpr[seq] if seq is not None and seq in yexpr else _ONE
+        _add(form, e, cf * g.nodes[z].payoffs[tree.roles.informed])
+    return form
+
+
+def _realization(tree: _Tree, uinfo: list[int], u_support: dict[int, tuple[int, ...]]
+                 ) -> tuple[_Builder, dict[tuple[int, int], Expr]]:
     yb = _Builder()
     yexpr: dict[tuple[int, int], Expr] = {}
-    one: Expr = {_CONST: Fraction(1)}
-    for h in tree.uinfo:
+    for h in uinfo:
         parent = tree.u_parent[h]
-        pexpr = one if parent is None or parent not in yexpr else yexpr[parent]
-        exprs = yb.simplex(pexpr, len(r_support[h]))
-        for a, e in zip(r_support[h], exprs, strict=True):
+        pexpr = _ONE if parent is None or parent not in yexpr else yexpr[parent]
+        for a, e in zip(u_support[h], yb.simplex(pexpr, len(u_support[h])), strict=True):
             yexpr[(h, a)] = e
+    return yb, yexpr
 
-    def u_in(step: tuple[int, int]) -> bool:
-        return step[1] in r_support[step[0]]
 
-    def w_form(n: int, b: int, reps: dict[int, int]) -> Expr:
-        form: Expr = {}
-        for z, cf, isteps, usteps in tree.leaves(n, b):
-            if any(reps[m] != c for m, c in isteps):
-                continue
-            if not all(u_in(s) for s in usteps):
-                continue
-            seq = tree.useq[z]
-            e = yexpr[seq] if seq is not None and seq in yexpr else one
-            _add(form, e, cf * g.nodes[z].payoffs[informed])
-        return form
-
-    order = list(reversed(tree.inodes))
+def _later_supports(tree: _Tree, order: list[int], u_support: dict[int, tuple[int, ...]],
+                    yb: _Builder, yexpr: dict[tuple[int, int], Expr]
+                    ) -> Iterator[tuple[dict[int, tuple[int, ...]], dict[int, int], Rows, Rows]]:
+    """I's supports at ``order``'s nodes (deepest first) whose rows are feasible in floats,
+    depth first as in .pbe (the previous float point is reused where it still fits)."""
+    g = tree.game
     reps: dict[int, int] = {}
     supports: dict[int, tuple[int, ...]] = {}
-    eq_rows: list[tuple[dict[int, Fraction], Fraction]] = []
-    ub_rows: list[tuple[dict[int, Fraction], Fraction]] = []
+    eq_rows: Rows = []
+    ub_rows: Rows = []
     points: list[list[float] | None] = [None]
 
-    def dfs(i: int) -> Iterator[Behaviour]:
+    def dfs(i: int) -> Iterator[tuple[dict[int, tuple[int, ...]], dict[int, int], Rows, Rows]]:
         if i == len(order):
-            yield from _finish(tree, r_support, supports, yb, yexpr, eq_rows, ub_rows)
+            yield dict(supports), dict(reps), list(eq_rows), list(ub_rows)
             return
         n = order[i]
         k = len(g.nodes[n].children)
-        forms = [w_form(n, b, reps) for b in range(k)]
+        forms = [_w_form(tree, n, b, reps, u_support, yexpr) for b in range(k)]
         if all(set(f) <= {_CONST} for f in forms):
             consts = [f.get(_CONST, Fraction(0)) for f in forms]
-            best = max(consts)
-            argmax = [b for b in range(k) if consts[b] == best]
-            cands = [s for s in _subsets(len(argmax))]
-            cand_supports = [tuple(argmax[j] for j in s) for s in cands]
-            for s in cand_supports:
-                supports[n] = s
-                reps[n] = s[0]
+            argmax = [b for b in range(k) if consts[b] == max(consts)]
+            for s in _subsets(len(argmax)):
+                supports[n] = tuple(argmax[j] for j in s)
+                reps[n] = supports[n][0]
                 yield from dfs(i + 1)
-            supports.pop(n, None)
-            reps.pop(n, None)
             return
         for s in _subsets(k):
             rows = _condition_rows(forms, s)
-            if rows is None:
+            if rows is None or _rows_impossible(*rows):
                 continue
             eq, ub = rows
-            if _rows_impossible(eq, ub):
-                continue
             last = points[-1]
-            if last is not None and _rows_hold(last, eq, ub):
-                point: list[float] | None = last
-            else:
-                point = _float_strict(yb, ub_rows + ub, eq_rows + eq)
+            point = (last if last is not None and _rows_hold(last, eq, ub)
+                     else _float_strict(yb, ub_rows + ub, eq_rows + eq))
             if point is None:
                 continue
             ub_rows.extend(ub)
             eq_rows.extend(eq)
             points.append(point)
-            supports[n] = s
-            reps[n] = s[0]
+            supports[n], reps[n] = s, s[0]
             yield from dfs(i + 1)
             points.pop()
-            del ub_rows[len(ub_rows) - len(ub) :]
-            del eq_rows[len(eq_rows) - len(eq) :]
-        supports.pop(n, None)
-        reps.pop(n, None)
+            del ub_rows[len(ub_rows) - len(ub):]
+            del eq_rows[len(eq_rows) - len(eq):]
 
     yield from dfs(0)
 
