@@ -47,7 +47,6 @@ from callbluff.solve.pbe import (
     _ONE,
     Expr,
     Rows,
-    _add,
     _Builder,
     _condition_rows,
     _finish,
@@ -56,6 +55,8 @@ from callbluff.solve.pbe import (
     _realization,
     _rows_impossible,
     _Tree,
+    _u_forms,
+    _u_live,
     _u_supports,
     _w_form,
 )
@@ -82,7 +83,6 @@ class _Local:
 
     u_support: dict[int, tuple[int, ...]]
     i_support: dict[int, tuple[int, ...]]
-    reps: dict[int, int]
     #: per type index: the type's value of the message (U pure in the branch), or its
     #: range over U's pure plans in the support (U mixes)
     values: dict[int, tuple[Fraction, Fraction]]
@@ -174,7 +174,7 @@ def _locals(shape: Shape, message: str) -> list[_Local]:
                 tree, list(reversed(inodes)), u_support, yb, yexpr):
             forms = {t: _w_form(tree, r, b, reps, u_support, yexpr) for t, r, b in senders}
             values = {t: _range(f, uinfo, u_support, tree, yexpr) for t, f in forms.items()}
-            out.append(_Local(dict(u_support), supports, reps, values, forms,
+            out.append(_Local(dict(u_support), supports, values, forms,
                               yb.nvars, (*yb.eq, *eq_rows), tuple(ub_rows)))
     return out
 
@@ -216,35 +216,22 @@ def _x_feasible(shape: Shape, pattern: dict[int, tuple[str, ...]],
         for b, e in zip(i_support[n], xb.simplex(xexpr[parent], len(i_support[n])),
                         strict=True):
             xexpr[(n, b)] = e
-    uninformed = tree.roles.uninformed
+    # U's pure choices below, as behaviour (rows through a U mixture are skipped)
+    rho = {h: [Fraction(int(a == s[0])) for a in range(len(g.infosets[h].actions))]
+           for h, s in u_support.items() if len(s) == 1}
     for h, support in u_support.items():
         if not _u_live(tree, h, u_support):
             continue
-        info = g.infosets[h]
-        reached = [node for node in info.nodes
+        reached = [node for node in g.infosets[h].nodes
                    if (tree.iseq[node] is None or tree.iseq[node] in xexpr)
                    and tree.cprob[node] > 0]
-        if not reached:
+        if not reached or any(
+                hh not in rho
+                for a in range(len(g.infosets[h].actions)) for node in reached
+                for _, _, isteps, usteps in tree.leaves(node, a)
+                if all(c in i_support[nn] for nn, c in isteps) for hh, _ in usteps):
             continue
-        forms: list[Expr] = []
-        mixed_below = False
-        for a in range(len(info.actions)):
-            form: Expr = {}
-            for node in reached:
-                for z, cf, isteps, usteps in tree.leaves(node, a):
-                    if any(c not in i_support[nn] for nn, c in isteps):
-                        continue
-                    if any(len(u_support[hh]) > 1 for hh, _ in usteps):
-                        mixed_below = True
-                    if any(aa not in u_support[hh] for hh, aa in usteps):
-                        continue
-                    seq_z = tree.iseq[z]
-                    e = xexpr[seq_z] if seq_z is not None else _ONE
-                    _add(form, e, tree.cprob[node] * cf * g.nodes[z].payoffs[uninformed])
-            forms.append(form)
-        if mixed_below:
-            continue
-        rows = _condition_rows(forms, support)
+        rows = _condition_rows(_u_forms(tree, h, reached, i_support, xexpr, rho), support)
         if rows is None:
             return False
         xb.eq.extend(rows[0])
@@ -254,42 +241,24 @@ def _x_feasible(shape: Shape, pattern: dict[int, tuple[str, ...]],
     return _float_strict(xb, ub, []) is not None
 
 
-def _u_live(tree: _Tree, h: int, u_support: dict[int, tuple[int, ...]]) -> bool:
-    """No U action outside the support above ``h`` (as .pbe's ``_finish``)."""
-    seq = tree.u_parent[h]
-    while seq is not None:
-        if seq[1] not in u_support[seq[0]]:
-            return False
-        seq = tree.u_parent[seq[0]]
-    return True
-
-
 def _meet(ranges: list[tuple[Fraction, Fraction]]) -> bool:
     return max(lo for lo, _ in ranges) <= min(hi for _, hi in ranges)
 
 
 def _profile_rows(shape: Shape, u_support: dict[int, tuple[int, ...]],
-                  i_support: dict[int, tuple[int, ...]], within: set[str] | None = None,
+                  i_support: dict[int, tuple[int, ...]],
                   ) -> tuple[_Builder, dict[tuple[int, int], Expr], Rows, Rows] | None:
-    """The rows of I's conditions for one support profile, as .pbe builds them
-    (``within``: only those messages' branches, the supports of the others unset)."""
+    """The rows of I's conditions for one whole support profile, as .pbe builds them."""
     tree = shape.tree
     g = tree.game
-    uinfo = [h for h in tree.uinfo if h in u_support]
-    yb, yexpr = _realization(tree, uinfo, u_support)
+    yb, yexpr = _realization(tree, tree.uinfo, u_support)
     reps: dict[int, int] = {}
     eq_rows: Rows = []
     ub_rows: Rows = []
-    root_set = set(shape.roots)
     for n in reversed(tree.inodes):
-        if within is not None and (n not in i_support or (shape.branch[n] not in within
-                                   and n not in root_set)):
-            continue
-        acts = g.actions_at(g.nodes[n])
-        keep = [b for b in range(len(acts))
-                if within is None or n not in root_set or acts[b] in within]
-        forms = [_w_form(tree, n, b, reps, u_support, yexpr) for b in keep]
-        rows = _condition_rows(forms, tuple(keep.index(b) for b in i_support[n]))
+        forms = [_w_form(tree, n, b, reps, u_support, yexpr)
+                 for b in range(len(g.nodes[n].children))]
+        rows = _condition_rows(forms, i_support[n])
         if rows is None or _rows_impossible(*rows):
             return None
         eq_rows.extend(rows[0])

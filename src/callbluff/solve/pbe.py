@@ -418,6 +418,43 @@ def _later_supports(tree: _Tree, order: list[int], u_support: dict[int, tuple[in
     yield from dfs(0)
 
 
+def _u_live(tree: _Tree, h: int, u_support: dict[int, tuple[int, ...]]) -> bool:
+    """No U action outside the support above ``h``."""
+    seq = tree.u_parent[h]
+    while seq is not None:
+        if seq[1] not in u_support[seq[0]]:
+            return False
+        seq = tree.u_parent[seq[0]]
+    return True
+
+
+def _u_forms(tree: _Tree, h: int, reached: list[int], s_support: dict[int, tuple[int, ...]],
+             xexpr: dict[tuple[int, int], Expr], rho: dict[int, list[Fraction]]) -> list[Expr]:
+    """U's value of each action at ``h`` from its ``reached`` nodes, linear in I's
+    realization plan, U's own later moves at their behaviour ``rho``."""
+    g = tree.game
+    uninformed = tree.roles.uninformed
+    forms: list[Expr] = []
+    for a in range(len(g.infosets[h].actions)):
+        form: Expr = {}
+        for m in reached:
+            for z, cf, isteps, usteps in tree.leaves(m, a):
+                if any(c not in s_support[nn] for nn, c in isteps):
+                    continue
+                prod = Fraction(1)
+                for hh, aa in usteps:
+                    prod *= rho[hh][aa]
+                    if prod == 0:
+                        break
+                if prod == 0:
+                    continue
+                seq = tree.iseq[z]
+                e = xexpr[seq] if seq is not None else _ONE
+                _add(form, e, tree.cprob[m] * cf * prod * g.nodes[z].payoffs[uninformed])
+        forms.append(form)
+    return forms
+
+
 def _finish(
     tree: _Tree,
     r_support: dict[int, tuple[int, ...]],
@@ -428,7 +465,6 @@ def _finish(
     ub_rows: list[tuple[dict[int, Fraction], Fraction]],
 ) -> Iterator[Behaviour]:
     g = tree.game
-    uninformed = tree.roles.uninformed
 
     # --- U's behaviour from I's conditions --------------------------------
     def u_behaviour() -> dict[int, list[Fraction]] | None:
@@ -460,16 +496,15 @@ def _finish(
     # --- I's behaviour from U's conditions --------------------------------
     xb = _Builder()
     xexpr: dict[tuple[int, int], Expr] = {}
-    one: Expr = {_CONST: Fraction(1)}
     live: dict[int, bool] = {}
     for n in tree.inodes:
         parent = tree.iseq[n]
         if parent is None:
-            pexpr, live[n] = one, True
+            pexpr, live[n] = _ONE, True
         elif (parent[0], parent[1]) in xexpr and live[parent[0]]:
             pexpr, live[n] = xexpr[parent], True
         else:
-            pexpr, live[n] = xexpr.get(parent, one), False
+            pexpr, live[n] = xexpr.get(parent, _ONE), False
         exprs = xb.simplex(pexpr, len(s_support[n]))
         for b, e in zip(s_support[n], exprs, strict=True):
             xexpr[(n, b)] = e
@@ -478,42 +513,15 @@ def _finish(
         seq = tree.iseq[node_id]
         return seq is None or (seq[1] in s_support[seq[0]] and live[seq[0]])
 
-    def u_live(h: int) -> bool:
-        seq = tree.u_parent[h]
-        while seq is not None:
-            if seq[1] not in r_support[seq[0]]:
-                return False
-            seq = tree.u_parent[seq[0]]
-        return True
-
     x_eq: list[tuple[dict[int, Fraction], Fraction]] = []
     x_ub: list[tuple[dict[int, Fraction], Fraction]] = []
     for h in tree.uinfo:
-        if not u_live(h):
+        if not _u_live(tree, h, r_support):
             continue
-        info = g.infosets[h]
-        reached = [m for m in info.nodes if i_live(m) and tree.cprob[m] > 0]
+        reached = [m for m in g.infosets[h].nodes if i_live(m) and tree.cprob[m] > 0]
         if not reached:
             continue
-        forms: list[Expr] = []
-        for a in range(len(info.actions)):
-            form: Expr = {}
-            for m in reached:
-                for z, cf, isteps, usteps in tree.leaves(m, a):
-                    if any(c not in s_support[nn] for nn, c in isteps):
-                        continue
-                    prod = Fraction(1)
-                    for hh, aa in usteps:
-                        prod *= rho[hh][aa]
-                        if prod == 0:
-                            break
-                    if prod == 0:
-                        continue
-                    seq = tree.iseq[z]
-                    e = xexpr[seq] if seq is not None else one
-                    _add(form, e, tree.cprob[m] * cf * prod * g.nodes[z].payoffs[uninformed])
-            forms.append(form)
-        rows = _condition_rows(forms, r_support[h])
+        rows = _condition_rows(_u_forms(tree, h, reached, s_support, xexpr, rho), r_support[h])
         if rows is None:
             return
         x_eq.extend(rows[0])
