@@ -34,9 +34,10 @@ differential test against :mod:`.pbe` is ``tests/test_solve_branches.py``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -394,16 +395,34 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool]) -> int:
         if value is None or not _on_path_feasible(shape, sent, chosen) or not _x_feasible(
                 shape, {t: p for t, p in enumerate(sent)}, chosen):
             return
+        known = value
         unused = [m for m in shape.messages if m not in chosen]
-        # a continuation off the path can deter only if its least values do
-        deterrents = [[loc for loc in local_lists[m]
-                       if all(t not in value or lo <= value[t]
-                              for t, (lo, _) in loc.values.items())]
-                      for m in unused]
+
+        # Branches meet only through the types' values, so a continuation that cannot
+        # deter together with the path alone cannot deter beside other unused branches
+        # either: each candidate is tested once on its own, lazily, and only those
+        # that pass enter the product.
+        @functools.cache
+        def may_deter(m: str, i: int) -> bool:
+            loc = local_lists[m][i]
+            # a continuation off the path can deter only if its least values do
+            return all(t not in known or lo <= known[t]
+                       for t, (lo, _) in loc.values.items()) and _on_path_feasible(
+                shape, sent, {**chosen, m: loc})
+
+        def continuations(k: int) -> Iterator[dict[str, _Local]]:
+            if k == len(unused):
+                yield {}
+                return
+            m = unused[k]
+            for i, loc in enumerate(local_lists[m]):
+                if may_deter(m, i):
+                    for rest in continuations(k + 1):
+                        yield {m: loc, **rest}
+
         unsure: list[bool] = []
-        for off in itertools.product(*deterrents):
-            if _try(shape, sent, {**chosen, **dict(zip(unused, off, strict=True))}, accept,
-                    unsure):
+        for off in continuations(0):
+            if _try(shape, sent, {**chosen, **off}, accept, unsure):
                 return
         unresolved[0] += bool(unsure)
 
