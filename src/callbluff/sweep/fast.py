@@ -192,12 +192,15 @@ def detection_thresholds(
     """:func:`callbluff.analysis.verdict.detection_threshold` of the main offer for
     every variant, where every evaluation it needs is certified.
 
-    The same search, point for point: "does an ulterior type accept and cheat?" at
-    d = 1, on the grid i/16, then bisection of the last change down to the
-    resolution of :mod:`callbluff.analysis.thresholds`.  All points are dyadic
-    rationals, exact in float64, so the fast path visits the very points the exact
-    search visits and returns the same rational (Stern–Brocot) — exactly, not
-    within a tolerance.  ``None``: cheating even at d = 1.
+    The reference search of :mod:`callbluff.analysis.thresholds`: "does an ulterior
+    type accept and cheat?" at d = 1, on the grid i/16, then bisection of the last
+    change down to ``RESOLUTION`` (10⁻¹⁰), and the simplest rational of the final
+    bracket (Stern–Brocot).  Every point is dyadic, exact in float64, so each answer
+    is the exact one at that point.  The analysis narrows its bracket from the
+    game's breakpoints instead, so the two brackets differ: both thresholds are the
+    breakpoint itself when its denominator is below 10⁵, and within 10⁻¹⁰ of it
+    otherwise (``tests/test_sweep_fast.py`` holds them to that).
+    ``None``: cheating even at d = 1.
 
     ``exact_point(row, d)`` answers the question exactly where the fast path cannot
     certify a point; without it such variants come back not ``certified``."""
