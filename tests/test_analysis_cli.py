@@ -24,8 +24,7 @@ def test_json_follows_the_contract(tmp_path: Path, _private_run_store: Path) -> 
     result = CliRunner().invoke(app, ["analyze", str(_write(tmp_path)), "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
-    for key in ("scenario", "offers", "best_offer", "cheapest_package", "policy_comparison",
-                "window", "verdict"):
+    for key in ("scenario", "offers", "best_offer", "cheapest_package", "talks", "verdict"):
         assert key in doc
     offer = doc["offers"][0]
     for key in ("id", "equilibria", "separates", "diagnosticity_bits", "misread_probability",

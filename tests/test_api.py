@@ -122,8 +122,11 @@ def test_frames_hold_the_hand_derived_answers(tiny: cb.Scenario,
     assert bool(exact["separates"].iloc[0])
     offers = tiny_analysis.to_frame("offers")
     assert offers["offer"].tolist() == ["all-in"]
-    policies = tiny_analysis.to_frame("policies")
-    assert policies["rounds_of_talks"].iloc[0] == 0
+    # all in now in the talks game is the one-round game: the same 45/2 (two solvers)
+    policies = tiny_analysis.to_frame("policies", exact=True)
+    assert policies["policy"].iloc[0] == "all in now"
+    assert policies["offers"].iloc[0] == "all-in"
+    assert policies["proposer_value_worst"].iloc[0] == Fraction(45, 2)
     # Below the threshold of 1/6 the greedy type accepts and cheats: 65 − 30·d = 62 at
     # d = 1/10 (conftest_web).  So does the secure one there: cheating pays it
     # (1−d)(B + κA) + d(B − F + κA + q) = 0.9·80 + 0.1·50 = 77 > 60 for complying.

@@ -137,7 +137,7 @@ def test_report_has_every_part(tiny_report: str) -> None:
     assert "offer separates" in html
     assert "(1/6)" in html  # the exact detection threshold, derived by hand
     assert "test source A" in html and "test note A" in html
-    for fig in ("fig-responses", "fig-posteriors", "fig-thresholds", "fig-policies"):
+    for fig in ("fig-responses", "fig-posteriors", "fig-thresholds", "fig-talks"):
         assert f'data-figure="{fig}-data"' in html
     assert "@media print" in html and "@page" in html
 

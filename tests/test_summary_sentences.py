@@ -33,9 +33,11 @@ from callbluff.analysis.summary import Summary, summary
 from callbluff.analysis.thresholds import with_number
 from callbluff.analysis.verdict import NO_OFFER, ScenarioAnalysis
 from callbluff.cli.app import app
+from callbluff.game.talks import NO_OFFER as TALKS_ONLY
 from callbluff.report.html import build_report
 from callbluff.scenario.builtin import list_builtin
 from callbluff.scenario.schema import Scenario
+from talks_oracle import best_policy
 
 pytestmark = pytest.mark.slow
 
@@ -241,9 +243,14 @@ def test_action_quotes_each_offer_its_own_value(scenario_id: str) -> None:
         assert f"the '{best_id}' offer is the better choice at {utility(worst[best_id])}" in action
         assert f"against {utility(worst[main])} for the '{main}' offer and {sq} for no offer" \
             in action
-    p = a.policies
-    assert p is not None
-    best = max(p.policies, key=lambda v: v.proposer)  # first of the best: ties → earlier
-    assert f"('{best.policy}', worth {utility(best.proposer)})" in action
-    assert ("best now" in action) is (best.rounds_of_talks == 0
-                                      and best.policy != "talks-forever")
+    # Timing: the talks game's best policy (largest worst-equilibrium value; ties go to
+    # the first family in this order), as the verdict's Timing sentence
+    t = a.talks
+    assert t is not None
+    first = best_policy(t)
+    if first is None or first.proposer_worst is None:
+        assert "Timing" not in action
+        return
+    assert f"Timing: best is '{first.family}'" in action
+    assert f"worth {utility(first.proposer_worst)}." in action
+    assert ("talks only" in action) is any(o == TALKS_ONLY for o in first.offers[:-1])

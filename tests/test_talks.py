@@ -450,7 +450,7 @@ def test_report_shows_the_talks_game_with_hand_numbers() -> None:
     from callbluff.report.html import build_report
 
     page = build_report(analyze(skim("3"), thresholds=False, package=False))
-    start = page.index("Talks that teach (2 rounds)")
+    start = page.index("talks that teach (2 rounds)")
     section = page[start:page.index("</section>", start)]
     assert 'data-figure="fig-talks-data"' in section
     words = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", section)))

@@ -23,6 +23,7 @@ from callbluff.analysis.verdict import NO_OFFER, ScenarioAnalysis, analyze, pct
 from callbluff.scenario.builtin import list_builtin
 from callbluff.scenario.loader import load_scenario
 from callbluff.scenario.schema import Scenario
+from talks_oracle import best_policy
 
 pytestmark = pytest.mark.slow
 
@@ -183,15 +184,12 @@ def test_timing_sentence_matches_the_talks_game(scenario_id: str) -> None:
     line = _line(a, "Timing")
     t = a.talks
     assert t is not None and line is not None
-    compared = [p for p in t.policies if p.proposer_worst is not None]
-    top = max(p.proposer_worst for p in compared if p.proposer_worst is not None)
-    order = ["all in now", "step by step", "talks, then all in", "talks forever"]
-    first = min((p for p in compared if p.proposer_worst == top),
-                key=lambda p: order.index(p.family))
+    first = best_policy(t)
+    assert first is not None and first.proposer_worst is not None
     assert f"best is '{first.family}'" in line
-    assert f"worth {float(top):.2f} to the proposer" in line
-    waiting = [p.proposer_worst for p in compared
-               if p.family in ("talks, then all in", "talks forever")]
+    assert f"worth {float(first.proposer_worst):.2f} to the proposer" in line
+    waiting = [p.proposer_worst for p in t.policies if p.proposer_worst is not None
+               and p.family in ("talks, then all in", "talks forever")]
     now = t.all_in_now.proposer_worst
     if now is not None and waiting:
         gap = now - max(w for w in waiting if w is not None)

@@ -252,8 +252,8 @@ def test_report_renders_offline(browser: object, tmp_path: Path) -> None:
     report = write_report(tmp_path / "report.html", build_report(analysis))
     page, watch = _open_report(browser, report)
     plots = page.locator(".js-plotly-plot")  # type: ignore[attr-defined]
-    # responses, posteriors, thresholds, the delay comparison and the talks game
-    assert plots.count() == 5
+    # responses, posteriors, thresholds and the talks game
+    assert plots.count() == 4
     for i in range(plots.count()):
         assert plots.nth(i).locator("svg").count() > 0
         assert plots.nth(i).locator("g.trace, g.barlayer, g.scatterlayer").count() > 0

@@ -24,8 +24,8 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from callbluff.analysis.packages import PackageDesign
-    from callbluff.analysis.policies import PolicyComparison, PolicyValue
     from callbluff.analysis.reading import EquilibriumReading, ProposerStrategy, TypeStrategy
+    from callbluff.analysis.talks import PolicyResult, TalksAnalysis
     from callbluff.analysis.verdict import OfferAnalysis, ScenarioAnalysis, Thresholds
     from callbluff.api import (
         SweepResult,
@@ -68,8 +68,8 @@ _WHERE = {
     "TypeStrategy": "callbluff.analysis.reading",
     "ProposerStrategy": "callbluff.analysis.reading",
     "PackageDesign": "callbluff.analysis.packages",
-    "PolicyComparison": "callbluff.analysis.policies",
-    "PolicyValue": "callbluff.analysis.policies",
+    "TalksAnalysis": "callbluff.analysis.talks",
+    "PolicyResult": "callbluff.analysis.talks",
     "SweepSummary": "callbluff.sweep.summary",
 }
 
@@ -81,14 +81,14 @@ __all__ = [
     "InputError",
     "OfferAnalysis",
     "PackageDesign",
-    "PolicyComparison",
-    "PolicyValue",
+    "PolicyResult",
     "ProposerStrategy",
     "Scenario",
     "ScenarioAnalysis",
     "SolveResult",
     "SweepResult",
     "SweepSummary",
+    "TalksAnalysis",
     "Thresholds",
     "TypeStrategy",
     "__version__",

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 #: Kinds of frame of an analysis (``ScenarioAnalysis.to_frame(kind)``).
 FRAME_KINDS = ("equilibria", "answers", "offers", "policies")
 #: Figures of an analysis (``ScenarioAnalysis.plot(kind)``), as in the report.
-PLOT_KINDS = ("responses", "posteriors", "thresholds", "policies")
+PLOT_KINDS = ("responses", "posteriors", "thresholds", "talks")
 _RESPONSES = ("accept_comply", "accept_cheat", "counter", "balk", "reject")
 
 _STYLE = ("<style>.callbluff-result table{border-collapse:collapse;margin:4px 0 10px}"
@@ -164,12 +164,15 @@ def analysis_html(a: ScenarioAnalysis) -> str:
              "; ".join(f"[{exact(lo)}, {exact(hi)}]" for lo, hi in t.security_prior_ranges)
              or "—", t.security_prior_reading],
         ], f"Thresholds of the '{a.main_offer}' offer"))
-    if a.policies is not None:
-        parts.append(_table(["policy", "rounds of talks", "proposer value", "separates"],
-                            [[p.policy, p.rounds_of_talks, _num(p.proposer, 2),
-                              yes_no(p.separates)]
-                             for p in a.policies.policies],
-                            f"All in now or more talks (best: {a.policies.best.policy})"))
+    if a.talks is not None:
+        best = "none" if a.talks.best is None else a.talks.best.family
+        parts.append(_table(["policy", "offers by round", "proposer value (worst / best)"],
+                            [[p.family, " · ".join(p.offers),
+                              "no pure-answer equilibrium" if p.proposer_worst is None
+                              else f"{_num(p.proposer_worst, 2)} / {_num(p.proposer_best, 2)}"]
+                             for p in a.talks.policies],
+                            f"All in now or talks that teach, {a.talks.horizon} rounds "
+                            f"(best: {best})"))
     parts.append("</div>")
     return "".join(parts)
 
@@ -231,13 +234,16 @@ def analysis_frame(a: ScenarioAnalysis, kind: str = "equilibria", *,
              "proposer_value_best": _value(o.proposer_best.proposer_value, exact),
              "cheaters": ", ".join(o.cheaters(a.scenario)), "method": o.method}
             for o in offers])
-    if a.policies is None:
+    if a.talks is None:
         raise ValueError("the analysis has no policy comparison (analyze with policies=True)")
     return pd.DataFrame([
-        {"policy": p.policy, "rounds_of_talks": p.rounds_of_talks,
-         "proposer_value": _value(p.proposer, exact), "separates": p.separates,
-         **{f"value:{t}": _value(v, exact) for t, v in p.target.items()}}
-        for p in a.policies.policies])
+        {"policy": p.family, "offers": " · ".join(p.offers), "equilibria": p.equilibria,
+         "proposer_value_worst": None if p.proposer_worst is None
+         else _value(p.proposer_worst, exact),
+         "proposer_value_best": None if p.proposer_best is None
+         else _value(p.proposer_best, exact),
+         **{f"settles:{t}": r for t, r in p.settles.items()}}
+        for p in a.talks.policies])
 
 
 def analysis_figure(a: ScenarioAnalysis, kind: str = "responses") -> go.Figure:
@@ -456,7 +462,8 @@ class AnalysisView:
             value), ``"answers"`` (one row per offer, equilibrium and type: the
             probabilities of accept & comply, accept & cheat, counter, reject),
             ``"offers"`` (one row per offer) or ``"policies"`` (all in now against
-            more rounds of talks).
+            the policies of the talks game: schedule, worst and best value, the round
+            each type settles in).
         offer_id
             Only this offer's rows.
         exact
@@ -476,7 +483,8 @@ class AnalysisView:
     def plot(self, kind: str = "responses") -> go.Figure:
         """One of the report's Plotly figures: ``"responses"`` (each type's answer to
         the main offer), ``"posteriors"`` (beliefs after each answer),
-        ``"thresholds"`` (needs ``thresholds=True``) or ``"policies"``.
+        ``"thresholds"`` (needs ``thresholds=True``) or ``"talks"`` (belief and
+        arsenal over the rounds of the talks game; needs ``policies=True``).
 
         Examples
         --------

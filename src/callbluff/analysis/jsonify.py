@@ -106,7 +106,6 @@ def _plain(value: object) -> object:
 def analysis_json(a: ScenarioAnalysis) -> dict[str, Any]:
     s = a.scenario
     package = a.cheapest_package
-    policies = a.policies
     return {
         "scenario": {"id": s.id, "title": s.title, "types": s.type_ids(),
                      "security_only_types": [t.id for t in s.types if t.security_only],
@@ -121,16 +120,6 @@ def analysis_json(a: ScenarioAnalysis) -> dict[str, Any]:
             "cost": float(package.cost), "cost_exact": exact(package.cost),
             "method": package.method, "optimal": package.optimal,
         },
-        "policy_comparison": [] if policies is None else [
-            {"policy": p.policy, "rounds_of_talks": p.rounds_of_talks,
-             "proposer_value": float(p.proposer), "target_values": _floats(p.target),
-             "separates": p.separates}
-            for p in policies.policies
-        ],
-        "window": None if policies is None else policies.window,
-        "value_of_acting_now": None if policies is None or policies.value_of_acting_now is None
-        else float(policies.value_of_acting_now),
-        "separating_rounds": [] if policies is None else list(policies.separating_rounds),
         "article_test": None if a.article is None else article_json(a.article),
         "talks": None if a.talks is None else talks_json(a.talks),
         "summary": summary_json(a),

@@ -25,7 +25,7 @@ from callbluff.analysis.article import ArticleTest, Margin
 from callbluff.analysis.numbers import consecutive_runs, pct, pct_exact, utility
 from callbluff.analysis.offers import OfferAnalysis
 from callbluff.analysis.reading import TypeStrategy
-from callbluff.analysis.verdict import NO_OFFER, ScenarioAnalysis, hears
+from callbluff.analysis.verdict import NO_OFFER, ScenarioAnalysis, hears, plan_words
 from callbluff.scenario.schema import Scenario
 
 Interval = tuple[Fraction, Fraction]
@@ -189,13 +189,12 @@ def _action(a: ScenarioAnalysis) -> str:
                 f"equilibrium) the '{best}' offer is the better choice at "
                 f"{utility(value[best])}, against {utility(value[main])} for the "
                 f"'{main}' offer and {sq} for no offer.")
-    if a.policies is not None:
-        p = a.policies.best
-        when = ("now" if p.rounds_of_talks == 0 and p.policy != "talks-forever" else
-                "never (talks forever)" if p.policy == "talks-forever" else
-                f"after {p.rounds_of_talks} rounds of talks")
-        text += (f" Timing of the '{main}' offer: best {when} ('{p.policy}', worth "
-                 f"{utility(p.proposer)}).")
+    talks = a.talks
+    if talks is not None and talks.best is not None and talks.best.proposer_worst is not None:
+        # the talks game, as the verdict's Timing sentence (docs/model.md, "Talks that teach")
+        policy = talks.best
+        text += (f" Timing: best is '{policy.family}' ({plan_words(policy)}), "
+                 f"worth {utility(talks.best.proposer_worst)}.")
     return text
 
 

@@ -5,9 +5,8 @@ perfect Bayesian equilibria, :func:`callbluff.solve.solve`) and every equilibriu
 is read in scenario terms (:mod:`callbluff.analysis.reading`).  Thresholds are the
 exact points where the verdict flips (:mod:`callbluff.analysis.thresholds`); the
 cheapest separating package is a mixed-integer program
-(:mod:`callbluff.analysis.packages`); all-in now against more talks uses
-:mod:`callbluff.analysis.policies` (the delay model's table) and the talks game of
-:mod:`callbluff.analysis.talks` (the Timing sentence).
+(:mod:`callbluff.analysis.packages`); all in now against more talks is the talks
+game of :mod:`callbluff.analysis.talks` (the Timing sentence).
 
 Selection among equilibria: never one alone.  When equilibria disagree the verdict
 says so and shows the proposer-best and proposer-worst equilibrium; the
@@ -29,7 +28,6 @@ from callbluff.analysis.offers import OfferAnalysis as OfferAnalysis  # re-expor
 from callbluff.analysis.offers import analyze_offer as analyze_offer  # re-exported
 from callbluff.analysis.offers import analyze_offer_cached
 from callbluff.analysis.packages import PackageDesign, cheapest_separating_package
-from callbluff.analysis.policies import PolicyComparison, RoundValue, compare_policies, grow
 from callbluff.analysis.reading import EquilibriumReading
 from callbluff.analysis.talks import (
     TALKS_FOREVER,
@@ -82,10 +80,9 @@ class ScenarioAnalysis(AnalysisView):
     best_offer: Mapping[str, str]  # selection rule -> offer id or NO_OFFER
     thresholds: Thresholds | None
     cheapest_package: PackageDesign | None
-    policies: PolicyComparison | None
     article: ArticleTest | None
     verdict: tuple[str, ...]
-    talks: TalksAnalysis | None = None  # the talks game (issue 15): the Timing sentence
+    talks: TalksAnalysis | None  # the talks game: the Timing sentence, all in now or later
 
     def offer(self, offer_id: str) -> OfferAnalysis:
         return next(o for o in self.offers if o.offer_id == offer_id)
@@ -148,13 +145,11 @@ def analyze(
         compute_thresholds(scenario, main, custom_paths) if thresholds else None
     )
     design = cheapest_separating_package(scenario) if package else None
-    comparison = compare_all_in_over_time(scenario, main) if policies else None
     talks = analyze_talks(scenario, main) if policies else None
     analysis = ScenarioAnalysis(
         scenario=scenario, main_offer=main, offers=offers, status_quo_value=sq_value,
         status_quo_fallback=sq_fallback, best_offer=best, thresholds=found_thresholds,
-        cheapest_package=design, policies=comparison, article=article, verdict=(),
-        talks=talks,
+        cheapest_package=design, article=article, verdict=(), talks=talks,
     )
     return replace(analysis, verdict=plain_verdict(analysis))
 
@@ -310,18 +305,6 @@ def default_range(path: str, current: Fraction) -> tuple[Fraction, Fraction]:
     if current < 0:
         return 2 * current, Fraction(0)
     return Fraction(-1), Fraction(1)
-
-
-# -- all in now or more talks ------------------------------------------------------
-
-def compare_all_in_over_time(scenario: Scenario, offer_id: str) -> PolicyComparison:
-    def value_at_round(t: int) -> RoundValue:
-        analysis = analyze_offer_cached(grow(scenario, t), offer_id)
-        worst = analysis.proposer_worst
-        return RoundValue(proposer=worst.proposer_value, target=dict(worst.target_values),
-                          separates=analysis.separates_always)
-
-    return compare_policies(scenario, value_at_round)
 
 
 # -- words -----------------------------------------------------------------------------
@@ -533,7 +516,7 @@ def plain_verdict(a: ScenarioAnalysis) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _plan_words(p: PolicyResult) -> str:
+def plan_words(p: PolicyResult) -> str:
     """A policy's schedule in words: "talks only for 2 rounds, then 'all-in' in round 2,
     take it or leave it"; "talks only for 6 rounds, then no deal"."""
     if p.family == TALKS_FOREVER:
@@ -581,7 +564,7 @@ def timing_sentence(a: ScenarioAnalysis) -> str | None:
         return f"{head}: no policy has an equilibrium with pure answers{caveat}."
     best = t.best
     assert best.proposer_worst is not None
-    parts = [f"{head}: best is '{best.family}' ({_plan_words(best)}), worth "
+    parts = [f"{head}: best is '{best.family}' ({plan_words(best)}), worth "
              f"{float(best.proposer_worst):.2f} to the proposer"]
     now = t.all_in_now.proposer_worst
     if best is not t.all_in_now and now is not None:

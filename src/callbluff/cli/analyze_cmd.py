@@ -189,14 +189,6 @@ def _print_across_offers(a: ScenarioAnalysis) -> None:
                       f"under {p.regime!r}, cost {exact(p.cost)}.")
     else:
         console.print("Cheapest separating package: none separates.")
-    if a.policies is not None:
-        table = Table(title="All in now or more talks")
-        for col in ("policy", "rounds of talks", "proposer value", "separates"):
-            table.add_column(col)
-        for pv in a.policies.policies:
-            table.add_row(pv.policy, str(pv.rounds_of_talks), utility(pv.proposer),
-                          yes_no(pv.separates))
-        console.print(table)
     if a.talks is not None:
         _print_talks(console, a.talks)
 

@@ -177,31 +177,6 @@ def thresholds_figure(aj: dict[str, Any], offer: dict[str, Any],
     return _layout(fig, f"Thresholds of the offer {text(offer['id'])}", 560)
 
 
-def policies_figure(aj: dict[str, Any]) -> go.Figure | None:
-    """Proposer's value of going all in after t rounds of talks, and of talks forever."""
-    rows = aj["policy_comparison"]
-    if not rows:
-        return None
-    offers = [r for r in rows if r["policy"] != "talks-forever"]
-    forever = [r for r in rows if r["policy"] == "talks-forever"]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=[r["rounds_of_talks"] for r in offers], y=[r["proposer_value"] for r in offers],
-        mode="lines+markers", name="talks for t rounds, then all in (t = 0: all in now)",
-        marker={"color": ["#2e8b57" if r["separates"] else "#c0392b" for r in offers],
-                "size": 9}, line={"color": "#1f5fbf"},
-        hovertemplate="after %{x} rounds: %{y:.2f}<extra></extra>"))
-    if forever:
-        fig.add_trace(go.Scatter(
-            x=[0, forever[0]["rounds_of_talks"]], y=[forever[0]["proposer_value"]] * 2,
-            mode="lines", name="talks forever (status quo)",
-            line={"color": "#7f8c8d", "dash": "dash"}))
-    fig.update_xaxes(title_text="rounds of talks before the offer", dtick=1)
-    fig.update_yaxes(title_text="proposer's discounted value")
-    return _layout(fig, "All in now, after more talks, or never "
-                   "(green marker: the offer still separates)", 400)
-
-
 def talks_figure(aj: dict[str, Any]) -> go.Figure | None:
     """The talks game: on the worst path of the best policy of each family, the
     chance that the target is security-only and how much is still unknown (bits) at
@@ -250,9 +225,6 @@ def figures(aj: dict[str, Any], current: dict[str, float]) -> list[tuple[str, go
     thresholds = thresholds_figure(aj, offer, current)
     if thresholds is not None:
         out.append(("fig-thresholds", thresholds))
-    policies = policies_figure(aj)
-    if policies is not None:
-        out.append(("fig-policies", policies))
     talks = talks_figure(aj)
     if talks is not None:
         out.append(("fig-talks", talks))

@@ -184,7 +184,6 @@ class AnalysisResponse(Open):
     status_quo: dict[str, Any]
     best_offer: dict[str, str]
     cheapest_package: dict[str, Any] | None
-    policy_comparison: list[dict[str, Any]]
     talks: dict[str, Any] | None = Field(
         default=None, description="the talks game (docs/model.md, 'Talks that teach'): "
         "policies, the best, the value of acting now, the posterior path")

@@ -359,7 +359,6 @@
     if (window.Plotly) {
       chartResponses(aj, offer);
       chartPosteriors(aj, offer);
-      chartPolicies(aj);
       chartTalks(aj);
     }
   }
@@ -446,29 +445,6 @@
     });
     Plotly.react("chart-posteriors", traces, layout({ barmode: "group",
       yaxis: { range: [0, 1], title: { text: "posterior" } }, margin: { l: 50, r: 20, t: 20, b: 40 } }),
-      CONFIG);
-  }
-
-  function chartPolicies(aj) {
-    var rows = aj.policy_comparison;
-    var offers = rows.filter(function (r) { return r.policy !== "talks-forever"; });
-    var forever = rows.filter(function (r) { return r.policy === "talks-forever"; });
-    var traces = [{
-      type: "scatter", mode: "lines+markers", name: "talks for t rounds, then all in",
-      x: offers.map(function (r) { return r.rounds_of_talks; }),
-      y: offers.map(function (r) { return r.proposer_value; }),
-      marker: { size: 9, color: offers.map(function (r) { return r.separates ? "#2e8b57" : "#c0392b"; }) },
-      line: { color: "#1f5fbf" }
-    }];
-    if (forever.length) {
-      traces.push({ type: "scatter", mode: "lines", name: "talks forever",
-                    x: [0, forever[0].rounds_of_talks],
-                    y: [forever[0].proposer_value, forever[0].proposer_value],
-                    line: { color: "#7f8c8d", dash: "dash" } });
-    }
-    Plotly.react("chart-policies", traces, layout({
-      xaxis: { title: { text: "rounds of talks before the offer" }, dtick: 1 },
-      yaxis: { title: { text: "proposer value" } }, margin: { l: 60, r: 20, t: 20, b: 50 } }),
       CONFIG);
   }
 
