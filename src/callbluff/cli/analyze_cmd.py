@@ -24,10 +24,6 @@ if TYPE_CHECKING:
 DEFAULT_SCENARIO = "north-korea-2009"
 
 
-def _p(x: object) -> str:
-    return f"{float(x):.3f}".rstrip("0").rstrip(".") if x is not None else "—"  # type: ignore[arg-type]
-
-
 @app.command("analyze")
 def analyze_command(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario name or YAML file.")] = (
@@ -163,10 +159,10 @@ def _print_offer(a: ScenarioAnalysis, offer: OfferAnalysis, explain: bool) -> No
             console.print(f"Why each type answers as it does in equilibrium {i + 1} ({tag}; "
                           "its value of each answer, then of complying and cheating):")
             for ex in explain_types(offer.game, offer.equilibria[i].equilibrium):
-                values_text = ", ".join(f"{k} {_p(v)}" for k, v in ex.answer_values.items())
+                values_text = ", ".join(f"{k} {utility(v)}" for k, v in ex.answer_values.items())
                 console.print(
                     f"  why {ex.type_id}: {values_text}; once accepted: comply "
-                    f"{_p(ex.comply_value)} vs cheat {_p(ex.cheat_value)} → plays "
+                    f"{utility(ex.comply_value)} vs cheat {utility(ex.cheat_value)} → plays "
                     f"{', '.join(ex.chosen)}")
 
 
