@@ -146,6 +146,7 @@ def test_plots_are_the_reports_figures(tiny_analysis: cb.ScenarioAnalysis) -> No
     assert dict(zip(comply.y, comply.x, strict=True))["secure"] == 1.0 or \
         dict(zip(comply.x, comply.y, strict=True))["secure"] == 1.0
     assert tiny_analysis.plot("thresholds").layout.title.text.startswith("Thresholds")
+    assert tiny_analysis.plot("talks").layout.title.text.startswith("Talks that teach")
     without = cb.analyze(tiny_analysis.scenario, thresholds=False, policies=False)
     with pytest.raises(ValueError, match="thresholds=True"):
         without.plot("thresholds")

@@ -103,7 +103,8 @@ def analyze(
         More numbers whose flips to find, in the ``--threshold`` path grammar
         (e.g. ``"regimes[rigorous].detection"``).
     policies
-        Compare going all in now with more rounds of talks.
+        Compare going all in now with more rounds of talks (the talks game,
+        docs/model.md "Talks that teach").
     package
         Find the cheapest separating package.
 
