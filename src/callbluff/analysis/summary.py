@@ -189,12 +189,11 @@ def _action(a: ScenarioAnalysis) -> str:
                 f"equilibrium) the '{best}' offer is the better choice at "
                 f"{utility(value[best])}, against {utility(value[main])} for the "
                 f"'{main}' offer and {sq} for no offer.")
-    talks = a.talks
-    if talks is not None and talks.best is not None and talks.best.proposer_worst is not None:
+    policy = None if a.talks is None else a.talks.best
+    if policy is not None and policy.proposer_worst is not None:
         # the talks game, as the verdict's Timing sentence (docs/model.md, "Talks that teach")
-        policy = talks.best
         text += (f" Timing: best is '{policy.family}' ({plan_words(policy)}), "
-                 f"worth {utility(talks.best.proposer_worst)}.")
+                 f"worth {utility(policy.proposer_worst)}.")
     return text
 
 

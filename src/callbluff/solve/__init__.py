@@ -111,11 +111,11 @@ def _solve_own(game: Game, roles: OneInformed) -> SolveResult:
     off_path_mixed = 0
     if shape is not None:
         found, enumeration = _solve_oneshot(game, shape, verify)
-    elif (branches := _branch_search(game, roles, verify)) is not None:
+    elif (branches := _branch_search(reduced := _reduced(game, roles), verify)) is not None:
         (found, off_path_mixed), enumeration = branches, BRANCHES
     else:
         found = []
-        for beh in _candidates(game, roles):
+        for beh in _candidates(reduced):
             eq = verify(beh)
             if eq is not None:
                 found.append(eq)
@@ -189,21 +189,21 @@ def _reduced(game: Game, roles: OneInformed) -> tuple[Reduction, OneInformed]:
     return reduction, reduced_roles
 
 
-def _candidates(game: Game, roles: OneInformed) -> Iterator[Behaviour]:
+def _candidates(reduced: tuple[Reduction, OneInformed]) -> Iterator[Behaviour]:
     """Profiles to verify from the support enumeration on the reduced game, lifted back."""
-    reduction, reduced_roles = _reduced(game, roles)
+    reduction, reduced_roles = reduced
     for beh in enumerate_profiles(reduction.reduced, reduced_roles):
         yield lift(reduction, beh) if reduction.changed else beh
 
 
-def _branch_search(game: Game, roles: OneInformed,
+def _branch_search(reduced: tuple[Reduction, OneInformed],
                    verify: Callable[[Behaviour], Equilibrium | None]
                    ) -> tuple[list[Equilibrium], int] | None:
-    """The message-branch search (:mod:`.branches`) where the game has its shape and the
-    sequential enumeration would form at least ``BRANCH_SEARCH_FROM`` combinations of
-    the uninformed player's supports: the equilibria and how many profiles failed with
-    a mixture off the path; else ``None``."""
-    reduction, reduced_roles = _reduced(game, roles)
+    """The message-branch search (:mod:`.branches`) where the reduced game has its shape
+    and the sequential enumeration would form at least ``BRANCH_SEARCH_FROM``
+    combinations of the uninformed player's supports: the equilibria and how many
+    profiles failed with a mixture off the path; else ``None``."""
+    reduction, reduced_roles = reduced
     shape = branch_shape(reduction.reduced, reduced_roles)
     if shape is None or support_combinations(shape) < BRANCH_SEARCH_FROM:
         return None

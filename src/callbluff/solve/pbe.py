@@ -343,7 +343,8 @@ def _for_u_support(tree: _Tree, r_support: dict[int, tuple[int, ...]]) -> Iterat
 
 def _w_form(tree: _Tree, n: int, b: int, reps: dict[int, int],
             u_support: dict[int, tuple[int, ...]], yexpr: dict[tuple[int, int], Expr]) -> Expr:
-    """I's value of action ``b`` at node ``n``, linear in U's realization plan (as in .pbe)."""
+    """I's value of action ``b`` at node ``n`` (its later nodes at their representative
+    actions ``reps``), linear in U's realization plan."""
     g = tree.game
     form: Expr = {}
     for z, cf, isteps, usteps in tree.leaves(n, b):
@@ -373,7 +374,7 @@ def _later_supports(tree: _Tree, order: list[int], u_support: dict[int, tuple[in
                     yb: _Builder, yexpr: dict[tuple[int, int], Expr]
                     ) -> Iterator[tuple[dict[int, tuple[int, ...]], dict[int, int], Rows, Rows]]:
     """I's supports at ``order``'s nodes (deepest first) whose rows are feasible in floats,
-    depth first as in .pbe (the previous float point is reused where it still fits)."""
+    depth first (the previous float point is reused where it still fits)."""
     g = tree.game
     reps: dict[int, int] = {}
     supports: dict[int, tuple[int, ...]] = {}
