@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from callbluff.analysis.offers import analyze_offer
-from callbluff.analysis.talks import analyze_talks, entropy_bits
+from callbluff.analysis.talks import analyze_talks, entropy_bits, solve_policy
 from callbluff.api import load
 from callbluff.errors import InputError
 from callbluff.game.payoffs import growth_factors, outcome_payoffs
@@ -34,6 +34,7 @@ from callbluff.scenario.loader import load_scenario_text
 from callbluff.solve.gambit import to_pygambit
 from callbluff.solve.talks import Plan, plan_behaviour, solve_talks
 from regret_oracle import regret_by_infoset
+from solve_helpers import gambit_agent_regret
 
 F = Fraction
 
@@ -49,7 +50,8 @@ def test_horizon_one_reproduces_the_one_round_game(offer_id: str) -> None:
     """With one round and one offer the talks game is the bargain of docs/model.md:
     the exact solver's equilibria in which every type answers purely are exactly the
     talks solver's (same acceptors, same cheaters, same proposer value); the others
-    mix an answer, which the talks solver does not search (its documented limit)."""
+    mix an answer, which the talks solver does not search (its documented limit), and
+    which the policies' exact solve finds."""
     s = load("north-korea-2009")
     one_round = analyze_offer(s, offer_id)
     pure: set[tuple[frozenset[str], frozenset[str], Fraction]] = set()
@@ -64,6 +66,12 @@ def test_horizon_one_reproduces_the_one_round_game(offer_id: str) -> None:
     talks = solve_talks(s, talks_setup(s, rounds=1, offers_by_round=[(offer_id,)]))
     found = {(p.play.accepting, p.play.cheating, p.proposer_value) for p in talks.equilibria}
     assert pure and found == pure
+    # The policy "all in now" (the talks tree of one round, mixed answers searched)
+    # against the one-round bargain's tree: the same equilibria's values.
+    policy = solve_policy(s, "all in now", (offer_id,))
+    values = [e.proposer_value for e in one_round.equilibria]
+    assert (policy.proposer_worst, policy.proposer_best, policy.equilibria) == (
+        min(values), max(values), len(values))
 
 
 # --------------------------------------------------------------------------------------
@@ -135,6 +143,103 @@ def test_skimming_threshold_is_exact() -> None:
     settle_rounds = sorted(next(r.round for r in p.path() if "secure" in r.accepting)
                            for p in solution.equilibria)
     assert settle_rounds == [0, 1]
+
+
+# --------------------------------------------------------------------------------------
+# Mixed answers in a schedule: the closed form of docs/model.md
+# --------------------------------------------------------------------------------------
+# The skimming game with the treaty worth 35 to secure and no aid (v = 0): schedule
+# `first` (round 0), then `sweetened` (round 1), take it or leave it.  greedy refuses
+# both (0 against its status quo 40).  secure: U(first) = 35 (= U(sweetened));
+# refusing `first` is worth (1−δ)R₀ + δ·V₁ = 3 + 0.9·V₁, V₁ = max(35, N(y)) where, in
+# round 1 with the arsenal grown to 48, no deal is worth N(contain) = 48 − 10 = 38
+# and N(squeeze) = 33, and y is the chance of `contain` after the last refusal.
+# The proposer (no-deal payoffs contain 0, 0; squeeze −10 secure, +5 greedy; the
+# harms cancel) is indifferent iff ½(1−x)(−10) + ½·5 = 0, x = 1/2, where x is
+# secure's chance of accepting `first`.  Three equilibria:
+#   x = 1, y = 0 (only greedy refuses: squeeze; secure's refusal worth 3 + 0.9·35 =
+#     34.5 < 35): proposer ½·95 + ½·(−5 − 0.9·45) = 99/4;
+#   x = 0, y = 1 (both refuse: contain, 0 > −2.5; refusal worth 3 + 0.9·38 = 37.2 >
+#     35; in round 1, 35 < 38): proposer ½·(−3 − 27) + ½·(−5 − 45) = −40;
+#   x = 1/2, 35 = 3 + 0.9·(33 + 5y), y = 23/45 (in round 1, 35 < 33 + 5·23/45):
+#     secure refusing: −3 + 0.9·(−30 − 10·22/45) = −34.4, greedy: −5 + 0.9·(−50 +
+#     5·22/45) = −47.8; proposer ½(½·95 + ½·(−34.4)) + ½(−47.8) = −35/4.
+MIXED = [("first",), ("sweetened",)]
+
+
+def mixed_game():  # type: ignore[no-untyped-def]
+    return load_scenario_text(SKIM_YAML.replace("AID", "0")
+                              .replace("values: {security: 50}", "values: {security: 35}"))
+
+
+def test_mixed_answers_closed_form() -> None:
+    from callbluff.solve import solve
+
+    s = mixed_game()
+    setup = talks_setup(s, rounds=2, offers_by_round=MIXED)
+    game = compile_talks(s, setup)
+    found = set()
+    for e in solve(game).equilibria:
+        x = e.behaviour["secure: round 0 offer first, start"]["accept"]
+        y = e.behaviour[no_deal_infoset(("first", "sweetened"))]["contain"]
+        found.add((x, y, e.payoffs[0]))
+        assert gambit_agent_regret(game, e) == 0
+    assert found == {(1, 0, F(99, 4)), (0, 1, F(-40)), (F(1, 2), F(23, 45), F(-35, 4))}
+    policy = solve_policy(s, "step by step", ("first", "sweetened"))
+    assert (policy.proposer_worst, policy.proposer_best, policy.equilibria) == (
+        F(-40), F(99, 4), 3)
+    # The pure-answer backward induction finds the two pure ones only.
+    pure = {p.proposer_value for p in solve_talks(s, setup).equilibria}
+    assert pure == {F(99, 4), F(-40)}
+
+
+def test_default_mixed_policy_path_is_bayes_rule() -> None:
+    """'all-in-light-inspections', then 'all-in', on the default scenario: its worst
+    equilibrium has proliferation-revenue accept the light offer with a chance p
+    (every equilibrium of the policy is an agent equilibrium for pygambit).  Bayes by
+    hand on the prior (3/10, 3/20, 3/20, 1/10, 3/10), security-only accepting for
+    sure: round 1's belief is prestige 3/20 : coercion 3/20 : revenue (1/10)(1 − p) :
+    mixed 3/10, and the sentence says the revenue type settles with probability p."""
+    from callbluff.analysis.verdict import _path_words
+    from callbluff.solve import solve
+
+    s = load("north-korea-2009")
+    offers = ("all-in-light-inspections", "all-in")
+    setup = talks_setup(s, rounds=2, offers_by_round=[(o,) for o in offers])
+    game = compile_talks(s, setup)
+    equilibria = solve(game).equilibria
+    for e in equilibria:
+        assert gambit_agent_regret(game, e) == 0
+    policy = solve_policy(s, "step by step", offers)
+    assert policy.proposer_worst == min(e.payoffs[0] for e in equilibria)
+    first, second = policy.path
+    p = first.accepting["proliferation-revenue"]
+    assert 0 < p < 1 and first.accepting["security-only"] == 1
+    weights = {"prestige": F(3, 20), "coercion": F(3, 20),
+               "proliferation-revenue": F(1, 10) * (1 - p), "mixed": F(3, 10)}
+    assert second.posterior == {t: w / sum(weights.values()) for t, w in weights.items()}
+    assert policy.settle_probability["proliferation-revenue"] == p
+    words = _path_words(s, policy)
+    assert (f"proliferation-revenue in round 0 (arsenal worth 1.00× today's) with "
+            f"probability {float(p):.1%} in all") in words
+
+
+def test_policies_agree_with_the_pure_answer_solver() -> None:
+    """Second method: on every policy of the default, each equilibrium the
+    pure-answer backward induction finds is among the exact solver's (by the
+    proposer's value), and where it finds any the exact solver's worst is no better."""
+    from callbluff.analysis.talks import policy_plans
+    from callbluff.solve import solve
+
+    s = load("north-korea-2009")
+    for family, offers in policy_plans(s, "all-in", 6):
+        setup = talks_setup(s, rounds=len(offers), offers_by_round=[(o,) for o in offers])
+        found = solve(compile_talks(s, setup)).equilibria
+        exact = {e.payoffs[0] for e in found}
+        pure = {p.proposer_value for p in solve_talks(s, setup).equilibria}
+        assert pure <= exact, (family, offers)
+        policy = solve_policy(s, family, offers)
+        assert policy.proposer_worst == min(exact) and policy.equilibria == len(found)
 
 
 # --------------------------------------------------------------------------------------
@@ -347,7 +452,7 @@ def test_timing_sentence_agrees_with_hand_numbers() -> None:
     assert sentence.startswith("Timing (talks over 2 rounds")
     assert "best is 'all in now' ('first' in round 0, take it or leave it), worth 25.00" in sentence
     assert "acting now is worth 6.50 more than the best policy that waits" in sentence
-    assert "the worst equilibrium is worth 24.75" in sentence
+    assert "the worst equilibrium with pure answers is worth 24.75" in sentence
     assert "goes 50% → 0%" in sentence and "1.00 → 0.00 bits" in sentence
     assert "settles: secure in round 0 (arsenal worth 1.00× today's); never: greedy" in sentence
     from callbluff.analysis.jsonify import analysis_json

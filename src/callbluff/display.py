@@ -168,7 +168,7 @@ def analysis_html(a: ScenarioAnalysis) -> str:
         best = "none" if a.talks.best is None else a.talks.best.family
         parts.append(_table(["policy", "offers by round", "proposer value (worst / best)"],
                             [[p.family, " · ".join(p.offers),
-                              "no pure-answer equilibrium" if p.proposer_worst is None
+                              "no equilibrium found" if p.proposer_worst is None
                               else f"{_num(p.proposer_worst, 2)} / {_num(p.proposer_best, 2)}"]
                              for p in a.talks.policies],
                             f"All in now or talks that teach, {a.talks.horizon} rounds "
@@ -242,7 +242,9 @@ def analysis_frame(a: ScenarioAnalysis, kind: str = "equilibria", *,
          else _value(p.proposer_worst, exact),
          "proposer_value_best": None if p.proposer_best is None
          else _value(p.proposer_best, exact),
-         **{f"settles:{t}": r for t, r in p.settles.items()}}
+         **{f"settles:{t}": r for t, r in p.settles.items()},
+         **{f"settle_probability:{t}": _value(q, exact)
+            for t, q in p.settle_probability.items()}}
         for p in a.talks.policies])
 
 
@@ -463,7 +465,7 @@ class AnalysisView:
             probabilities of accept & comply, accept & cheat, counter, reject),
             ``"offers"`` (one row per offer) or ``"policies"`` (all in now against
             the policies of the talks game: schedule, worst and best value, the round
-            each type settles in).
+            each type settles in and its chance of settling).
         offer_id
             Only this offer's rows.
         exact

@@ -1,11 +1,14 @@
 """All in now, or talks that teach? The proposer's policies in the talks game of
-docs/model.md ("Talks that teach"), solved exactly by :mod:`callbluff.solve.talks`.
+docs/model.md ("Talks that teach"), solved exactly.
 
 A *policy* is the proposer's commitment to a schedule of offers (``no offer`` is a
 round of talks only) that ends with the main offer M made take it or leave it for
 good: if M is refused the proposer walks away (no deal under its best fallback).
-The target's types answer it in equilibrium (every equilibrium with pure answers),
-and the proposer's fallbacks answer its beliefs.  Families compared, for horizon T:
+With one offer a round the schedule's extensive form (:func:`compile_talks`) grows
+linearly in the rounds, so every policy is solved by the exact all-PBE solver
+(:func:`callbluff.solve.solve`): every perfect Bayesian equilibrium, mixed answers
+(a type that accepts with some chance, so that the proposer's fallback after the
+last refusal is a mixture) included.  Families compared, for horizon T:
 
 * **all in now**: M in round 0;
 * **step by step**: another offer o in rounds 0..k−1, then M in round k (k = 1..T−1);
@@ -13,14 +16,15 @@ and the proposer's fallbacks answer its beliefs.  Families compared, for horizon
 * **talks forever**: no offer in any of the T rounds, then no deal.
 
 The *unrestricted* game drops the commitment: the proposer picks any allowed offer
-in every round of the horizon, each a best reply to its belief (docs/model.md).
+in every round of the horizon, each a best reply to its belief (docs/model.md); its
+tree grows as (offers)^T, so it is solved by backward induction over belief states
+(:mod:`callbluff.solve.talks`, pure answers only).
 
 A policy's value is the proposer's value in its proposer-worst equilibrium (the
 verdict's conservative selection); the best policy is the best such value (ties: the
 earlier family, then fewer rounds of waiting).  The *value of acting now* is all in
-now minus the best policy that waits (talks, then all in; talks forever).  Also
-reported: the equilibria of the unrestricted game (the proposer picks any allowed
-offer each round).  Uncertainty is the Shannon entropy of the proposer's belief over
+now minus the best policy that waits (talks, then all in; talks forever).
+Uncertainty is the Shannon entropy of the proposer's belief over
 the types (bits): "how much is still unknown".
 
 References: Sobel & Takahashi (1983); Fudenberg, Levine & Tirole (1985); Powell
@@ -30,19 +34,26 @@ References: Sobel & Takahashi (1983); Fudenberg, Levine & Tirole (1985); Powell
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from callbluff.game.talks import (
+    ACCEPT,
+    CHEAT,
     NO_OFFER,
+    answer_infoset,
     arsenal_multiplier,
+    compile_talks,
+    compliance_infoset,
     horizon,
     stock,
     talk_offers,
     talks_setup,
 )
 from callbluff.scenario.schema import Scenario
+from callbluff.solve import solve
+from callbluff.solve.result import Equilibrium
 from callbluff.solve.talks import Plan, TalksSolution, solve_talks
 
 ALL_IN_NOW = "all in now"
@@ -54,15 +65,18 @@ FAMILIES = (ALL_IN_NOW, STEP_BY_STEP, TALKS_THEN_ALL_IN, TALKS_FOREVER)
 
 @dataclass(frozen=True)
 class RoundRecord:
-    """One round on an equilibrium's path: the proposer's belief at its start, what
-    is offered, who settles (and of them who cheats), and the arsenal then
-    (``arsenal``: its value as a multiple of today's, ``stock``: n_t)."""
+    """One round on an equilibrium's path of refusals: the proposer's belief at its
+    start, what is offered, each type's chance of accepting it (``accepting``, for
+    the types the belief weighs), who settles with a positive chance (and of them who
+    cheats), and the arsenal then (``arsenal``: its value as a multiple of today's,
+    ``stock``: n_t)."""
 
     round: int
     offer: str
     posterior: Mapping[str, Fraction]
     security_probability: Fraction
     unknown_bits: float
+    accepting: Mapping[str, Fraction]
     settling: tuple[str, ...]
     cheating: tuple[str, ...]
     arsenal: Fraction
@@ -73,11 +87,15 @@ class RoundRecord:
 class PolicyResult:
     """A policy (one offer a round), its equilibria and its proposer-worst path.
 
-    ``proposer_worst``/``proposer_best`` are ``None`` when no equilibrium with pure
-    answers exists (then the policy is not compared).  ``settles[θ]``: the round in
-    which type θ settles on the worst path (``None``: never, no deal);
-    ``final_belief``: the belief after the last refusal (empty when every type
-    settled), with its chance of a security-only type and its entropy."""
+    ``proposer_worst``/``proposer_best`` are ``None`` when no equilibrium was found
+    (then the policy is not compared; ``no_pure_answers`` counts, in the
+    unrestricted game, the states whose answers to some offer have no pure
+    equilibrium).  ``settles[θ]``: the first round in which type θ settles with a
+    positive chance on the worst path (``None``: never, no deal), and
+    ``settle_probability[θ]`` its chance of having settled by the end (below 1 when
+    it mixes); ``final_belief``: the belief after the last refusal (empty when every
+    type settled for sure), with its chance of a security-only type and its
+    entropy."""
 
     family: str
     offers: tuple[str, ...]
@@ -87,6 +105,7 @@ class PolicyResult:
     no_pure_answers: int
     path: tuple[RoundRecord, ...]
     settles: Mapping[str, int | None]
+    settle_probability: Mapping[str, Fraction]
     final_belief: Mapping[str, Fraction]
     final_security_probability: Fraction
     final_unknown_bits: float
@@ -137,30 +156,86 @@ def _security(s: Scenario, belief: Mapping[str, Fraction]) -> Fraction:
                Fraction(0))
 
 
-def _result(s: Scenario, family: str, offers: Sequence[str], solution: TalksSolution
+#: One round on the path of refusals: (round, offer, each type's probability of
+#: accepting, each type's probability of cheating once it has accepted).
+Step = tuple[int, str, Mapping[str, Fraction], Mapping[str, Fraction]]
+
+
+def _result(s: Scenario, family: str, offers: Sequence[str], types: Sequence[str],
+            values: Sequence[Fraction], steps: Iterable[Step], no_pure_answers: int = 0
             ) -> PolicyResult:
-    if not solution.equilibria:
-        return PolicyResult(family, tuple(offers), None, None, 0,
-                            len(solution.no_pure_answers), (), {}, {}, Fraction(0), 0.0)
-    worst: Plan = solution.proposer_worst
+    """A policy's result from its equilibria's proposer values and the rounds of the
+    worst one along the path of refusals; the belief at the start of each round is
+    the prior updated by Bayes' rule on the refusals so far."""
+    if not values:
+        return PolicyResult(family, tuple(offers), None, None, 0, no_pure_answers, (), {},
+                            {}, {}, Fraction(0), 0.0)
+    prior = {t.id: t.prior for t in s.types}
+    weight = {θ: prior[θ] for θ in types if prior[θ] > 0}
     records: list[RoundRecord] = []
-    settles: dict[str, int | None] = {t: None for t in solution.setup.types}
-    last = frozenset(solution.setup.types)
-    for play in worst.path():
-        belief = posterior(s, play.unsettled)
+    settles: dict[str, int | None] = {t: None for t in types}
+    for t, offer, accept, cheat in steps:
+        if not any(weight.values()):
+            break
+        total = sum(weight.values(), Fraction(0))
+        belief = {θ: w / total for θ, w in weight.items() if w > 0}
+        accepting = {θ: accept.get(θ, Fraction(0)) for θ in belief}
+        settling = tuple(sorted(θ for θ, a in accepting.items() if a > 0))
         records.append(RoundRecord(
-            round=play.round, offer=play.offer, posterior=belief,
+            round=t, offer=offer, posterior=belief,
             security_probability=_security(s, belief), unknown_bits=entropy_bits(belief),
-            settling=tuple(sorted(play.accepting)), cheating=tuple(sorted(play.cheating)),
-            arsenal=arsenal_multiplier(s, play.round), stock=stock(s, play.round)))
-        for θ in play.accepting:
-            settles[θ] = play.round
-        last = play.refusing
-    final = posterior(s, last) if last else {}
-    return PolicyResult(family, tuple(offers), worst.proposer_value,
-                        solution.proposer_best.proposer_value, len(solution.equilibria),
-                        len(solution.no_pure_answers), tuple(records), settles, final,
+            accepting=accepting, settling=settling,
+            cheating=tuple(θ for θ in settling if cheat.get(θ, Fraction(0)) > 0),
+            arsenal=arsenal_multiplier(s, t), stock=stock(s, t)))
+        for θ in settling:
+            if settles[θ] is None:
+                settles[θ] = t
+            weight[θ] *= 1 - accepting[θ]
+    total = sum(weight.values(), Fraction(0))
+    final = {θ: w / total for θ, w in weight.items() if w > 0} if total else {}
+    chance = {θ: 1 - weight[θ] / prior[θ] if θ in weight else Fraction(0) for θ in types}
+    return PolicyResult(family, tuple(offers), min(values), max(values), len(values),
+                        no_pure_answers, tuple(records), settles, chance, final,
                         _security(s, final), entropy_bits(final))
+
+
+def _plan_steps(plan: Plan) -> list[Step]:
+    """The pure answers along a talks-solver plan's path of refusals."""
+    return [(play.round, play.offer,
+             {θ: Fraction(1) for θ in play.accepting},
+             {θ: Fraction(1) for θ in play.cheating}) for play in plan.path()]
+
+
+def _equilibrium_steps(e: Equilibrium, offers: Sequence[str], types: Sequence[str]
+                       ) -> list[Step]:
+    """The (possibly mixed) answers of an equilibrium of a schedule's extensive form
+    (:func:`compile_talks`) along its path of refusals."""
+    steps: list[Step] = []
+    for t, offer in enumerate(offers):
+        history = tuple(offers[:t])
+        accept: dict[str, Fraction] = {}
+        cheat: dict[str, Fraction] = {}
+        if offer != NO_OFFER:
+            for θ in types:
+                accept[θ] = e.behaviour[answer_infoset(θ, t, offer, history)][ACCEPT]
+                # A freeze accepted before the last round has no compliance choice.
+                compliance = e.behaviour.get(compliance_infoset(θ, t, offer, history))
+                cheat[θ] = Fraction(0) if compliance is None else compliance[CHEAT]
+        steps.append((t, offer, accept, cheat))
+    return steps
+
+
+def solve_policy(s: Scenario, family: str, offers: Sequence[str]) -> PolicyResult:
+    """Every perfect Bayesian equilibrium of the schedule ``offers`` (mixed answers and
+    mixed fallbacks included), by the exact solver on its extensive form: with one
+    offer a round the tree grows linearly in the rounds."""
+    setup = talks_setup(s, rounds=len(offers), offers_by_round=[(o,) for o in offers])
+    found = solve(compile_talks(s, setup)).equilibria
+    if not found:
+        return _result(s, family, offers, setup.types, (), ())
+    worst = min(found, key=lambda e: e.payoffs[0])
+    return _result(s, family, offers, setup.types, [e.payoffs[0] for e in found],
+                   _equilibrium_steps(worst, offers, setup.types))
 
 
 def _value(r: PolicyResult) -> Fraction:
@@ -184,18 +259,27 @@ def policy_plans(s: Scenario, main_offer: str, rounds: int) -> list[tuple[str, t
     return plans
 
 
+def _unrestricted(s: Scenario, rounds: int) -> PolicyResult:
+    """The game without commitment, by backward induction over belief states (pure
+    answers: :mod:`callbluff.solve.talks`)."""
+    free: TalksSolution = solve_talks(s, talks_setup(s, rounds=rounds))
+    if not free.equilibria:
+        return _result(s, "unrestricted", (), free.setup.types, (), (),
+                       len(free.no_pure_answers))
+    worst = free.proposer_worst
+    return _result(s, "unrestricted", tuple(r.offer for r in worst.path()), free.setup.types,
+                   [p.proposer_value for p in free.equilibria], _plan_steps(worst),
+                   len(free.no_pure_answers))
+
+
 def analyze_talks(s: Scenario, main_offer: str, *, rounds: int | None = None
                   ) -> TalksAnalysis:
     """Every policy of :func:`policy_plans` and the unrestricted game, solved."""
     big_t = horizon(s) if rounds is None else rounds
     results: list[PolicyResult] = []
     for family, offers in policy_plans(s, main_offer, big_t):
-        setup = talks_setup(s, rounds=len(offers), offers_by_round=[(o,) for o in offers])
-        results.append(_result(s, family, offers, solve_talks(s, setup)))
-    free_setup = talks_setup(s, rounds=big_t)
-    free = solve_talks(s, free_setup)
-    free_offers = tuple(r.offer for r in free.proposer_worst.path()) if free.equilibria else ()
-    unrestricted = _result(s, "unrestricted", free_offers, free)
+        results.append(solve_policy(s, family, offers))
+    unrestricted = _unrestricted(s, big_t)
     best_by_family: dict[str, PolicyResult] = {}
     for r in results:
         if r.proposer_worst is not None and (

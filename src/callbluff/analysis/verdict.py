@@ -534,9 +534,17 @@ def _path_words(s: Scenario, p: PolicyResult) -> str:
     if p.final_belief:
         security.append(pct(p.final_security_probability))
         bits.append(f"{p.final_unknown_bits:.2f}")
-    arsenal = {r.round: r.arsenal for r in p.path}
-    settled = [f"{t} in round {r} (arsenal worth {float(arsenal[r]):.2f}× today's)"
-               for t, r in p.settles.items() if r is not None]
+    settled = []
+    for t, first in p.settles.items():
+        if first is None:
+            continue
+        # A type that mixes may settle over several rounds, and in all with a chance.
+        rounds = [r for r in p.path if r.accepting.get(t, 0) > 0]
+        when = ", ".join(f"{r.round} (arsenal worth {float(r.arsenal):.2f}× today's)"
+                         for r in rounds)
+        chance = p.settle_probability[t]
+        settled.append(f"{t} in round{'s' if len(rounds) > 1 else ''} {when}"
+                       + ("" if chance == 1 else f" with probability {pct(chance)} in all"))
     never = [t for t, r in p.settles.items() if r is None]
     who = "; ".join(
         ([f"settles: {', '.join(settled)}"] if settled else ["no type settles"])
@@ -558,10 +566,9 @@ def timing_sentence(a: ScenarioAnalysis) -> str | None:
             f"each offer take it or leave it, each policy in its worst equilibrium)")
     left_out = sum(p.proposer_worst is None for p in t.policies)
     caveat = (f" ({left_out} polic{'ies' if left_out > 1 else 'y'} left out: no "
-              "equilibrium with pure answers, and mixed answers are not searched, "
-              "docs/algorithms.md)" if left_out else "")
+              "equilibrium found)" if left_out else "")
     if t.best is None or t.best.proposer_worst is None:
-        return f"{head}: no policy has an equilibrium with pure answers{caveat}."
+        return f"{head}: no policy has an equilibrium{caveat}."
     best = t.best
     assert best.proposer_worst is not None
     parts = [f"{head}: best is '{best.family}' ({plan_words(best)}), worth "
@@ -578,6 +585,9 @@ def timing_sentence(a: ScenarioAnalysis) -> str | None:
     if free.proposer_worst is not None:
         parts.append(
             "without the commitment to walk away (any offer in any round, each a best "
-            f"reply to the proposer's belief) the worst equilibrium is worth "
-            f"{float(free.proposer_worst):.2f}")
+            f"reply to the proposer's belief) the worst equilibrium with pure answers "
+            f"is worth {float(free.proposer_worst):.2f}"
+            + (f" (in {free.no_pure_answers} state{'s' if free.no_pure_answers > 1 else ''}"
+               " an offer whose answers have no pure equilibrium is left out, "
+               "docs/algorithms.md)" if free.no_pure_answers else ""))
     return "; ".join(parts) + f"{caveat}. On its path {_path_words(s, best)}."

@@ -191,16 +191,20 @@ def _print_across_offers(a: ScenarioAnalysis) -> None:
 
 def _print_talks(console: Console, t: TalksAnalysis) -> None:
     """The talks game (docs/model.md, "Talks that teach"): each policy's schedule,
-    its worst and best equilibrium value, and who settles when on its worst path."""
+    its worst and best equilibrium value, and who settles when (with its chance, when
+    it mixes) on its worst path."""
     table = Table(title=f"Talks that teach ({t.horizon} rounds; values: worst / best "
                         "equilibrium)")
     for col in ("policy", "offers by round", "proposer value", "settles (round)"):
         table.add_column(col)
     for p in (*t.policies, t.unrestricted):
-        value = ("no pure-answer equilibrium" if p.proposer_worst is None or
+        value = ("no equilibrium found" if p.proposer_worst is None or
                  p.proposer_best is None
                  else f"{utility(p.proposer_worst)} / {utility(p.proposer_best)}")
-        settles = ", ".join(f"{θ} {r}" for θ, r in p.settles.items() if r is not None)
+        settles = ", ".join(
+            f"{θ} {r}" + ("" if p.settle_probability[θ] == 1
+                          else f" (probability {pct(p.settle_probability[θ])})")
+            for θ, r in p.settles.items() if r is not None)
         table.add_row(p.family, _runs(p.offers), value, settles or "none")
     console.print(table)
 
