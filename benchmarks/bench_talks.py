@@ -17,6 +17,12 @@ Bayesian equilibrium makes; tests/test_talks.py shows one).  Building the tree i
 timed on its own; at large horizons it is skipped when the tree would exceed
 ``--max-nodes``.  For reference, the same is printed for the two-type, two-offer
 skimming game of tests/test_talks.py (v = 2), where pygambit finishes.
+
+A second table times the *policies* (one offer a round; their trees grow linearly in
+the rounds), which callbluff solves with the exact all-PBE solver on the tree
+(``analysis.talks.solve_policy``, mixed answers included): for each horizon the
+policies "talks, then all in" and "light inspections, then all in", ours (every
+equilibrium) against pygambit's ``lcp_solve`` (one Nash equilibrium) on the same tree.
 """
 
 from __future__ import annotations
@@ -95,6 +101,31 @@ def _row(s: Scenario, rounds: int, budget: float, max_nodes: int) -> None:
           f"({', '.join(theirs)})")
 
 
+def _policy_row(s: Scenario, offers: tuple[str, ...], budget: float) -> None:
+    from callbluff.analysis.talks import solve_policy
+
+    start = time.perf_counter()
+    policy = solve_policy(s, "policy", offers)
+    ours = time.perf_counter() - start
+    setup = talks_setup(s, rounds=len(offers), offers_by_round=[(o,) for o in offers])
+    game = compile_talks(s, setup)
+    queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
+    child = mp.Process(target=_gambit, args=(write_efg(game), queue))
+    child.start()
+    head = f"{offers[0][:12]:>12}→{offers[-1]:<8} {len(offers):>2} {ours:>8.3f} " \
+           f"{policy.equilibria:>3} {len(game.nodes):>6}"
+    try:
+        seconds, theirs = queue.get(timeout=budget)
+    except Empty:
+        child.kill()
+        print(f"{head} {'stopped after ' + str(int(budget)):>16} {'-':>8}")
+        return
+    finally:
+        child.join()
+    print(f"{head} {seconds:>16.3f} {seconds / ours:>8.1f}  ({', '.join(theirs)}; ours "
+          f"{float(policy.proposer_worst or 0):.4f} … {float(policy.proposer_best or 0):.4f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--horizons", type=int, nargs="+", default=[2, 3, 4, 5])
@@ -113,6 +144,12 @@ def main() -> None:
         _row(default, rounds, args.budget, args.max_nodes)
     for rounds in (2, 3):
         _row(skim("2"), rounds, args.budget, args.max_nodes)
+    print()
+    print(f"{'policy':>21} {'T':>2} {'ours s':>8} {'eq':>3} {'nodes':>6} {'gambit s':>16} "
+          f"{'ratio':>8}  gambit's value (ours: worst … best)")
+    for rounds in [*args.horizons, max(args.horizons) + 1]:
+        for first in ("no offer", "all-in-light-inspections"):
+            _policy_row(default, (first,) * (rounds - 1) + ("all-in",), args.budget)
 
 
 if __name__ == "__main__":
