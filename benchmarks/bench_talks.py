@@ -56,6 +56,22 @@ def _gambit(efg: str, out: mp.Queue) -> None:  # type: ignore[type-arg]
     out.put((seconds, values))
 
 
+def _gambit_in_child(efg: str, budget: float) -> tuple[float, list[str]] | None:
+    """pygambit's seconds and equilibrium values, or ``None`` if stopped after
+    ``budget`` seconds."""
+    queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
+    child = mp.Process(target=_gambit, args=(efg, queue))
+    child.start()
+    try:
+        found: tuple[float, list[str]] = queue.get(timeout=budget)
+        return found
+    except Empty:
+        child.kill()
+        return None
+    finally:
+        child.join()
+
+
 def _tree_nodes(offers: int, types: int, fallbacks: int, rounds: int) -> int:
     """Nodes of compile_talks's tree.  Per type and round: the proposer's node; for
     each real offer (``offers`` counts 'no offer' too) the answer node and the
@@ -85,17 +101,11 @@ def _row(s: Scenario, rounds: int, budget: float, max_nodes: int) -> None:
     efg = write_efg(game)
     export = time.perf_counter() - start
     assert len(game.nodes) == nodes, (len(game.nodes), nodes)
-    queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
-    child = mp.Process(target=_gambit, args=(efg, queue))
-    child.start()
-    try:
-        seconds, theirs = queue.get(timeout=budget)
-    except Empty:
-        child.kill()
+    found = _gambit_in_child(efg, budget)
+    if found is None:
         print(f"{head} {export:>9.2f} {'stopped after ' + str(int(budget)):>16} {'-':>8}  -")
         return
-    finally:
-        child.join()
+    seconds, theirs = found
     among = all(Fraction(v) in values for v in theirs)
     print(f"{head} {export:>9.2f} {seconds:>16.2f} {seconds / ours:>8.1f}  {among} "
           f"({', '.join(theirs)})")
@@ -109,19 +119,13 @@ def _policy_row(s: Scenario, offers: tuple[str, ...], budget: float) -> None:
     ours = time.perf_counter() - start
     setup = talks_setup(s, rounds=len(offers), offers_by_round=[(o,) for o in offers])
     game = compile_talks(s, setup)
-    queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
-    child = mp.Process(target=_gambit, args=(write_efg(game), queue))
-    child.start()
     head = f"{offers[0][:12]:>12}→{offers[-1]:<8} {len(offers):>2} {ours:>8.3f} " \
            f"{policy.equilibria:>3} {len(game.nodes):>6}"
-    try:
-        seconds, theirs = queue.get(timeout=budget)
-    except Empty:
-        child.kill()
+    found = _gambit_in_child(write_efg(game), budget)
+    if found is None:
         print(f"{head} {'stopped after ' + str(int(budget)):>16} {'-':>8}")
         return
-    finally:
-        child.join()
+    seconds, theirs = found
     print(f"{head} {seconds:>16.3f} {seconds / ours:>8.1f}  ({', '.join(theirs)}; ours "
           f"{float(policy.proposer_worst or 0):.4f} … {float(policy.proposer_best or 0):.4f})")
 
