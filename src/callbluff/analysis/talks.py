@@ -226,9 +226,10 @@ def _equilibrium_steps(e: Equilibrium, offers: Sequence[str], types: Sequence[st
 
 
 def solve_policy(s: Scenario, family: str, offers: Sequence[str]) -> PolicyResult:
-    """Every perfect Bayesian equilibrium of the schedule ``offers`` (mixed answers and
-    mixed fallbacks included), by the exact solver on its extensive form: with one
-    offer a round the tree grows linearly in the rounds."""
+    """The equilibria of the schedule ``offers`` (mixed answers and mixed fallbacks
+    included) as the exact solver reports them on its extensive form (its outcome
+    set and limits: docs/algorithms.md): with one offer a round the tree grows
+    linearly in the rounds."""
     setup = talks_setup(s, rounds=len(offers), offers_by_round=[(o,) for o in offers])
     found = solve(compile_talks(s, setup)).equilibria
     if not found:
