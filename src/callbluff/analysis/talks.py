@@ -133,10 +133,10 @@ def entropy_bits(belief: Mapping[str, Fraction]) -> float:
     return 0.0 - sum(float(p) * math.log2(float(p)) for p in belief.values() if p > 0)
 
 
-def posterior(s: Scenario, unsettled: frozenset[str]) -> dict[str, Fraction]:
-    """The prior restricted to ``unsettled`` (Bayes' rule after pure answers)."""
-    total = sum((t.prior for t in s.types if t.id in unsettled), Fraction(0))
-    return {t.id: t.prior / total for t in s.types if t.id in unsettled and t.prior > 0}
+def _normalised(weights: Mapping[str, Fraction]) -> dict[str, Fraction]:
+    """A belief from weights (Bayes' rule); empty when every weight is 0."""
+    total = sum(weights.values(), Fraction(0))
+    return {θ: w / total for θ, w in weights.items() if w > 0} if total else {}
 
 
 def offer_runs(offers: Sequence[str]) -> list[tuple[str, int]]:
@@ -175,10 +175,9 @@ def _result(s: Scenario, family: str, offers: Sequence[str], types: Sequence[str
     records: list[RoundRecord] = []
     settles: dict[str, int | None] = {t: None for t in types}
     for t, offer, accept, cheat in steps:
-        if not any(weight.values()):
+        belief = _normalised(weight)
+        if not belief:
             break
-        total = sum(weight.values(), Fraction(0))
-        belief = {θ: w / total for θ, w in weight.items() if w > 0}
         accepting = {θ: accept.get(θ, Fraction(0)) for θ in belief}
         settling = tuple(sorted(θ for θ, a in accepting.items() if a > 0))
         records.append(RoundRecord(
@@ -191,8 +190,7 @@ def _result(s: Scenario, family: str, offers: Sequence[str], types: Sequence[str
             if settles[θ] is None:
                 settles[θ] = t
             weight[θ] *= 1 - accepting[θ]
-    total = sum(weight.values(), Fraction(0))
-    final = {θ: w / total for θ, w in weight.items() if w > 0} if total else {}
+    final = _normalised(weight)
     chance = {θ: 1 - weight[θ] / prior[θ] if θ in weight else Fraction(0) for θ in types}
     return PolicyResult(family, tuple(offers), min(values), max(values), len(values),
                         no_pure_answers, tuple(records), settles, chance, final,
@@ -301,4 +299,4 @@ def analyze_talks(s: Scenario, main_offer: str, *, rounds: int | None = None
         horizon=big_t, main_offer=main_offer, saturation=s.arsenal.saturation,
         policies=tuple(results), best_by_family=best_by_family, best=best, all_in_now=now,
         value_of_acting_now=acting_now, unrestricted=unrestricted,
-        prior_unknown_bits=entropy_bits(posterior(s, frozenset(t.id for t in s.types))))
+        prior_unknown_bits=entropy_bits(_normalised({t.id: t.prior for t in s.types})))
