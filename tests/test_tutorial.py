@@ -2,8 +2,8 @@
 in a real Jupyter kernel (ipykernel, driven by nbclient), on this checkout's code.
 
 What it shows is checked against the kernel-free API: the verdict box holds the
-analysis's verdict, the threshold cell gives the exact threshold, the plots are
-Plotly figures.
+analysis's verdict, the threshold cell gives the exact threshold, the talks cell the
+best policy, the plots are Plotly figures.
 """
 
 from __future__ import annotations
@@ -56,6 +56,13 @@ def test_tutorial_runs_and_shows_the_verdict(tmp_path: Path,
              == repr(analysis.thresholds.detection)]
     assert shown, "the threshold cell does not show the exact threshold"
 
+    assert analysis.talks is not None and analysis.talks.best is not None
+    best = analysis.talks.best
+    assert best.proposer_worst is not None
+    printed = f"{best.family} {best.offers} {float(best.proposer_worst)}"
+    assert [o for cell in outputs for o in cell if o.get("text", "").strip() == printed], \
+        "the talks cell does not print the best policy"
+
     plots = [o for cell in outputs for o in cell if PLOTLY in o.get("data", {})]
-    assert len(plots) == 2
+    assert len(plots) == 3  # thresholds, talks, sweep
     assert all(p["data"][PLOTLY]["data"] for p in plots)  # figures with traces
