@@ -539,7 +539,7 @@ def _path_words(s: Scenario, p: PolicyResult) -> str:
         if first is None:
             continue
         # A type that mixes may settle over several rounds, and in all with a chance.
-        rounds = [r for r in p.path if r.accepting.get(t, 0) > 0]
+        rounds = [r for r in p.path if t in r.settling]
         when = ", ".join(f"{r.round} (arsenal worth {float(r.arsenal):.2f}× today's)"
                          for r in rounds)
         chance = p.settle_probability[t]
