@@ -20,6 +20,7 @@ from callbluff.cli.app import app
 from callbluff.errors import InputError
 from callbluff.scenario.builtin import builtin_path, list_builtin
 from callbluff.scenario.loader import (
+    _read_events,
     dump_scenario,
     load_scenario,
     load_scenario_bytes,
@@ -386,3 +387,17 @@ def test_missing_file_names_the_builtins(tmp_path: Path) -> None:
         load_scenario(tmp_path / "nope.yaml")
     with pytest.raises(InputError, match="directory"):
         load_scenario(tmp_path)
+
+
+@pytest.mark.parametrize("name", list_builtin())
+def test_the_c_parser_reads_what_the_pure_parser_reads(name: str) -> None:
+    # the loader reads with libyaml's parser (ruamel.yaml.clib) for speed; the pure
+    # parser is the reference: same data, same position for every value and key
+    text = builtin_path(name).read_text(encoding="utf-8")
+    c_parser = YAML(typ="safe")
+    assert c_parser.Parser.__name__ == "CParser"
+    quick = _read_events(c_parser, text, name)
+    pure = _read_events(YAML(typ="safe", pure=True), text, name)
+    assert (quick.data, quick.value_pos, quick.key_pos) == (pure.data, pure.value_pos,
+                                                            pure.key_pos)
+    assert len(pure.value_pos) > 100

@@ -150,30 +150,44 @@ def read_yaml(text: str, filename: str = "<input>") -> _Located:
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
         raise InputError("text contains lone surrogate characters (not valid Unicode)",
                          file=filename)
-    yaml = YAML(typ="safe", pure=True)
+    try:
+        # ruamel.yaml.clib's parser (libyaml's): the same events and marks, about 15x
+        # faster than the pure one, which reads a text again only to word its error
+        return _read_events(YAML(typ="safe"), text, filename)
+    except YAMLError:
+        return _read_events(YAML(typ="safe", pure=True), text, filename)
+
+
+def _read_events(yaml: YAML, text: str, filename: str) -> _Located:
     located = _Located(None, {}, {}, {})
     try:
         located.data = _build(yaml.parse(io.StringIO(text)), yaml.resolver, located, filename)
     except InputError:
         raise
-    except MarkedYAMLError as err:
+    except YAMLError as err:
+        if not yaml.pure:
+            raise
+        raise _yaml_error(err, text, filename) from None
+    return located
+
+
+def _yaml_error(err: YAMLError, text: str, filename: str) -> InputError:
+    if isinstance(err, MarkedYAMLError):
         mark = err.problem_mark or err.context_mark
         what = " ".join(str(p) for p in (err.context, err.problem) if p)
-        raise InputError(
+        return InputError(
             f"not valid YAML: {what or err}",
             file=filename,
             line=mark.line + 1 if mark is not None else None,
             column=mark.column + 1 if mark is not None else None,
-        ) from None
-    except YAMLError as err:  # reader errors: control characters and the like
-        position = getattr(err, "position", None)
-        line = column = None
-        if isinstance(position, int):
-            line = text.count("\n", 0, position) + 1
-            column = position - (text.rfind("\n", 0, position) + 1) + 1
-        raise InputError(f"not valid YAML: {err}", file=filename, line=line,
-                         column=column) from None
-    return located
+        )
+    # reader errors: control characters and the like
+    position = getattr(err, "position", None)
+    line = column = None
+    if isinstance(position, int):
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+    return InputError(f"not valid YAML: {err}", file=filename, line=line, column=column)
 
 
 def _utf8_len(text: str) -> int:
