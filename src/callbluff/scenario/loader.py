@@ -143,11 +143,14 @@ def load_scenario_text(text: str, filename: str = "<input>") -> Scenario:
         return validate_located(located, filename)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def read_yaml(text: str, filename: str = "<input>") -> _Located:
     """Safe, limited YAML reading: plain data plus the position of every node."""
     if len(text) > LIMITS.file_bytes or _utf8_len(text) > LIMITS.file_bytes:
         raise _too_big(filename, _utf8_len(text))
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+    if _SURROGATE.search(text):
         raise InputError("text contains lone surrogate characters (not valid Unicode)",
                          file=filename)
     try:
