@@ -26,6 +26,11 @@ information sets is never formed.
   point of a continuum would move with the off-path choice (one point per on-path
   support profile, as in :mod:`.pbe`).
 
+* Twins (:func:`_twins`): choices of U that end the game with the same payoffs under
+  one belief (after a counter-demand: the fallback after a breakdown, after walking
+  away, after a refusal of the offer it stood firm on) are enumerated with one
+  support; the outcome set is unchanged (docs/algorithms.md, "Twins").
+
 Complexity: Σ over branches of the local candidates, times the sender patterns that
 survive the value test, instead of the product of all of U's supports (for the
 2009 bargain hearing three costly counter-demands, 413,343 profiles).  The
@@ -159,7 +164,8 @@ def _range(form: Expr, uinfo: list[int], u_support: dict[int, tuple[int, ...]],
 
 
 def _locals(shape: Shape, message: str) -> list[_Local]:
-    """Every support profile of one branch whose later-node rows of I are feasible."""
+    """Every support profile of one branch whose later-node rows of I are feasible,
+    twins tied (:func:`_twins`)."""
     tree = shape.tree
     g = tree.game
     uinfo = [h for h in tree.uinfo if shape.branch[g.infosets[h].nodes[0]] == message]
@@ -167,17 +173,104 @@ def _locals(shape: Shape, message: str) -> list[_Local]:
     per_h = [_u_supports(tree, h) for h in uinfo]
     senders = [(t, r, g.actions_at(g.nodes[r]).index(message))
                for t, r in enumerate(shape.roots) if message in g.actions_at(g.nodes[r])]
+    twins = _twins(shape, uinfo)
     out: list[_Local] = []
     for combo in itertools.product(*per_h):
         u_support = dict(zip(uinfo, combo, strict=True))
+        if not _tied(shape, twins, u_support, None):
+            continue
         yb, yexpr = _realization(tree, uinfo, u_support)
         for supports, reps, eq_rows, ub_rows in _later_supports(
                 tree, list(reversed(inodes)), u_support, yb, yexpr):
+            if not _tied(shape, twins, u_support, supports):
+                continue
             forms = {t: _w_form(tree, r, b, reps, u_support, yexpr) for t, r, b in senders}
             values = {t: _range(f, uinfo, u_support, tree, yexpr) for t, f in forms.items()}
             out.append(_Local(dict(u_support), supports, values, forms,
                               yb.nvars, (*yb.eq, *eq_rows), tuple(ub_rows)))
     return out
+
+
+#: One member of a twin class: a U information set and, per action that ends the game
+#: at once, the action's signature (every type's payoffs there).
+_Twin = tuple[int, dict[int, tuple[tuple[Fraction, ...], ...]]]
+
+
+def _twins(shape: Shape, uinfo: list[int]) -> list[list[_Twin]]:
+    """Classes of *twin* choices in one branch: U information sets (or the part of one)
+    whose actions end the game with the same payoffs, type by type, and whose nodes
+    are reached in the same proportions across types (only chance and U above them
+    after the message, or I's pure choices; :func:`_tied` checks those).  Breakdown,
+    walking away and a refusal after standing firm are such twins in the bargain.
+
+    Why tying them keeps every outcome: at twins U holds one belief and faces the same
+    payoffs, so every action either takes is optimal at both; replacing each twin's
+    mixture by their reach-weighted average leaves each type's payoff, every belief and
+    U's payoff unchanged.  So for every equilibrium there is one with the same outcome
+    in which reached twins have the same support, and only those are enumerated.
+    """
+    tree = shape.tree
+    g = tree.game
+    members: list[_Twin] = []
+    for h in uinfo:
+        nodes = g.infosets[h].nodes
+        sig: dict[int, tuple[tuple[Fraction, ...], ...]] = {}
+        for a in range(len(g.infosets[h].actions)):
+            ends = [tree.leaves(n, a) for n in nodes]
+            if all(len(e) == 1 and not e[0][2] and not e[0][3] for e in ends):
+                sig[a] = tuple(sorted(
+                    (Fraction(tree.roles.node_type[n]), *g.nodes[e[0][0]].payoffs)
+                    for n, e in zip(nodes, ends, strict=True)))
+        reach = {tree.cprob[n] / tree.cprob[shape.roots[tree.roles.node_type[n]]]
+                 for n in nodes}
+        if len(sig) > 1 and len(reach) == 1:
+            members.append((h, sig))
+    classes: list[list[_Twin]] = []
+    for h, sig in members:
+        if len(sig) != len(g.infosets[h].actions):
+            continue  # a class is named by an information set that only ends the game
+        names = set(sig.values())
+        cls = [(hh, {a: v for a, v in s.items() if v in names}) for hh, s in members
+               if names <= set(s.values()) and len(set(s.values())) == len(s)]
+        if len(cls) > 1 and not any(c[0][0] == cls[0][0] for c in classes):
+            classes.append(cls)
+    return classes
+
+
+def _tied(shape: Shape, twins: list[list[_Twin]], u_support: dict[int, tuple[int, ...]],
+          i_support: dict[int, tuple[int, ...]] | None) -> bool:
+    """Whether reached twins choose the same support (``i_support`` ``None``: only the
+    twins that I's choices cannot separate are tested)."""
+    g = shape.tree.game
+    for cls in twins:
+        chosen: set[frozenset[tuple[tuple[Fraction, ...], ...]]] = set()
+        for h, sig in cls:
+            picked = frozenset(sig[a] for a in u_support[h] if a in sig)
+            if picked and _proportional(shape, g.infosets[h].nodes, u_support, i_support):
+                chosen.add(picked)
+        if len(chosen) > 1:
+            return False
+    return True
+
+
+def _proportional(shape: Shape, nodes: tuple[int, ...] | list[int],
+                  u_support: dict[int, tuple[int, ...]],
+                  i_support: dict[int, tuple[int, ...]] | None) -> bool:
+    """Every type reaches its node with the chance of its message times one common
+    factor: U's choices above are in its support and I's are pure."""
+    tree = shape.tree
+    for n in nodes:
+        step = tree.useq[n]
+        while step is not None:
+            if step[1] not in u_support.get(step[0], (step[1],)):
+                return False
+            step = tree.u_parent[step[0]]
+        seq = tree.iseq[n]
+        while seq is not None and seq[0] not in shape.roots:
+            if i_support is None or i_support.get(seq[0]) != (seq[1],):
+                return False
+            seq = tree.iseq[seq[0]]
+    return True
 
 
 def _x_feasible(shape: Shape, pattern: dict[int, tuple[str, ...]],
@@ -370,6 +463,16 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool]) -> int:
     ntypes = len(shape.roots)
     offering = {m: [t for t in range(ntypes) if m in available[t]] for m in messages}
     possible: dict[tuple[str, int, frozenset[tuple[int, bool]]], bool] = {}
+    feasible: dict[tuple[object, ...], bool] = {}
+
+    def on_path_ok(sent: tuple[tuple[str, ...], ...], on_path: dict[str, _Local]) -> bool:
+        """:func:`_on_path_feasible`, remembered: the same partial profile recurs (a
+        leaf repeats its last level's test; continuations meet the same path)."""
+        key = (tuple(tuple(m for m in p if m in on_path) for p in sent),
+               frozenset((m, id(loc)) for m, loc in on_path.items()))
+        if key not in feasible:
+            feasible[key] = _on_path_feasible(shape, sent, on_path)
+        return feasible[key]
 
     def rows_ok(m: str, i: int, flags: dict[int, bool]) -> bool:
         key = (m, i, frozenset(flags.items()))
@@ -392,7 +495,7 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool]) -> int:
     def leaf() -> None:
         sent = pattern()
         value = _values(sent, chosen, available)
-        if value is None or not _on_path_feasible(shape, sent, chosen) or not _x_feasible(
+        if value is None or not on_path_ok(sent, chosen) or not _x_feasible(
                 shape, {t: p for t, p in enumerate(sent)}, chosen):
             return
         known = value
@@ -407,8 +510,8 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool]) -> int:
             loc = local_lists[m][i]
             # a continuation off the path can deter only if its least values do
             return all(t not in known or lo <= known[t]
-                       for t, (lo, _) in loc.values.items()) and _on_path_feasible(
-                shape, sent, {**chosen, m: loc})
+                       for t, (lo, _) in loc.values.items()) and on_path_ok(
+                sent, {**chosen, m: loc})
 
         def continuations(k: int) -> Iterator[dict[str, _Local]]:
             if k == len(unused):
@@ -430,7 +533,7 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool]) -> int:
         """I's and U's rows of the branches chosen so far (a type that may still
         send more weighs freely)."""
         sent = pattern()
-        if not _on_path_feasible(shape, sent, chosen):
+        if not on_path_ok(sent, chosen):
             return False
         weights = {t: (*p, "?") if t in mixing and remaining[t][k + 1] else p
                    for t, p in enumerate(sent) if p}
