@@ -9,10 +9,19 @@ from typer.testing import CliRunner
 
 import callbluff.cli.scenario_cmds  # noqa: F401  (registers the commands)
 from callbluff.cli.app import app, console
-from callbluff.scenario.builtin import builtin_path, list_builtin
+from callbluff.scenario.builtin import builtin_path, list_builtin, listings
 from callbluff.scenario.loader import load_scenario, load_scenario_text
 
 runner = CliRunner()
+
+
+def test_the_listing_reads_what_the_loader_validates() -> None:
+    # `callbluff scenarios` reads four fields from the YAML events, unvalidated
+    shown = {(x.id, x.title, x.types, x.offers) for x in listings()}
+    loaded = {(s.id, s.title, tuple(s.type_ids()), tuple(o.id for o in s.offers))
+              for s in map(load_scenario, list_builtin())}
+    assert shown == loaded
+    assert len(shown) == len(list_builtin())
 
 
 def test_scenarios_lists_the_builtins(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -31,20 +31,14 @@ def scenarios(
 
         callbluff scenarios
     """
-    from callbluff.scenario.builtin import list_builtin
-    from callbluff.scenario.loader import load_scenario
+    from callbluff.scenario.builtin import listings
 
-    loaded = []
-    for name in list_builtin():
-        try:
-            loaded.append(load_scenario(name))
-        except InputError as err:
-            raise input_failure(err, prefix=False) from None
+    loaded = listings()
     print_fitted(console, "Built-in scenarios", [
         Column("id", [s.id for s in loaded], wraps=False),
         Column("title", [s.title for s in loaded], min_width=16),
-        Column("types", [", ".join(s.type_ids()) for s in loaded], optional=True),
-        Column("offers", [", ".join(o.id for o in s.offers) for s in loaded], optional=True),
+        Column("types", [", ".join(s.types) for s in loaded], optional=True),
+        Column("offers", [", ".join(s.offers) for s in loaded], optional=True),
     ], wide)
 
 
