@@ -163,9 +163,9 @@ def _range(form: Expr, uinfo: list[int], u_support: dict[int, tuple[int, ...]],
     return min(vals), max(vals)
 
 
-def _locals(shape: Shape, message: str) -> list[_Local]:
+def _locals(shape: Shape, message: str, tie_twins: bool = True) -> list[_Local]:
     """Every support profile of one branch whose later-node rows of I are feasible,
-    twins tied (:func:`_twins`)."""
+    twins tied (:func:`_twins`) unless ``tie_twins`` is off."""
     tree = shape.tree
     g = tree.game
     uinfo = [h for h in tree.uinfo if shape.branch[g.infosets[h].nodes[0]] == message]
@@ -173,7 +173,7 @@ def _locals(shape: Shape, message: str) -> list[_Local]:
     per_h = [_u_supports(tree, h) for h in uinfo]
     senders = [(t, r, g.actions_at(g.nodes[r]).index(message))
                for t, r in enumerate(shape.roots) if message in g.actions_at(g.nodes[r])]
-    twins = _twins(shape, uinfo)
+    twins = _twins(shape, uinfo) if tie_twins else []
     out: list[_Local] = []
     for combo in itertools.product(*per_h):
         u_support = dict(zip(uinfo, combo, strict=True))
@@ -438,7 +438,8 @@ def _rows_possible(coefficients: Coefficients, senders: dict[int, bool]) -> bool
     return True
 
 
-def search_branches(shape: Shape, accept: Callable[[Behaviour], bool]) -> int:
+def search_branches(shape: Shape, accept: Callable[[Behaviour], bool],
+                    tie_twins: bool = True) -> int:
     """Offer ``accept`` one profile per feasible on-path support profile (it verifies).
 
     Returns how many on-path support profiles found no verified continuation while one
@@ -450,10 +451,12 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool]) -> int:
     candidate's, a non-sender's is at least what the candidate leaves it); U's rows
     in the branch for these senders; and, once U mixes somewhere on the path, I's
     rows of the branches chosen so far (an LP).  Which types mix over messages is
-    fixed first, so that U's rows weigh the other senders exactly.
+    fixed first, so that U's rows weigh the other senders exactly.  Twins are tied
+    (:func:`_twins`); ``tie_twins=False`` enumerates them apart (the benchmark's
+    reference).
     """
     g = shape.tree.game
-    local_lists = {m: _locals(shape, m) for m in shape.messages}
+    local_lists = {m: _locals(shape, m, tie_twins) for m in shape.messages}
     messages = sorted(shape.messages, key=lambda m: len(local_lists[m]))
     coefficients = {m: [_coefficients(shape, m, loc) for loc in local_lists[m]]
                     for m in messages}
