@@ -70,6 +70,17 @@ def test_the_article_headline_matches_every_equilibrium(scenario_id: str) -> Non
     assert f"'{main.offer_id}' offer" in (holds or fails or "")
     if holds is not None:
         assert f"({len(main.equilibria)} found)" in holds
+        # the answers it names are the ones the offer admits (read from the file:
+        # listed counter-demands, or all when none are listed; a balk asks for a regime)
+        offer = s.offer(main.offer_id)
+        listed = ([c.id for c in s.counter_demands] if offer.counter_demands is None
+                  else offer.counter_demands)
+        asks = any(not _balks(s, x) for x in listed)
+        balks = any(_balks(s, x) for x in listed)
+        assert ("asking for more" in holds) is asks
+        assert ("balking at inspections" in holds) is balks
+        only_refusal = _line(a, f"The '{main.offer_id}' offer is take it or leave it")
+        assert (only_refusal is not None) is (not asks and not balks)
     if fails is not None:
         # each refusal named, with the largest probability any equilibrium gives it
         by_kind: dict[str, Fraction] = {"asks for more": Fraction(0),

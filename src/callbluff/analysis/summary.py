@@ -25,7 +25,12 @@ from callbluff.analysis.article import ArticleTest, Margin
 from callbluff.analysis.numbers import consecutive_runs, pct, pct_exact, utility
 from callbluff.analysis.offers import OfferAnalysis
 from callbluff.analysis.reading import TypeStrategy
-from callbluff.analysis.verdict import NO_OFFER, ScenarioAnalysis, hears, plan_words
+from callbluff.analysis.verdict import (
+    NO_OFFER,
+    ScenarioAnalysis,
+    other_answers,
+    plan_words,
+)
 from callbluff.scenario.schema import Scenario
 
 Interval = tuple[Fraction, Fraction]
@@ -83,17 +88,9 @@ def _interval_words(holds: Sequence[Interval]) -> str:
     return " or ".join(words)
 
 
-def _answers_heard(a: ScenarioAnalysis) -> str:
-    offer = a.main_offer
-    heard = [w for w, label in (("asking for more", "ask"), ("balking at inspections", "balk"))
-             if hears(a.scenario, offer, label)]
-    return ", ".join([*heard, "refusing"]) if len(heard) < 2 else (
-        f"{heard[0]}, {heard[1]} or refusing")
-
-
 def _question(a: ScenarioAnalysis) -> str:
     target = a.scenario.target.name
-    others = _answers_heard(a).replace(", refusing", " or refusing")
+    others = other_answers(a.scenario, a.main_offer)
     return (f"Question: would a {target} that wants the bomb only for security accept the "
             f"'{a.main_offer}' offer, so that {others} reveals ulterior motives?")
 

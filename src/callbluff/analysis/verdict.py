@@ -343,6 +343,15 @@ def hears(s: Scenario, offer_id: str, label: str) -> bool:
     return bool(balks) if label.startswith("balk") else bool(counters - balks)
 
 
+def other_answers(s: Scenario, offer_id: str) -> str:
+    """The answers other than accepting that the offer admits, in words: "refusing",
+    "asking for more or refusing", "asking for more, balking at inspections or
+    refusing"."""
+    heard = [w for w, label in (("asking for more", "ask"), ("balking at inspections", "balk"))
+             if hears(s, offer_id, label)]
+    return ", ".join([*heard[:-1], f"{heard[-1]} or refusing"]) if heard else "refusing"
+
+
 def article_sentences(a: ScenarioAnalysis) -> list[str]:
     """The article's question and its answer, first (docs/model.md, "The article's test")."""
     s, test = a.scenario, a.article
@@ -358,8 +367,13 @@ def article_sentences(a: ScenarioAnalysis) -> list[str]:
     if test.indisputable:
         lines.append(
             f"The article's test holds for {offer}: in every equilibrium ({n} found) a "
-            f"security-only {target} accepts, so asking for more, balking at inspections or "
-            "refusing comes only from one with ulterior motives.")
+            f"security-only {target} accepts, so {other_answers(s, main.offer_id)} comes only "
+            "from one with ulterior motives.")
+        if other_answers(s, main.offer_id) == "refusing":
+            lines.append(
+                f"{offer[0].upper()}{offer[1:]} is take it or leave it: asking for more and "
+                "balking at inspections are not answers to it, so the test here is about "
+                "refusing only.")
     else:
         refusals = [f"{_REFUSAL_WORDS[k]} (up to {pct(p)})"
                     for k, p in test.security_refusals.items() if p > 0]
