@@ -251,6 +251,7 @@ def test_action_quotes_each_offer_its_own_value(scenario_id: str) -> None:
     if first is None or first.proposer_worst is None:
         assert "Timing" not in action
         return
-    assert f"Timing: best is '{first.family}'" in action
+    assert (f"Timing: of the schedules that end in the '{t.main_offer}' offer, best is "
+            f"'{first.family}'") in action
     assert f"worth {utility(first.proposer_worst)}." in action
     assert ("talks only" in action) is any(o == TALKS_ONLY for o in first.offers[:-1])

@@ -197,6 +197,9 @@ def test_timing_sentence_matches_the_talks_game(scenario_id: str) -> None:
     assert t is not None and line is not None
     first = best_policy(t)
     assert first is not None and first.proposer_worst is not None
+    # every policy compared ends in the main offer: the sentence says which
+    assert all(p.offers[-1] == a.main_offer for p in t.policies if p.family != "talks forever")
+    assert f"schedules that end in the '{a.main_offer}' offer" in line
     assert f"best is '{first.family}'" in line
     assert f"worth {float(first.proposer_worst):.2f} to the proposer" in line
     waiting = [p.proposer_worst for p in t.policies if p.proposer_worst is not None

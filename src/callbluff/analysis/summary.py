@@ -187,9 +187,10 @@ def _action(a: ScenarioAnalysis) -> str:
                 f"{utility(value[best])}, against {utility(value[main])} for the "
                 f"'{main}' offer and {sq} for no offer.")
     policy = None if a.talks is None else a.talks.best
-    if policy is not None and policy.proposer_worst is not None:
+    if a.talks is not None and policy is not None and policy.proposer_worst is not None:
         # the talks game, as the verdict's Timing sentence (docs/model.md, "Talks that teach")
-        text += (f" Timing: best is '{policy.family}' ({plan_words(policy)}), "
+        text += (f" Timing: of the schedules that end in the '{a.talks.main_offer}' "
+                 f"offer, best is '{policy.family}' ({plan_words(policy)}), "
                  f"worth {utility(policy.proposer_worst)}.")
     return text
 

@@ -577,7 +577,8 @@ def timing_sentence(a: ScenarioAnalysis) -> str | None:
         return None
     s = a.scenario
     head = (f"Timing (talks over {t.horizon} round{'s' if t.horizon > 1 else ''}, "
-            f"each offer take it or leave it, each policy in its worst equilibrium)")
+            f"schedules that end in the '{t.main_offer}' offer, each offer take it or "
+            "leave it, each policy in its worst equilibrium)")
     left_out = sum(p.proposer_worst is None for p in t.policies)
     caveat = (f" ({left_out} polic{'ies' if left_out > 1 else 'y'} left out: no "
               "equilibrium found)" if left_out else "")
