@@ -24,9 +24,9 @@ from callbluff.scenario.builtin import list_builtin
 from callbluff.scenario.loader import load_scenario_text
 from callbluff.solve import BRANCHES, solve
 from callbluff.solve.assemble import build_equilibrium, merge_outcomes
-from callbluff.solve.branches import _locals, _twins, branch_shape, search_branches
+from callbluff.solve.branches import Shape, _locals, _twins, branch_shape, search_branches
 from callbluff.solve.pbe import _u_supports, enumerate_profiles
-from callbluff.solve.reduce import lift, reduce_dominated
+from callbluff.solve.reduce import Reduction, lift, reduce_dominated
 from callbluff.solve.result import Equilibrium
 from callbluff.solve.structure import detect_one_informed
 from solve_helpers import gambit_agent_regret, random_signalling
@@ -41,15 +41,21 @@ def _key(eq: Equilibrium) -> Key:
     return eq.payoffs, tuple(sorted(eq.type_payoffs.items())), on_path
 
 
+def _reduced_shape(game: Game) -> tuple[Reduction, Shape]:
+    """The dominance reduction of ``game`` and its message branches."""
+    reduction = reduce_dominated(game)
+    roles = detect_one_informed(reduction.reduced)
+    assert roles is not None
+    shape = branch_shape(reduction.reduced, roles)
+    assert shape is not None
+    return reduction, shape
+
+
 def _both(game: Game) -> tuple[set[Key], set[Key]]:
     """Outcomes of the branch search and of the enumeration, on the reduced game."""
     roles = detect_one_informed(game)
     assert roles is not None
-    reduction = reduce_dominated(game)
-    reduced_roles = detect_one_informed(reduction.reduced)
-    assert reduced_roles is not None
-    shape = branch_shape(reduction.reduced, reduced_roles)
-    assert shape is not None
+    reduction, shape = _reduced_shape(game)
 
     def verified(beh: list[list[Fraction]]) -> Equilibrium | None:
         return build_equilibrium(game, lift(reduction, beh), roles.informed)
@@ -63,7 +69,7 @@ def _both(game: Game) -> tuple[set[Key], set[Key]]:
         return eq is not None
 
     search_branches(shape, accept)
-    enumerated = [eq for beh in enumerate_profiles(reduction.reduced, reduced_roles)
+    enumerated = [eq for beh in enumerate_profiles(reduction.reduced, shape.tree.roles)
                   if (eq := verified(beh)) is not None]
     return ({_key(e) for e in merge_outcomes(game, by_branches)},
             {_key(e) for e in merge_outcomes(game, enumerated)})
@@ -107,11 +113,7 @@ def test_tied_twins_keep_the_outcomes_of_the_enumeration(risk: Fraction) -> None
     # breakdown, walking away and a refusal after standing firm are twins; the search
     # enumerates them tied, the enumeration does not
     game = _costly(["us-forces-withdrawal"], risk)
-    reduction = reduce_dominated(game)
-    roles = detect_one_informed(reduction.reduced)
-    assert roles is not None
-    shape = branch_shape(reduction.reduced, roles)
-    assert shape is not None
+    reduction, shape = _reduced_shape(game)
     message = "counter:us-forces-withdrawal"
     uinfo = [h for h in shape.tree.uinfo
              if shape.branch[reduction.reduced.infosets[h].nodes[0]] == message]
@@ -177,12 +179,7 @@ def test_tied_twins_keep_the_outcomes_on_random_costly_bargains(seed: int) -> No
 
 def test_twins_are_the_fallbacks_after_a_counter_demand() -> None:
     counters = ["light-water-reactors", "us-forces-withdrawal", "declared-sites-only"]
-    game = _costly(counters)
-    reduction = reduce_dominated(game)
-    roles = detect_one_informed(reduction.reduced)
-    assert roles is not None
-    shape = branch_shape(reduction.reduced, roles)
-    assert shape is not None
+    reduction, shape = _reduced_shape(_costly(counters))
     g = reduction.reduced
     for x in counters:
         message = f"counter:{x}"

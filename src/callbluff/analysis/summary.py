@@ -186,8 +186,8 @@ def _action(a: ScenarioAnalysis) -> str:
                 f"equilibrium) the '{best}' offer is the better choice at "
                 f"{utility(value[best])}, against {utility(value[main])} for the "
                 f"'{main}' offer and {sq} for no offer.")
-    policy = None if a.talks is None else a.talks.best
-    if a.talks is not None and policy is not None and policy.proposer_worst is not None:
+    if a.talks is not None and (policy := a.talks.best) is not None \
+            and policy.proposer_worst is not None:
         # the talks game, as the verdict's Timing sentence (docs/model.md, "Talks that teach")
         text += (f" Timing: of the schedules that end in the '{a.talks.main_offer}' "
                  f"offer, best is '{policy.family}' ({plan_words(policy)}), "

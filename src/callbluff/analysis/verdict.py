@@ -365,11 +365,12 @@ def article_sentences(a: ScenarioAnalysis) -> list[str]:
     if test.indisputable is None:
         return lines
     if test.indisputable:
+        others = other_answers(s, main.offer_id)
         lines.append(
             f"The article's test holds for {offer}: in every equilibrium ({n} found) a "
-            f"security-only {target} accepts, so {other_answers(s, main.offer_id)} comes only "
-            "from one with ulterior motives.")
-        if other_answers(s, main.offer_id) == "refusing":
+            f"security-only {target} accepts, so {others} comes only from one with ulterior "
+            "motives.")
+        if others == "refusing":
             lines.append(
                 f"{offer[0].upper()}{offer[1:]} is take it or leave it: asking for more and "
                 "balking at inspections are not answers to it, so the test here is about "
