@@ -18,10 +18,11 @@ this tree's ``src``, a fresh run store):
   (the games of ``benchmarks/bench_solve.py``); no second method: the ratio is to
   the goal;
 * ``map`` — ``callbluff map`` on the default scenario (detection of its main regime
-  against the security-only prior, 41 × 41); ``sensitivity`` — its defaults.  Both
-  run in this process under ``--budget`` seconds: past it, the figure is the points
-  done and the projected total at the rate so far (no second method: ratio to the
-  goal);
+  against the security-only prior, 41 × 41; no second method: ratio to the goal);
+  ``sensitivity`` — its defaults; reference: every offer solved per model run (before
+  the model read the main offer alone).  Both run in this process under ``--budget``
+  seconds: past it, the figure is the points done and the projected total at the
+  rate so far;
 * ``slider`` — the web page in Debian's chromium (Playwright) on a loopback
   ``callbluff serve``: p50 and p95 seconds from a slider move to the new verdict
   shown (``benchmarks/bench_slider.py``).
@@ -156,7 +157,9 @@ def bench_map(budget: float) -> None:
     _line("map", time.perf_counter() - start, None, "41 x 41, finished")
 
 
-def bench_sensitivity(budget: float) -> None:
+def _sensitivity_seconds(budget: float) -> tuple[float, str]:
+    """Seconds of `callbluff sensitivity`'s defaults on the default scenario (projected
+    past ``budget``), and how the figure was found."""
     from callbluff.scenario.loader import load_scenario
     from callbluff.sweep.sensitivity import (
         scenario_sobol,
@@ -182,10 +185,24 @@ def bench_sensitivity(budget: float) -> None:
         scenario_sobol(scenario, spec, 256, 0, on_progress=advance)
     except _OutOfBudget:
         runs, total, seconds = seen
-        _line("sensitivity", seconds * total / max(runs, 1), None,
-              f"projected: {runs:.0f} of {total:.0f} model runs in {seconds:.0f} s (budget)")
-        return
-    _line("sensitivity", time.perf_counter() - start, None, f"{planned} model runs, finished")
+        return (seconds * total / max(runs, 1),
+                f"projected: {runs:.0f} of {total:.0f} model runs in {seconds:.0f} s")
+    return time.perf_counter() - start, f"{planned} model runs, finished"
+
+
+def bench_sensitivity(budget: float) -> None:
+    """Ours, then the reference: every offer of the scenario solved per model run, as
+    before the model read the main offer alone."""
+    from callbluff.sweep import sensitivity
+
+    ours, note = _sensitivity_seconds(budget)
+    restrict = sensitivity.main_offer_only
+    sensitivity.main_offer_only = lambda scenario: scenario
+    try:
+        reference, ref_note = _sensitivity_seconds(budget)
+    finally:
+        sensitivity.main_offer_only = restrict
+    _line("sensitivity", ours, reference, f"{note}; reference {ref_note}")
 
 
 def bench_web(moves: int) -> None:

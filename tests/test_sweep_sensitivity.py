@@ -7,6 +7,9 @@ suite): S1 = (0.3139, 0.4424, 0), ST = (0.5576, 0.4424, 0.2437).
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from pydantic import TypeAdapter
@@ -51,3 +54,70 @@ def test_ppf_of_choice_and_triangular() -> None:
     assert ppf_of(choice)(u).tolist() == [1, 1, 2, 2, 3, 3]
     tri = adapter.validate_python({"kind": "triangular", "low": 0, "mode": 1, "high": 2})
     assert ppf_of(tri)(np.array([0.5]))[0] == pytest.approx(1.0)
+
+
+def test_the_scenario_model_agrees_with_every_offer_solved_exactly() -> None:
+    """The model solves the main offer alone (``main_offer_only``); the reference is the
+    sweep's exact row of the whole scenario (every offer solved, the best chosen in
+    exact arithmetic), read at the same two outputs, on variants where they move."""
+    from callbluff.analysis.verdict import main_offer_id
+    from callbluff.scenario.loader import load_scenario
+    from callbluff.sweep.evaluate import evaluate_exact
+    from callbluff.sweep.sensitivity import scenario_model
+    from callbluff.sweep.spec import INPUT_PREFIX, PRIOR_PREFIX, apply_row, build_spec
+
+    scenario = load_scenario("north-korea-2009")
+    spec = build_spec(scenario)
+    paths = [i.path for i in spec.inputs]
+    base = [float(i.current) for i in spec.inputs]
+    rows = []
+    # low detection and a mild penalty let ulterior types accept and cheat; a small
+    # pact value makes the security-only type refuse
+    for detection, penalty, pact in [(0.9, 10, 20), (0.05, 5, 20), (0.3, 5, 20),
+                                     (0.9, 10, 0), (0.05, 5, 0)]:
+        row = list(base)
+        row[paths.index("regimes[rigorous].detection")] = detection
+        row[paths.index("cheating.penalty")] = penalty
+        row[paths.index("concessions[non-aggression-pact].values.security")] = pact
+        rows.append(row)
+    x = np.array(rows)
+    main = main_offer_id(scenario)
+    priors = {INPUT_PREFIX + PRIOR_PREFIX + t.id: float(t.prior) for t in scenario.types}
+    reference = [evaluate_exact(apply_row(scenario, spec, {
+        **priors, **{i.column: r[j] for j, i in enumerate(spec.inputs)}})) for r in rows]
+    values = [float(ref[f"value:{main}"]) for ref in reference]  # type: ignore[arg-type]
+    separates = [float(bool(ref["separates"])) for ref in reference]
+    assert len(set(values)) > 2 and len(set(separates)) == 2  # the variants move both
+    assert scenario_model(scenario, spec, "value")[1](x) == pytest.approx(values, abs=1e-9)
+    assert scenario_model(scenario, spec, "separates")[1](x).tolist() == separates
+
+
+def test_a_constant_output_has_no_indices() -> None:
+    """Sobol' indices are shares of the output's variance; where it is 0 they are
+    0/0, so none are reported, and the constant is."""
+    res = sobol(lambda x: np.full(x.shape[0], -16.38), ["a", "b"],
+                [lambda u: u, lambda u: u], n=8, seed=0)
+    assert res.constant == pytest.approx(-16.38)
+    assert res.first == res.total == ()
+    moving = sobol(lambda x: x[:, 0], ["a", "b"], [lambda u: u, lambda u: u], n=64, seed=0)
+    assert moving.constant is None and moving.first[0] == pytest.approx(1.0, abs=0.1)
+
+
+def test_the_constant_sentence_agrees_with_its_json(tmp_path: Path) -> None:
+    """On the default scenario every sampled point separates (the file's uncertainty
+    ranges keep the security-only type accepting and no ulterior type cheating): the
+    sentence names the constant and the number of sampled points, n·(k + 2) with k = 5
+    inputs, and the JSON holds the same."""
+    from typer.testing import CliRunner
+
+    from callbluff.cli.app import app
+
+    out = tmp_path / "s.json"
+    result = CliRunner().invoke(app, ["sensitivity", "--measure", "separates", "-n", "4",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text())
+    text = " ".join(result.output.split())
+    assert document["sobol"]["constant_output"] == 1.0
+    assert document["sobol"]["indices"] == []
+    assert "separates is 1.0000 at every one of the 28 sampled points" in text

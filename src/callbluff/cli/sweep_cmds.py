@@ -182,23 +182,31 @@ def sensitivity_command(
         table.add_row(b.name, f"{b.low:g}", f"{b.high:g}", f"{b.output_low:.4f}",
                       f"{b.output_high:.4f}", f"{b.swing:.4f}")
     console.print(table)
-    sob = Table(title=f"Sobol' indices ({indices.samples} base samples, 95% ±)")
-    for col in ("input", "S1", "ST"):
-        sob.add_column(col, justify="left" if col == "input" else "right")
-    for i, name in enumerate(indices.names):
-        sob.add_row(name, f"{indices.first[i]:.3f} ± {indices.first_conf[i]:.3f}",
-                    f"{indices.total[i]:.3f} ± {indices.total_conf[i]:.3f}")
-    console.print(sob)
+    if indices.constant is not None:
+        console.print(f"Sobol' indices: {measure} is {indices.constant:.4f} at every one of the "
+                      f"{sobol_runs(spec, samples)} sampled points, so no input moves it over "
+                      "its range and the indices (shares of a variance of 0) are not defined.",
+                      highlight=False)
+    else:
+        sob = Table(title=f"Sobol' indices ({indices.samples} base samples, 95% ±)")
+        for col in ("input", "S1", "ST"):
+            sob.add_column(col, justify="left" if col == "input" else "right")
+        for i, name in enumerate(indices.names):
+            sob.add_row(name, f"{indices.first[i]:.3f} ± {indices.first_conf[i]:.3f}",
+                        f"{indices.total[i]:.3f} ± {indices.total_conf[i]:.3f}")
+        console.print(sob)
     if output is not None:
         document = {
             "scenario": loaded.id, "measure": measure, "at_scenario_values": centre,
             "tornado": [{"input": b.name, "low": b.low, "high": b.high,
                          "at_low": b.output_low, "at_high": b.output_high, "swing": b.swing}
                         for b in bars],
-            "sobol": {"base_samples": indices.samples, "seed": seed, "indices": [
+            "sobol": {"base_samples": indices.samples, "seed": seed,
+                      # the output at every sampled point, or null where it moves
+                      "constant_output": indices.constant, "indices": [
                 {"input": name, "S1": indices.first[i], "S1_conf": indices.first_conf[i],
                  "ST": indices.total[i], "ST_conf": indices.total_conf[i]}
-                for i, name in enumerate(indices.names)]},
+                for i, name in enumerate(indices.names) if indices.constant is None]},
         }
         try:
             write_atomically(output, json.dumps(document, indent=2) + "\n")

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,9 @@ class SobolIndices:
     total: tuple[float, ...]
     total_conf: tuple[float, ...]
     samples: int
+    #: the output at every sampled point when it never moves; the indices (shares of
+    #: a variance of 0) are then undefined and the four tuples empty
+    constant: float | None = None
 
 
 def tornado(model: Model, names: Sequence[str], base: Sequence[float],
@@ -75,6 +79,11 @@ def tornado(model: Model, names: Sequence[str], base: Sequence[float],
     return float(out[0]), [bars[i] for i in order]
 
 
+#: Outputs within this relative spread are one number (the fast path's float rounding
+#: of an exactly constant value), not a variance to share out.
+CONSTANT_TOL = 1e-9
+
+
 def sobol(model: Model, names: Sequence[str], ppfs: Sequence[Callable[[np.ndarray], np.ndarray]],
           n: int, seed: int) -> SobolIndices:
     """Sobol' indices of ``model`` whose inputs are ``ppf_i(U_i)``, ``U`` uniform on
@@ -84,7 +93,13 @@ def sobol(model: Model, names: Sequence[str], ppfs: Sequence[Callable[[np.ndarra
     unit = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     x = np.column_stack([ppfs[i](unit[:, i]) for i in range(k)])
     y = np.asarray(model(x), dtype=np.float64)
-    res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+    if np.ptp(y) <= CONSTANT_TOL * max(1.0, float(np.max(np.abs(y)))):
+        return SobolIndices(tuple(names), (), (), (), (), n, constant=float(np.median(y)))
+    with warnings.catch_warnings():
+        # SALib warns whenever some resampled columns repeat a value (an output with
+        # flat stretches); the indices are still defined, and the all-flat case is above
+        warnings.filterwarnings("ignore", message="Constant values encountered")
+        res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
     return SobolIndices(tuple(names), tuple(float(v) for v in res["S1"]),
                         tuple(float(v) for v in res["S1_conf"]),
                         tuple(float(v) for v in res["ST"]),
@@ -122,6 +137,14 @@ Progress = Callable[[int], None]
 BATCH = 64
 
 
+def main_offer_only(scenario: Scenario) -> Scenario:
+    """The scenario with its main offer alone.  Both outputs read only the main
+    offer's own game, and no uncertain input names an offer (sweep paths never do),
+    so the other offers — one with free counter-demands costs the exact solver about
+    a second a run — need not be solved."""
+    return scenario.model_copy(update={"offers": [scenario.offer(main_offer_id(scenario))]})
+
+
 def scenario_model(scenario: Scenario, spec: SweepSpec, output: str = "value",
                    engine: str = "fast", on_progress: Progress | None = None
                    ) -> tuple[list[str], Model]:
@@ -132,6 +155,7 @@ def scenario_model(scenario: Scenario, spec: SweepSpec, output: str = "value",
         raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, got {output!r}")
     names = [i.path for i in spec.inputs]
     main = main_offer_id(scenario)
+    scenario = main_offer_only(scenario)
     base_priors = {INPUT_PREFIX + PRIOR_PREFIX + t.id: float(t.prior) for t in scenario.types}
 
     def batch(x: np.ndarray) -> np.ndarray:
@@ -186,6 +210,7 @@ def scenario_sobol(scenario: Scenario, spec: SweepSpec, n: int, seed: int,
 __all__ = [
     "SobolIndices",
     "TornadoBar",
+    "main_offer_only",
     "ppf_of",
     "scenario_model",
     "scenario_sobol",
