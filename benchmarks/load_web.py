@@ -11,8 +11,9 @@ store (``--store``), then runs ``--users`` simulated students at once for
 * loads the page and the default scenario (``GET /``, ``/api/scenarios``,
   ``/api/scenarios/{name}``);
 * moves a slider about once a second (a random control of the scenario to a random
-  value in its range), sending one ``POST /api/analyze`` after the page's 250 ms
-  debounce and waiting for the verdict before the next move;
+  value in its range), sending, after the page's 250 ms debounce, one ``POST
+  /api/analyze`` for the verdict alone (no talks game, no package search), then one
+  for everything, as the page does, and waiting for both before the next move;
 * now and then downloads the report (``POST /api/report``) or uploads a scenario of
   their own (``POST /api/validate``, then ``/api/analyze`` with the YAML): one action
   in 12 and one in 9 at random, and the second action of every fourth student, so
@@ -232,9 +233,11 @@ class Student:
         moved = time.monotonic()
         body = {"scenario": DEFAULT, "overrides": self.overrides(), "thresholds": False}
         await asyncio.sleep(DEBOUNCE_S)
-        response = await self.request("POST", "/api/analyze", body)
+        response = await self.request("POST", "/api/analyze",
+                                      {**body, "policies": False, "package": False})
         if response is not None and response.status_code == 200:
             self.figures.move_to_verdict.append(time.monotonic() - moved)
+            await self.request("POST", "/api/analyze", body)
 
 
 def percentile(values: list[float], q: float) -> float:

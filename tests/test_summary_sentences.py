@@ -255,3 +255,22 @@ def test_action_quotes_each_offer_its_own_value(scenario_id: str) -> None:
             f"'{first.family}'") in action
     assert f"worth {utility(first.proposer_worst)}." in action
     assert ("talks only" in action) is any(o == TALKS_ONLY for o in first.offers[:-1])
+
+
+@pytest.mark.parametrize("scenario_id", SCENARIOS)
+def test_the_verdict_alone_says_what_the_whole_analysis_says(scenario_id: str) -> None:
+    """After a slider move the page shows the verdict from an analysis without the
+    talks game and the package search, then the whole (thresholds off in both).  So
+    every sentence of the first must be the whole analysis's: the question, the
+    answer and the deciding numbers the same, the action the same up to the Timing
+    sentence, which only the talks game gives."""
+    from callbluff.analysis.verdict import analyze
+
+    scenario = _analysis(scenario_id).scenario
+    alone = summary(analyze(scenario, thresholds=False, policies=False, package=False))
+    whole = summary(analyze(scenario, thresholds=False))
+    assert (alone.question, alone.answer, alone.numbers) == (
+        whole.question, whole.answer, whole.numbers)
+    assert whole.action.startswith(alone.action)
+    assert whole.action[len(alone.action):].startswith(" Timing: ")
+    assert "Timing" not in alone.action

@@ -130,14 +130,17 @@ def _reading(server: Server, body: dict[str, object]
     return bool(offer["separates"]), cheats, brief
 
 
-def _shown_summary(page: object) -> dict[str, object]:
-    """The summary as the page shows it."""
-    shown: dict[str, object] = page.evaluate(  # type: ignore[attr-defined]
-        """() => ({question: document.getElementById("question").textContent,
+#: The summary as the page shows it (a JavaScript function).
+SHOWN = """() => ({question: document.getElementById("question").textContent,
                    answer: document.getElementById("verdict").textContent,
                    numbers: Array.from(document.querySelectorAll("#summary-numbers li"))
                      .map(li => li.textContent),
-                   action: document.getElementById("action").textContent})""")
+                   action: document.getElementById("action").textContent})"""
+
+
+def _shown_summary(page: object) -> dict[str, object]:
+    """The summary as the page shows it."""
+    shown: dict[str, object] = page.evaluate(SHOWN)  # type: ignore[attr-defined]
     return shown
 
 
@@ -184,10 +187,21 @@ def _slider_crosses_threshold(browser: object, server: Server, url: str,
     assert _shown_summary(page) == summary_before
     _talks_chart_matches_the_api(page, _analyze(server, {**body, "thresholds": False}))
     _shot(page, shot.replace(".png", "-before.png"))
+    page.evaluate(f"""() => {{ window.seen = [];  // each state the page enters, with its summary
+        new MutationObserver(() => window.seen.push([document.body.dataset.state,
+                                                     ({SHOWN})()]))
+          .observe(document.body, {{attributes: true, attributeFilter: ["data-state"]}}); }}""")
     _set_control(page, path, below)
     _wait_verdict(page, separates_after, timeout_ms, cheats_after)
     shown = _shown_summary(page)
     assert shown == summary_after
+    # The move showed the verdict alone first (the API's answer without the talks game
+    # and the package search), then the whole.
+    alone = _analyze(server, {**body, "overrides": overrides, "thresholds": False,
+                              "policies": False, "package": False})["summary"]
+    seen = page.evaluate("() => window.seen")
+    assert [state for state, _ in seen] == ["loading", "verdict", "ready"]
+    assert seen[1][1] == alone and seen[2][1] == summary_after
     numbers = shown["numbers"]
     assert isinstance(numbers, list)
     assert any(line.startswith("Types that can accept and cheat now")

@@ -280,21 +280,33 @@
 
   // -- analysis ---------------------------------------------------------------------------------
 
+  // A slider move asks twice: first for the verdict alone (no talks game, no package
+  // search: the slow parts, which no sentence of the verdict reads), shown at once with
+  // the state "verdict"; then for everything, shown with the state "ready".  The
+  // threshold button asks once, for everything.
+  var VERDICT_ONLY = { policies: false, package: false };
+
   function analyze(withThresholds) {
     var seq = ++state.seq;
     document.body.dataset.state = "loading";
     setStale("loading", "recomputing…");
     setBusy(withThresholds ? "Computing thresholds (many solves)…" : "Solving…");
-    return api("POST", "/api/analyze", scenarioBody({ thresholds: withThresholds }))
+    if (withThresholds) { return request(seq, { thresholds: true }, false); }
+    return request(seq, Object.assign({ thresholds: false }, VERDICT_ONLY), true);
+  }
+
+  function request(seq, extra, partial) {
+    return api("POST", "/api/analyze", scenarioBody(extra))
       .then(function (r) {
         if (seq !== state.seq) { return; }  // a newer request is on its way
         if (r.status === 429) {
-          setTimeout(function () { if (seq === state.seq) { analyze(withThresholds); } }, r.retryMs);
+          setTimeout(function () { if (seq === state.seq) { request(seq, extra, partial); } },
+                     r.retryMs);
           return;
         }
-        setBusy("");
-        document.body.dataset.state = "ready";
         if (r.status !== 200) {
+          setBusy("");
+          document.body.dataset.state = "ready";
           showError(r.data.detail || r.data);
           setStale("error", "out of date: the last change was not analysed");
           return;
@@ -302,7 +314,15 @@
         showError(null);
         setStale(null);
         state.last = r.data;
-        render(r.data);
+        if (partial) {
+          setBusy("Comparing with more talks and searching packages…");
+          document.body.dataset.state = "verdict";
+          render(r.data, true);
+          return request(seq, { thresholds: false }, false);
+        }
+        setBusy("");
+        document.body.dataset.state = "ready";
+        render(r.data, false);
       })
       .catch(function (err) {
         if (seq !== state.seq) { return; }
@@ -327,7 +347,8 @@
     });
   }
 
-  function render(aj) {
+  // ``partial``: the verdict alone (the talks game and the package search still to come).
+  function render(aj, partial) {
     var offer = mainOffer(aj);
     var verdict = $("verdict");
     var brief = aj.summary;
@@ -355,7 +376,7 @@
     }
     renderOffers(aj);
     renderTypes(aj, offer);
-    renderPackage(aj);
+    renderPackage(aj, partial);
     if (window.Plotly) {
       chartResponses(aj, offer);
       chartPosteriors(aj, offer);
@@ -406,9 +427,9 @@
     });
   }
 
-  function renderPackage(aj) {
+  function renderPackage(aj, partial) {
     var p = aj.cheapest_package;
-    $("package").textContent = p === null ? "No package of the scenario's concessions separates the types." :
+    $("package").textContent = partial ? "Searching…" : p === null ? "No package of the scenario's concessions separates the types." :
       (p.concessions.length ? p.concessions.join(", ") : "(no concession)") + " under " + p.regime +
       ", cost " + num(p.cost, 3) + (p.optimal ? "" : " (not proven optimal)");
   }
