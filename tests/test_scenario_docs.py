@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from callbluff.scenario.loader import dump_scenario, load_scenario_text
-from callbluff.scenario.schema import LIMITS
+from callbluff.scenario.safe_yaml import LIMITS
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "scenario-format.md"
 TEXT = DOC.read_text(encoding="utf-8")

@@ -20,13 +20,13 @@ from callbluff.cli.app import app
 from callbluff.errors import InputError
 from callbluff.scenario.builtin import builtin_path, list_builtin
 from callbluff.scenario.loader import (
-    _read_events,
     dump_scenario,
     load_scenario,
     load_scenario_bytes,
     load_scenario_text,
 )
-from callbluff.scenario.schema import LIMITS, Scenario
+from callbluff.scenario.safe_yaml import LIMITS, _read_events
+from callbluff.scenario.schema import Scenario
 
 MINIMAL = """\
 id: minimal

@@ -1,14 +1,16 @@
 """Read and write scenario files: safe YAML in, a validated :class:`Scenario` out.
 
 Reading goes in stages, cheapest first, so that a hostile file is refused before
-any costly work (see :class:`callbluff.scenario.schema.Limits`):
+any costly work (see :class:`callbluff.scenario.safe_yaml.Limits`; stages 1–3 are
+:func:`callbluff.scenario.safe_yaml.read_yaml`, which the listing of the built-ins
+uses too):
 
 1. size of the file (bytes) and UTF-8 decoding;
 2. a scan of the YAML *events* (no objects built): nesting depth, number of
    nodes, anchors and aliases (refused: no "billion laughs"), explicit tags
    (refused: nothing in a file may name a Python object);
 3. composition into YAML nodes, turned into plain dicts, lists, strings and
-   numbers by this module (never by a YAML constructor), remembering the line and
+   numbers by :mod:`.safe_yaml` (never by a YAML constructor), remembering the line and
    column of every node;
 4. list lengths, then pydantic validation.
 
@@ -25,8 +27,7 @@ import io
 import math
 import re
 import typing
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -34,62 +35,19 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    CollectionEndEvent,
-    DocumentStartEvent,
-    MappingStartEvent,
-    NodeEvent,
-    ScalarEvent,
-)
-from ruamel.yaml.nodes import ScalarNode
 
 from callbluff.errors import InputError, parse_time_limit
 from callbluff.scenario.builtin import builtin_path, list_builtin
-from callbluff.scenario.schema import (
+from callbluff.scenario.safe_yaml import (
     LIMITS,
-    LIST_LIMITS,
-    MAX_NUMBER_CHARS,
-    ExactFloat,
-    Scenario,
+    Located,
+    PathT,
+    Pos,
+    format_path,
+    read_yaml,
+    too_big,
 )
-
-#: Tags a file may spell out explicitly (``!!str 2009``); any other tag is refused.
-_ALLOWED_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
-)
-_YAML_TAG = "tag:yaml.org,2002:"
-
-PathT = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class _Pos:
-    line: int  # 1-based
-    column: int  # 1-based
-
-
-@dataclass
-class _Located:
-    """Plain data read from a file, with the position of every node."""
-
-    data: Any
-    value_pos: dict[PathT, _Pos]
-    key_pos: dict[PathT, _Pos]
-    by_dotted: dict[str, PathT]
-
-
-def format_path(path: typing.Sequence[str | int]) -> str:
-    """``("types", 2, "prior")`` -> ``types[2].prior`` (the form used in annotations)."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out = f"{out}.{part}" if out else str(part)
-    return out
-
+from callbluff.scenario.schema import LIST_LIMITS, Scenario
 
 # -- reading -----------------------------------------------------------------
 
@@ -104,7 +62,7 @@ def load_scenario(source: str | Path) -> Scenario:
     try:
         size = path.stat().st_size
         if size > LIMITS.file_bytes:
-            raise _too_big(name, size)
+            raise too_big(name, size)
         with path.open("rb") as fh:
             raw = fh.read(LIMITS.file_bytes + 1)
     except FileNotFoundError:
@@ -121,7 +79,7 @@ def load_scenario(source: str | Path) -> Scenario:
 def load_scenario_bytes(raw: bytes, filename: str = "<input>") -> Scenario:
     """Load a scenario from the bytes of a file (UTF-8, with or without a BOM)."""
     if len(raw) > LIMITS.file_bytes:
-        raise _too_big(filename, len(raw))
+        raise too_big(filename, len(raw))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -143,217 +101,10 @@ def load_scenario_text(text: str, filename: str = "<input>") -> Scenario:
         return validate_located(located, filename)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def read_yaml(text: str, filename: str = "<input>") -> _Located:
-    """Safe, limited YAML reading: plain data plus the position of every node."""
-    if len(text) > LIMITS.file_bytes or _utf8_len(text) > LIMITS.file_bytes:
-        raise _too_big(filename, _utf8_len(text))
-    if _SURROGATE.search(text):
-        raise InputError("text contains lone surrogate characters (not valid Unicode)",
-                         file=filename)
-    try:
-        # ruamel.yaml.clib's parser (libyaml's): the same events and marks, about 15x
-        # faster than the pure one, which reads a text again only to word its error
-        return _read_events(YAML(typ="safe"), text, filename)
-    except YAMLError:
-        return _read_events(YAML(typ="safe", pure=True), text, filename)
-
-
-def _read_events(yaml: YAML, text: str, filename: str) -> _Located:
-    located = _Located(None, {}, {}, {})
-    try:
-        located.data = _build(yaml.parse(io.StringIO(text)), yaml.resolver, located, filename)
-    except InputError:
-        raise
-    except YAMLError as err:
-        if not yaml.pure:
-            raise
-        raise _yaml_error(err, text, filename) from None
-    return located
-
-
-def _yaml_error(err: YAMLError, text: str, filename: str) -> InputError:
-    if isinstance(err, MarkedYAMLError):
-        mark = err.problem_mark or err.context_mark
-        what = " ".join(str(p) for p in (err.context, err.problem) if p)
-        return InputError(
-            f"not valid YAML: {what or err}",
-            file=filename,
-            line=mark.line + 1 if mark is not None else None,
-            column=mark.column + 1 if mark is not None else None,
-        )
-    # reader errors: control characters and the like
-    position = getattr(err, "position", None)
-    line = column = None
-    if isinstance(position, int):
-        line = text.count("\n", 0, position) + 1
-        column = position - (text.rfind("\n", 0, position) + 1) + 1
-    return InputError(f"not valid YAML: {err}", file=filename, line=line, column=column)
-
-
-def _utf8_len(text: str) -> int:
-    return len(text.encode("utf-8", "surrogatepass"))
-
-
-def _too_big(filename: str, size: int) -> InputError:
-    return InputError(
-        f"file too large: {size} bytes (at most {LIMITS.file_bytes} bytes)", file=filename)
-
-
-def _mark_pos(event: Any) -> _Pos:
-    mark = event.start_mark
-    return _Pos(int(mark.line) + 1, int(mark.column) + 1)
-
-
-class _Frame:
-    """An open mapping or list while the events are read."""
-
-    __slots__ = ("container", "key", "path")
-
-    def __init__(self, container: dict[str, Any] | list[Any], path: PathT) -> None:
-        self.container = container
-        self.path = path
-        self.key: str | None = None  # a mapping's key waiting for its value
-
-
-def _build(events: Iterator[Any], resolver: Any, out: _Located, filename: str) -> Any:
-    """YAML events -> plain data, checked as they come (no YAML constructor runs).
-
-    Refuses aliases, anchors and explicit tags other than the core ones (so no
-    object can be named), nesting deeper than ``LIMITS.depth`` and more than
-    ``LIMITS.nodes`` nodes; records the position of every value and key.
-    """
-    stack: list[_Frame] = []
-    root: Any = None
-    documents = 0
-    nodes = 0
-
-    def fail(message: str, event: Any, path: PathT | None = None) -> InputError:
-        pos = _mark_pos(event)
-        return InputError(message, file=filename, line=pos.line, column=pos.column,
-                          field=format_path(path) if path else None)
-
-    def place(value: Any, event: Any) -> PathT:
-        nonlocal root
-        pos = _mark_pos(event)
-        if not stack:
-            root = value
-            path: PathT = ()
-        else:
-            frame = stack[-1]
-            if isinstance(frame.container, list):
-                path = (*frame.path, len(frame.container))
-                frame.container.append(value)
-            else:
-                assert frame.key is not None  # a value always follows its key
-                path = (*frame.path, frame.key)
-                frame.container[frame.key] = value
-                frame.key = None
-        out.value_pos[path] = pos
-        out.by_dotted.setdefault(format_path(path), path)
-        return path
-
-    for event in events:
-        if isinstance(event, DocumentStartEvent):
-            documents += 1
-            if documents > 1:
-                raise fail("more than one YAML document: a scenario file holds one", event)
-            continue
-        if isinstance(event, AliasEvent):
-            raise fail(f"YAML aliases (*{event.anchor}) are not allowed in scenario files: "
-                       "write the value out", event)
-        if isinstance(event, CollectionEndEvent):
-            stack.pop()
-            continue
-        if not isinstance(event, NodeEvent):
-            continue
-        nodes += 1
-        if nodes > LIMITS.nodes:
-            raise fail(f"too many YAML nodes (at most {LIMITS.nodes})", event)
-        if event.anchor is not None:
-            raise fail(f"YAML anchors (&{event.anchor}) are not allowed in scenario files",
-                       event)
-        tag = getattr(event, "tag", None)
-        tag = None if tag is None else str(getattr(tag, "value", tag))
-        if tag is not None and tag not in _ALLOWED_TAGS:
-            raise fail(f"YAML tag {tag.replace(_YAML_TAG, '!!')!r} is not allowed: scenario "
-                       "files hold plain data only (mappings, lists, strings, numbers, "
-                       "booleans)", event)
-        awaiting_key = bool(stack) and isinstance(stack[-1].container, dict) \
-            and stack[-1].key is None
-        if isinstance(event, ScalarEvent):
-            if awaiting_key:
-                frame = stack[-1]
-                key = str(event.value)
-                child = (*frame.path, key)
-                if key in frame.container:
-                    raise fail(f"duplicate key {key!r}", event, child)
-                out.key_pos[child] = _mark_pos(event)
-                frame.key = key
-                continue
-            if tag is None:
-                tag = str(resolver.resolve(ScalarNode, event.value, event.implicit))
-                tag = str(getattr(tag, "value", tag))
-            parent = stack[-1].path if stack else ()
-            value = _scalar(str(event.value), tag, event, parent, filename)
-            place(value, event)
-            continue
-        if awaiting_key:
-            raise fail("mapping keys must be plain names, not lists or mappings", event,
-                       stack[-1].path)
-        if len(stack) >= LIMITS.depth:
-            raise fail(f"YAML nested too deeply (at most {LIMITS.depth} levels)", event)
-        container: dict[str, Any] | list[Any] = (
-            {} if isinstance(event, MappingStartEvent) else [])
-        path = place(container, event)
-        stack.append(_Frame(container, path))
-    if documents == 0 or (root is None and not out.value_pos):
-        raise InputError("empty file: expected a scenario (a YAML mapping with id, title, "
-                         "motives, types, ...)", file=filename, line=1, column=1)
-    return root
-
-
-def _scalar(text: str, tag: str, event: Any, parent: PathT, filename: str) -> Any:
-    kind = tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else "str"
-
-    def fail(message: str) -> InputError:
-        pos = _mark_pos(event)
-        return InputError(message, file=filename, line=pos.line, column=pos.column,
-                          field=format_path(parent) or None)
-
-    if kind in ("int", "float") and len(text) > MAX_NUMBER_CHARS:
-        raise fail(f"number written with more than {MAX_NUMBER_CHARS} characters")
-    if kind == "int":
-        clean = text.replace("_", "").lower()
-        sign = -1 if clean.startswith("-") else 1
-        digits = clean.lstrip("+-")
-        base = {"0x": 16, "0o": 8, "0b": 2}.get(digits[:2], 10)
-        try:
-            return sign * int(digits[2:] if base != 10 else digits, base)
-        except ValueError:
-            raise fail(f"cannot read integer {text!r}") from None
-    if kind == "float":
-        bare = text.lstrip("+-").lower()
-        if bare in (".nan", ".inf"):
-            value = math.nan if bare == ".nan" else math.inf
-            return -value if text.startswith("-") else value
-        try:
-            return ExactFloat(text)
-        except ValueError:
-            raise fail(f"cannot read number {text!r}") from None
-    if kind == "bool":
-        return text.lower() in ("true", "yes", "on", "y")
-    if kind == "null":
-        return None
-    return text
-
-
 # -- validation --------------------------------------------------------------
 
 
-def validate_located(located: _Located, filename: str = "<input>") -> Scenario:
+def validate_located(located: Located, filename: str = "<input>") -> Scenario:
     """Check list lengths, then validate with pydantic; errors located in the file."""
     data = located.data
     if not isinstance(data, dict):
@@ -393,7 +144,7 @@ def _kind(value: Any) -> str:
     return f"a string ({str(value)[:40]!r})"
 
 
-def _input_error(err: ValidationError, located: _Located, filename: str) -> InputError:
+def _input_error(err: ValidationError, located: Located, filename: str) -> InputError:
     errors = err.errors(include_url=False)
     described = [_describe(e, located) for e in errors]
     field, pos, message = described[0]
@@ -406,7 +157,7 @@ def _input_error(err: ValidationError, located: _Located, filename: str) -> Inpu
                       column=pos.column if pos else None, field=field or None)
 
 
-def _describe(error: Mapping[str, Any], located: _Located) -> tuple[str, _Pos | None, str]:
+def _describe(error: Mapping[str, Any], located: Located) -> tuple[str, Pos | None, str]:
     """(field path, position, message) of one pydantic error."""
     loc: PathT = tuple(error.get("loc", ()))
     kind = str(error.get("type", ""))
@@ -436,7 +187,7 @@ def _describe(error: Mapping[str, Any], located: _Located) -> tuple[str, _Pos | 
     return field, _locate(loc, located), _message(error)
 
 
-def _is_key_path(path: PathT, located: _Located) -> bool:
+def _is_key_path(path: PathT, located: Located) -> bool:
     """True when ``path`` ends in a mapping key that names something (a motive id...)."""
     return bool(path) and isinstance(path[-1], str) and path in located.key_pos and \
         len(path) >= 2 and path[-2] in ("weights", "values", "proposer", "target")
@@ -456,7 +207,7 @@ def _message(error: Mapping[str, Any]) -> str:
     return msg
 
 
-def _locate(path: PathT, located: _Located, key: bool = False) -> _Pos | None:
+def _locate(path: PathT, located: Located, key: bool = False) -> Pos | None:
     """Position of the node at ``path`` (of its key if asked), or of its nearest parent."""
     if key and path in located.key_pos:
         return located.key_pos[path]

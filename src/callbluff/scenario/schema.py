@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Annotated, Any, TypeVar
 
@@ -28,6 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from callbluff.display import ScenarioView
+from callbluff.scenario.safe_yaml import LIMITS, MAX_NUMBER_CHARS
 from callbluff.scenario.uncertainty import PriorDistribution, UncertaintyList
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
@@ -36,38 +36,11 @@ _DECIMAL = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 #: Largest magnitude a number may have; beyond it the input is absurd, not a model.
 MAX_MAGNITUDE = Fraction(10) ** 12
 SOURCE_KEYS = frozenset({"value", "source", "note"})
-#: Longest text a number may be written with (digits, sign, point, exponent).
-MAX_NUMBER_CHARS = 64
 #: Largest decimal exponent accepted in ``1.5e7`` (larger ones are absurd here,
 #: and ``Fraction("1e999999999")`` would take forever).
 MAX_EXPONENT = 40
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Sizes a scenario may have: the one place where they are set.
-
-    The loader checks the file size, the nesting depth, the number of YAML nodes
-    and the list lengths *before* any validation work; the schema repeats the list
-    lengths (``max_length``) so that a scenario built in code obeys them too.
-    Documented in ``docs/scenario-format.md`` ("Limits").
-    """
-
-    file_bytes: int = 1024 * 1024
-    depth: int = 20
-    nodes: int = 100_000
-    text_chars: int = 4000
-    types: int = 12
-    motives: int = 16
-    concessions: int = 64
-    counter_demands: int = 8
-    regimes: int = 16
-    offers: int = 50
-    fallbacks: int = 8
-    stakeholders: int = 20
-
-
-LIMITS = Limits()
 #: The scenario lists that have a length limit: field name -> limit.
 LIST_LIMITS: dict[str, int] = {
     "types": LIMITS.types,
@@ -79,21 +52,6 @@ LIST_LIMITS: dict[str, int] = {
     "fallbacks": LIMITS.fallbacks,
     "stakeholders": LIMITS.stakeholders,
 }
-
-
-class ExactFloat(float):
-    """A float read from a file, carrying the text it was written as.
-
-    The YAML loader produces these so that ``0.1234567890123456789`` keeps every
-    digit: :func:`to_fraction` reads the text, not the binary float.
-    """
-
-    text: str
-
-    def __new__(cls, text: str) -> ExactFloat:
-        obj = super().__new__(cls, text)
-        obj.text = text
-        return obj
 
 
 def unwrap_annotated(data: Any, path: str = "") -> tuple[Any, dict[str, dict[str, Any]]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from callbluff.scenario.schema import LIMITS
+from callbluff.scenario.safe_yaml import LIMITS
 
 #: Most variants one sweep request may ask for.
 MAX_SWEEP = 50
