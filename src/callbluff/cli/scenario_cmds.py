@@ -33,12 +33,12 @@ def scenarios(
     """
     from callbluff.scenario.builtin import listings
 
-    loaded = listings()
+    listed = listings()  # read, not validated: the suite validates the built-ins
     print_fitted(console, "Built-in scenarios", [
-        Column("id", [s.id for s in loaded], wraps=False),
-        Column("title", [s.title for s in loaded], min_width=16),
-        Column("types", [", ".join(s.types) for s in loaded], optional=True),
-        Column("offers", [", ".join(s.offers) for s in loaded], optional=True),
+        Column("id", [s.id for s in listed], wraps=False),
+        Column("title", [s.title for s in listed], min_width=16),
+        Column("types", [", ".join(s.types) for s in listed], optional=True),
+        Column("offers", [", ".join(s.offers) for s in listed], optional=True),
     ], wide)
 
 

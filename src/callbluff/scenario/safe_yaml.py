@@ -68,7 +68,7 @@ class ExactFloat(float):
     """A float read from a file, carrying the text it was written as.
 
     The YAML loader produces these so that ``0.1234567890123456789`` keeps every
-    digit: :func:`to_fraction` reads the text, not the binary float.
+    digit: :func:`callbluff.scenario.schema.to_fraction` reads the text, not the binary float.
     """
 
     text: str
