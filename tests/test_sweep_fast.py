@@ -90,10 +90,12 @@ def test_params_move_priors_as_with_number() -> None:
             assert params.get(("prior", t.id))[i] == pytest.approx(float(t.prior), abs=1e-15)
 
 
-def _agree(s: Scenario, seed: int, n: int, per_offer: int) -> tuple[int, int]:
+def _agree(s: Scenario, seed: int, n: int, per_offer: int,
+           spec: SweepSpec | None = None) -> tuple[int, int]:
     """Compare certified offers with the exact solver (rows with the most outcomes
-    first); returns (offers checked, of which with several outcomes)."""
-    spec = spec_for(s)
+    first; ``spec`` defaults to :func:`spec_for`); returns (offers checked, of which
+    with several outcomes)."""
+    spec = spec or spec_for(s)
     inputs = draw_chunk(spec, seed, 0, n)
     params = fast.sweep_params(s, spec, inputs, n)
     status_quo = payoffs.status_quo_values(s, params)
@@ -182,6 +184,38 @@ def test_exactly_cancelling_weights_are_routed() -> None:
     exact = summarise_exact(apply_row(s, spec, {c: x[0] for c, x in inputs.items()}),
                             "all-in-light-inspections")
     assert exact.equilibria == 2
+
+
+def test_cancelling_weights_that_never_reject_alone_are_certified() -> None:
+    """The same cancelling pair under the all-in offer, on the default's own numbers:
+    prestige rejects at every mixture (52 or 42 against 32.5 for complying) and so
+    does proliferation revenue (32 or 17 against -0.5), so coercion and mixed are
+    never the only ones to reject and the offer is certified, every figure of it; the
+    exact solver on the same variant reports the same figures."""
+    s = load_scenario("north-korea-2009")
+    spec = build_spec(s, [UncertainInput.model_validate(
+        {"path": "cheating.penalty", "distribution": {"kind": "choice", "values": [10]}})])
+    inputs = draw_chunk(spec, 0, 0, 1)
+    params = fast.sweep_params(s, spec, inputs, 1)
+    fo = evaluate_offer(s, params, "all-in")
+    assert fo.full[0] and fo.certified[0]
+    exact = summarise_exact(apply_row(s, spec, {c: x[0] for c, x in inputs.items()}),
+                            "all-in")
+    got = fast.offer_figures(fo, 0, float(payoffs.status_quo_values(s, params)[0]))
+    assert (exact.equilibria, exact.separates_all, exact.separates_any, exact.cheaters) == (
+        got.equilibria, got.separates_all, got.separates_any, got.cheaters)
+    assert abs(exact.value_worst - got.value_worst) <= 1e-9
+    assert abs(exact.security_posterior_after_reject
+               - got.security_posterior_after_reject) <= 1e-9
+
+
+def test_fast_path_agrees_with_exact_solver_where_weights_cancel() -> None:
+    """The scenario's own priors (coercion and mixed cancel in every variant) and the
+    other inputs drawn: every offer certified is checked against the exact solver."""
+    s = small(0)
+    spec = build_spec(s, [UncertainInput.model_validate(x) for x in INPUTS])
+    checked, several = _agree(s, seed=21, n=200, per_offer=4, spec=spec)
+    assert checked == 20 and several >= 8
 
 
 def test_fast_path_agrees_with_exact_solver_on_the_default_scenario() -> None:

@@ -119,3 +119,45 @@ def test_structures_are_distinct_and_counted() -> None:
         found = structures(nt)
         assert len(found) == len(set(found))
         assert len(found) == 9 + 2 * 5 * nt + nt + 3 * nt * (nt - 1)
+
+
+def three(comply: tuple[float, float, float], reject: tuple[tuple[float, float], ...]
+          ) -> FinalOfferGame:
+    """Three types S, U1, U2 with priors (1/2, 1/4, 1/4); the proposer gets 10 when a
+    type complies, 0 at R with the first fallback and, with the second, -1 against S,
+    +1 against U1, -1 against U2: weights (-1/2, 1/4, -1/4), so U1 and U2 cancel.
+    Cheating is worth -10 to every type whatever the proposer does (C off the path)."""
+    prior = np.array([[0.5, 0.25, 0.25]])
+    row = np.array
+    proposer_second = row([[-1.0, 1.0, -1.0]])
+    return FinalOfferGame(
+        prior=prior, comply=row([comply]), cheat_first=row([[-10.0] * 3]),
+        cheat_second=row([[-10.0] * 3]), reject_first=row([[r[0] for r in reject]]),
+        reject_second=row([[r[1] for r in reject]]), proposer_comply=row([[10.0] * 3]),
+        proposer_cheat_first=row([[0.0] * 3]), proposer_cheat_second=row([[0.0] * 3]),
+        proposer_reject_first=row([[0.0] * 3]), proposer_reject_second=proposer_second,
+        preference=prior * proposer_second, security=np.array([True, False, False]),
+        usable=np.array([True]))
+
+
+def test_cancelling_types_that_never_reject_alone_are_certified() -> None:
+    """U1 and U2 cancel (1/4 - 1/4 = 0), but S rejects at every x (6 > 5), so U1 and
+    U2 are never the only ones to reject and the proposer is never indifferent at R
+    whatever it plays.  U1 rejects at every x (1 > 0); U2 rejects iff x < 1/2
+    (2 - 4x against 0).  If U2 rejects, the posterior leans to the first fallback
+    (-1/2 + 1/4 - 1/4 = -1/2 < 0): x = 0, and U2's reject 2 > 0 confirms it.  If U2
+    complies, the lean is -1/4: x = 0 again, and U2 would reject.  U2 mixing at
+    x = 1/2 would need -1/4 - r/4 = 0, r = -1.  So one outcome: everybody rejects,
+    x = 0, value 0, posterior on S after a rejection 1/2."""
+    out = solved(three((5.0, 0.0, 0.0), ((6.0, 6.0), (1.0, 1.0), (2.0, -2.0))), 1, 0.0,
+                 0.0, 0.5)
+    assert not out.separates_any[0]
+
+
+def test_cancelling_types_that_reject_alone_are_not_certified() -> None:
+    """S complies at every x (5 > 0), U1 and U2 reject at every x (1 > 0): the types
+    that reject are exactly U1 and U2, whose weights cancel, so every x is a best
+    reply at R — a continuum of outcomes the enumeration must not claim."""
+    out = enumerate_outcomes(three((5.0, 0.0, 0.0), ((0.0, 0.0), (1.0, 1.0), (1.0, 1.0))),
+                             TOL)
+    assert not out.certified[0]

@@ -24,14 +24,19 @@ Certification.  Every comparison is decided with the margin ``tol``; a structure
 whose checks are neither decisively passed nor decisively failed makes the variant
 uncertified (it goes to the exact solver).  Non-generic games, where equilibria
 need more coincidences than unknowns (a continuum), are caught there — a type not
-designated as mixing is tied at the structure's point — or by the subset-sum test:
-a pure set of types whose weighted preferences between the two fallbacks cancel
-(which lets x or y move freely while the proposer stays indifferent).  Two
+designated as mixing is tied at the structure's point — or by the flat-family test
+(:func:`_flat_families_possible`): a set of types whose weighted preferences between
+the two fallbacks cancel, which lets x or y move freely while the proposer stays
+indifferent, *and* which can be exactly the set of types giving that answer at some
+x (or y).  Cancelling weights alone are not enough: in the default scenario
+coercion and mixed cancel, but under the all-in offer prestige and proliferation
+revenue reject at every x, so those two are never the only ones to reject.  Two
 outcomes whose proposer values are within ``tol`` make the variant uncertified
 too (which is the proposer-worst one decides the reported posterior).
 
-Completeness, in short: in an equilibrium of a non-generic-free game each mixed set
-has a mixing sender (else a subset sum is zero); each mixing type adds one
+Completeness, in short: in an equilibrium of a game without flat families each
+mixed set has a mixing sender (else its pure senders' weights cancel: a flat
+family); each mixing type adds one
 equation in (x, y) and each mixed set one in the mixing probabilities, so a
 generic equilibrium has as many mixing types' extra answers as mixed sets (at most
 two), and is one of the listed structures; a type mixing beyond that is a tie at
@@ -164,16 +169,48 @@ def _deterrable(level: FloatArray, slope: FloatArray, slack: float) -> BoolArray
     return np.asarray(flat_ok & (np.maximum(low, 0.0) <= np.minimum(high, 1.0)))
 
 
-def _subset_sums_near_zero(weights: FloatArray, tol: float) -> BoolArray:
-    """Whether some non-empty subset of the types' weights sums to within ``tol`` of 0."""
-    n, t = weights.shape
+def _flat_families_possible(answers: _Answers, tol: float) -> BoolArray:
+    """Whether some *flat family* may exist (a necessary test, relaxed by ``tol``):
+    a non-empty set Z of types whose weights cancel (``|Σ_Z w| <= tol``) answering
+    reject for sure, and no other type rejecting, at some x in [0, 1] — or the same
+    with cheat and y.  Only there is the proposer indifferent at a reached set that
+    no type mixes into, so that x (or y) moves freely: the one case the structures
+    do not list (a type mixing beside Z would need a zero probability to keep the
+    posterior balanced).  At such an x each type of Z weakly prefers reject to
+    complying and to cheating at the least any y makes it; each other type weakly
+    prefers complying, or cheating at the most any y makes it, to rejecting.  Each
+    is a half-line in x; the family needs their intersection with [0, 1]."""
+    n, nt = answers.prior.shape
+    comply = answers.comply
+    ends = ((answers.reject_first, answers.reject_first + answers.reject_slope),
+            (answers.cheat_first, answers.cheat_first + answers.cheat_slope))
+    least = [np.maximum(comply, np.minimum(*e)) for e in ends]
+    most = [np.maximum(comply, np.maximum(*e)) for e in ends]
+    # per side (reject and x, cheat and y): its start and slope, what a type of Z must
+    # beat, what another type may get instead (the other side's least and most)
+    sides = ((answers.reject_first, answers.reject_slope, least[1], most[1]),
+             (answers.cheat_first, answers.cheat_slope, least[0], most[0]))
     sums = [np.zeros(n)]
-    near = np.zeros(n, dtype=bool)
-    for mask in range(1, 2 ** t):
-        low = (mask & -mask).bit_length() - 1  # each subset: a smaller one plus a type
-        sums.append(sums[mask & (mask - 1)] + weights[:, low])
-        near |= np.abs(sums[mask]) <= tol
-    return near
+    possible = np.zeros(n, dtype=bool)
+    for mask in range(1, 2 ** nt):
+        added = (mask & -mask).bit_length() - 1  # each subset: a smaller one plus a type
+        sums.append(sums[mask & (mask - 1)] + answers.preference[:, added])
+        near = np.abs(sums[mask]) <= tol
+        if not near.any():
+            continue
+        inside = np.array([(mask >> t) & 1 == 1 for t in range(nt)])
+        for start, slope, beat, other in sides:
+            # a + b·z >= 0 per type: in Z, start + z·slope - beat >= -tol; outside,
+            # other - start - z·slope >= -tol
+            a = np.where(inside, start - beat, other - start) + tol
+            b = np.where(inside, slope, -slope)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                bound = -a / b
+            lo = np.maximum(last_max(np.where(b > 0, bound, -np.inf)), 0.0)
+            hi = np.minimum(last_min(np.where(b < 0, bound, np.inf)), 1.0)
+            flat_ok = np.all((b != 0) | (a >= 0), axis=1)
+            possible |= near & flat_ok & (lo <= hi)
+    return possible
 
 
 class _Answers:
@@ -223,7 +260,7 @@ def enumerate_outcomes(game: FinalOfferGame, tol: float,
     n, nt = game.prior.shape
     answers = _Answers.of(game)
     x_line, y_line = answers.lines()
-    undecided = ~game.usable | _subset_sums_near_zero(game.preference, tol)
+    undecided = ~game.usable | _flat_families_possible(answers, tol)
     tally = _Tally(n, nt, tol, keep_outcomes)
     possible = _Possible(game, tol)
     for st in structures(nt):
