@@ -186,27 +186,35 @@ def test_exactly_cancelling_weights_are_routed() -> None:
     assert exact.equilibria == 2
 
 
-def test_cancelling_weights_that_never_reject_alone_are_certified() -> None:
-    """The same cancelling pair under the all-in offer, on the default's own numbers:
-    prestige rejects at every mixture (52 or 42 against 32.5 for complying) and so
-    does proliferation revenue (32 or 17 against -0.5), so coercion and mixed are
-    never the only ones to reject and the offer is certified, every figure of it; the
-    exact solver on the same variant reports the same figures."""
-    s = load_scenario("north-korea-2009")
+@pytest.mark.parametrize("offer", ["all-in", "all-in-light-inspections"])
+def test_cancelling_weights_that_never_reject_alone_are_certified(offer: str) -> None:
+    """The same cancelling pair on the default's own numbers, where it cannot be the
+    only pair to reject.  Under the all-in offer prestige rejects at every mixture (52
+    or 42 against 32.5 for complying) and so does proliferation revenue (32 or 17
+    against -0.5).  Under light inspections the security-only type cheats whatever
+    happens (53.35 or 50.35 against 44 for complying and at most 22 for rejecting),
+    so cheating is detected with positive probability, and the cheaters lean to
+    containment even at their most (security-only -3, plus at most revenue's +1.1),
+    so y = 0; then mixed, to reject, would need 44 - 12x >= 46.15 (cheating at y = 0):
+    never.  Each offer is certified, every figure, and the exact solver on the same
+    variant reports the same figures (the priors are the file's: nothing drawn)."""
+    s = load_scenario("north-korea-2009").model_copy(
+        update={"uncertainty": [], "prior_distribution": None})
     spec = build_spec(s, [UncertainInput.model_validate(
         {"path": "cheating.penalty", "distribution": {"kind": "choice", "values": [10]}})])
     inputs = draw_chunk(spec, 0, 0, 1)
     params = fast.sweep_params(s, spec, inputs, 1)
-    fo = evaluate_offer(s, params, "all-in")
-    assert fo.full[0] and fo.certified[0]
-    exact = summarise_exact(apply_row(s, spec, {c: x[0] for c, x in inputs.items()}),
-                            "all-in")
-    got = fast.offer_figures(fo, 0, float(payoffs.status_quo_values(s, params)[0]))
+    # the enumeration itself (the dominance certificate may answer these too)
+    got = enumeration.enumerate_outcomes(
+        enumeration.final_offer_game(payoffs.offer_payoffs(s, params, offer)), fast.TOL)
+    assert got.certified[0]
+    exact = summarise_exact(apply_row(s, spec, {c: x[0] for c, x in inputs.items()}), offer)
     assert (exact.equilibria, exact.separates_all, exact.separates_any, exact.cheaters) == (
-        got.equilibria, got.separates_all, got.separates_any, got.cheaters)
-    assert abs(exact.value_worst - got.value_worst) <= 1e-9
-    assert abs(exact.security_posterior_after_reject
-               - got.security_posterior_after_reject) <= 1e-9
+        got.equilibria[0], got.separates_all[0], got.separates_any[0], got.cheaters[0])
+    assert abs(exact.value_worst - got.value_worst[0]) <= 1e-9
+    post, fast_post = (exact.security_posterior_after_reject,
+                       got.security_posterior_after_reject[0])
+    assert (np.isnan(post) and np.isnan(fast_post)) or abs(post - fast_post) <= 1e-9
 
 
 def test_fast_path_agrees_with_exact_solver_where_weights_cancel() -> None:

@@ -169,27 +169,53 @@ def _deterrable(level: FloatArray, slope: FloatArray, slack: float) -> BoolArray
     return np.asarray(flat_ok & (np.maximum(low, 0.0) <= np.minimum(high, 1.0)))
 
 
+def _mixture_ranges(answers: _Answers, tol: float) -> tuple[FloatArray, FloatArray]:
+    """Per side (reject and x, cheat and y), bounds ``(lo, hi)`` (2, n) on the
+    proposer's mixture in every equilibrium.  A type *must* give an answer that beats
+    its others whatever the proposer plays, *may* give one that beats them at some
+    mixtures (by ``tol``).  If some type must give it, the set is reached; if then
+    even the senders leaning most to the second fallback (those that must, and those
+    that may with a positive weight) lean to the first by more than ``tol``, the
+    proposer plays the first (0), and the second (1) in the mirror case."""
+    comply = answers.comply
+    spans = [(answers.reject_first, answers.reject_first + answers.reject_slope),
+             (answers.cheat_first, answers.cheat_first + answers.cheat_slope)]
+    low = [np.minimum(*e) for e in spans]
+    high = [np.maximum(*e) for e in spans]
+    w = answers.preference
+    los, his = [], []
+    for side in (0, 1):
+        other = 1 - side
+        must = low[side] > np.maximum(comply, high[other]) + tol
+        may = high[side] >= np.maximum(comply, low[other]) - tol
+        lean_hi = last_sum(np.where(must, w, np.where(may, np.maximum(w, 0.0), 0.0)))
+        lean_lo = last_sum(np.where(must, w, np.where(may, np.minimum(w, 0.0), 0.0)))
+        reached = must.any(axis=1)
+        los.append(np.where(reached & (lean_lo > tol), 1.0, 0.0))
+        his.append(np.where(reached & (lean_hi < -tol), 0.0, 1.0))
+    return np.stack(los), np.stack(his)
+
+
 def _flat_families_possible(answers: _Answers, tol: float) -> BoolArray:
     """Whether some *flat family* may exist (a necessary test, relaxed by ``tol``):
     a non-empty set Z of types whose weights cancel (``|Σ_Z w| <= tol``) answering
-    reject for sure, and no other type rejecting, at some x in [0, 1] — or the same
-    with cheat and y.  Only there is the proposer indifferent at a reached set that
-    no type mixes into, so that x (or y) moves freely: the one case the structures
-    do not list (a type mixing beside Z would need a zero probability to keep the
-    posterior balanced).  At such an x each type of Z weakly prefers reject to
-    complying and to cheating at the least any y makes it; each other type weakly
-    prefers complying, or cheating at the most any y makes it, to rejecting.  Each
-    is a half-line in x; the family needs their intersection with [0, 1]."""
+    reject for sure, and no other type rejecting, at some x — or the same with cheat
+    and y.  Only there is the proposer indifferent at a reached set that no type
+    mixes into, so that x (or y) moves freely: the one case the structures do not
+    list (a type mixing beside Z would need a zero probability to keep the posterior
+    balanced).  At such an x each type of Z weakly prefers reject to complying and to
+    cheating at the least the possible y (:func:`_mixture_ranges`) make it; each
+    other type weakly prefers complying, or cheating at the most, to rejecting.  Each
+    is a half-line in x; the family needs their intersection with x's range."""
     n, nt = answers.prior.shape
     comply = answers.comply
-    ends = ((answers.reject_first, answers.reject_first + answers.reject_slope),
-            (answers.cheat_first, answers.cheat_first + answers.cheat_slope))
+    lo_z, hi_z = _mixture_ranges(answers, tol)
+    starts = (answers.reject_first, answers.cheat_first)
+    slopes = (answers.reject_slope, answers.cheat_slope)
+    ends = [(starts[k] + lo_z[k][:, None] * slopes[k], starts[k] + hi_z[k][:, None] * slopes[k])
+            for k in (0, 1)]
     least = [np.maximum(comply, np.minimum(*e)) for e in ends]
     most = [np.maximum(comply, np.maximum(*e)) for e in ends]
-    # per side (reject and x, cheat and y): its start and slope, what a type of Z must
-    # beat, what another type may get instead (the other side's least and most)
-    sides = ((answers.reject_first, answers.reject_slope, least[1], most[1]),
-             (answers.cheat_first, answers.cheat_slope, least[0], most[0]))
     sums = [np.zeros(n)]
     possible = np.zeros(n, dtype=bool)
     for mask in range(1, 2 ** nt):
@@ -199,15 +225,16 @@ def _flat_families_possible(answers: _Answers, tol: float) -> BoolArray:
         if not near.any():
             continue
         inside = np.array([(mask >> t) & 1 == 1 for t in range(nt)])
-        for start, slope, beat, other in sides:
-            # a + b·z >= 0 per type: in Z, start + z·slope - beat >= -tol; outside,
-            # other - start - z·slope >= -tol
-            a = np.where(inside, start - beat, other - start) + tol
+        for side in (0, 1):
+            # a + b·z >= 0 per type: in Z, start + z·slope - (what it must beat) >=
+            # -tol; outside, (what it may get instead) - start - z·slope >= -tol
+            start, slope = starts[side], slopes[side]
+            a = np.where(inside, start - least[1 - side], most[1 - side] - start) + tol
             b = np.where(inside, slope, -slope)
             with np.errstate(divide="ignore", invalid="ignore"):
                 bound = -a / b
-            lo = np.maximum(last_max(np.where(b > 0, bound, -np.inf)), 0.0)
-            hi = np.minimum(last_min(np.where(b < 0, bound, np.inf)), 1.0)
+            lo = np.maximum(last_max(np.where(b > 0, bound, -np.inf)), lo_z[side])
+            hi = np.minimum(last_min(np.where(b < 0, bound, np.inf)), hi_z[side])
             flat_ok = np.all((b != 0) | (a >= 0), axis=1)
             possible |= near & flat_ok & (lo <= hi)
     return possible
