@@ -188,6 +188,14 @@ def sensitivity_command(
                       "its range and the indices (shares of a variance of 0) are not defined.",
                       highlight=False)
     else:
+        if indices.rare:
+            points = sobol_runs(spec, samples)
+            these = "that point" if indices.moved == 1 else "those points"
+            console.print(f"Sobol' indices: {measure} is {indices.typical:.4f} at "
+                          f"{points - indices.moved} of the {points} sampled points and "
+                          f"another number at {indices.moved}; the indices below rest on "
+                          f"{these} alone and do not rank the inputs (`callbluff sweep` shows "
+                          "where it moves).", highlight=False)
         sob = Table(title=f"Sobol' indices ({indices.samples} base samples, 95% ±)")
         for col in ("input", "S1", "ST"):
             sob.add_column(col, justify="left" if col == "input" else "right")
@@ -203,7 +211,10 @@ def sensitivity_command(
                         for b in bars],
             "sobol": {"base_samples": indices.samples, "seed": seed,
                       # the output at every sampled point, or null where it moves
-                      "constant_output": indices.constant, "indices": [
+                      "constant_output": indices.constant,
+                      # its median, and at how many sampled points it is another number
+                      "typical_output": indices.typical, "moved_points": indices.moved,
+                      "indices": [
                 {"input": name, "S1": indices.first[i], "S1_conf": indices.first_conf[i],
                  "ST": indices.total[i], "ST_conf": indices.total_conf[i]}
                 for i, name in enumerate(indices.names) if indices.constant is None]},

@@ -59,6 +59,17 @@ class SobolIndices:
     #: the output at every sampled point when it never moves; the indices (shares of
     #: a variance of 0) are then undefined and the four tuples empty
     constant: float | None = None
+    #: the output's median over the sampled points, and at how many points it is
+    #: another number (beyond ``CONSTANT_TOL``)
+    typical: float = 0.0
+    moved: int = 0
+
+    @property
+    def rare(self) -> bool:
+        """The output moves at so few points (under ``RARE_SHARE`` of them) that the
+        indices rest on those points alone."""
+        points = self.samples * (len(self.names) + 2)
+        return self.constant is None and self.moved < RARE_SHARE * points
 
 
 def tornado(model: Model, names: Sequence[str], base: Sequence[float],
@@ -82,6 +93,10 @@ def tornado(model: Model, names: Sequence[str], base: Sequence[float],
 #: Outputs within this relative spread are one number (the fast path's float rounding
 #: of an exactly constant value), not a variance to share out.
 CONSTANT_TOL = 1e-9
+#: An output that moves at fewer than this share of the sampled points has its whole
+#: variance in those few points: Saltelli's estimators then see it only where such a
+#: point falls in the right matrix (all of them 0 when it falls in B alone).
+RARE_SHARE = 0.01
 
 
 def sobol(model: Model, names: Sequence[str], ppfs: Sequence[Callable[[np.ndarray], np.ndarray]],
@@ -93,8 +108,12 @@ def sobol(model: Model, names: Sequence[str], ppfs: Sequence[Callable[[np.ndarra
     unit = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     x = np.column_stack([ppfs[i](unit[:, i]) for i in range(k)])
     y = np.asarray(model(x), dtype=np.float64)
-    if np.ptp(y) <= CONSTANT_TOL * max(1.0, float(np.max(np.abs(y)))):
-        return SobolIndices(tuple(names), (), (), (), (), n, constant=float(np.median(y)))
+    scale = CONSTANT_TOL * max(1.0, float(np.max(np.abs(y))))
+    typical = float(np.median(y))
+    moved = int(np.count_nonzero(np.abs(y - typical) > scale))
+    if np.ptp(y) <= scale:
+        return SobolIndices(tuple(names), (), (), (), (), n, constant=typical,
+                            typical=typical)
     with warnings.catch_warnings():
         # SALib warns whenever some resampled columns repeat a value (an output with
         # flat stretches); the indices are still defined, and the all-flat case is above
@@ -103,7 +122,8 @@ def sobol(model: Model, names: Sequence[str], ppfs: Sequence[Callable[[np.ndarra
     return SobolIndices(tuple(names), tuple(float(v) for v in res["S1"]),
                         tuple(float(v) for v in res["S1_conf"]),
                         tuple(float(v) for v in res["ST"]),
-                        tuple(float(v) for v in res["ST_conf"]), n)
+                        tuple(float(v) for v in res["ST_conf"]), n, typical=typical,
+                        moved=moved)
 
 
 def ppf_of(dist: Distribution) -> Callable[[np.ndarray], np.ndarray]:
