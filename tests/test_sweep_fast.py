@@ -333,3 +333,90 @@ def test_counter_demands_the_kernel_does_not_model_are_routed() -> None:
         o.model_copy(update={"final": True}) for o in base.offers]})
     for s in (costly, balk, final):
         assert certified(s) == 0
+
+
+TIE_INPUTS = [  # inputs that leave the mixed type's tie (32 = 32) in place
+    {"path": "regimes[rigorous].detection",
+     "distribution": {"kind": "uniform", "low": 0.6, "high": 1.0}},
+    {"path": "cheating.penalty", "distribution": {"kind": "uniform", "low": 5, "high": 20}},
+    {"path": "concessions[end-sanctions].cost",
+     "distribution": {"kind": "choice", "values": [2, 5, 10]}},
+]
+
+
+def _tied(mixed_gap: Fraction = Fraction(0)) -> tuple[Scenario, SweepSpec]:
+    """The default with the file's priors, and the mixed type's value of no deal
+    under coercive sanctions raised by ``mixed_gap`` (0: tied with its value of the
+    negotiable bargain, 32 = 32, which no drawn input moves)."""
+    s = load_scenario("north-korea-2009").model_copy(
+        update={"uncertainty": [], "prior_distribution": None})
+    path = "fallbacks[coercive-sanctions-with-china].target.mixed"
+    s = with_number(s, path, s.fallback("coercive-sanctions-with-china").target["mixed"]
+                    + mixed_gap)
+    return s, build_spec(s, [UncertainInput.model_validate(x) for x in TIE_INPUTS])
+
+
+def test_an_exact_tie_certifies_the_values_of_its_family() -> None:
+    """The mixed type is indifferent between the negotiable bargain (32) and no deal
+    under coercive sanctions (32), the fallback that follows a rejection: every
+    share of it rejecting is an equilibrium, so the negotiable offer has a continuum
+    of outcomes.  The enumeration finds that family's two ends in floats, the tie is
+    confirmed in exact arithmetic, and the values are certified: the exact solver's
+    worst and best (its outcomes include both ends) are the same on every variant
+    checked; the enumeration alone certified none of them."""
+    s, spec = _tied()
+    n = 40
+    inputs = draw_chunk(spec, 3, 0, n)
+    chunk = fast.evaluate(s, spec, inputs, n)
+    negotiable = next(o for o in chunk.offers if o.offer_id == "all-in-negotiable")
+    before = evaluate_offer(s, fast.sweep_params(s, spec, inputs, n), "all-in-negotiable")
+    confirmed = np.flatnonzero(negotiable.certified & ~before.certified)
+    assert confirmed.size >= n // 2
+    for i in confirmed[:4]:
+        exact = summarise_exact(apply_row(s, spec, {c: x[i] for c, x in inputs.items()}),
+                                "all-in-negotiable")
+        assert abs(exact.value_worst - negotiable.value_worst[i]) <= 1e-9
+        assert abs(exact.value_best - negotiable.value_best[i]) <= 1e-9
+        assert negotiable.value_best[i] - negotiable.value_worst[i] > 1  # a family
+
+
+def test_a_near_tie_is_not_confirmed() -> None:
+    """The same with the mixed type's no deal raised by 10⁻¹²: floats still see the
+    tie (the margin is 10⁻⁹), so the family is pending, but the exact check refuses
+    it and the offer goes to the exact solver, whose outcomes are only the family's
+    end where the mixed type rejects (worst = best)."""
+    s, spec = _tied(Fraction(1, 10**12))
+    inputs = draw_chunk(spec, 3, 0, 1)
+    params = fast.sweep_params(s, spec, inputs, 1)
+    pending = evaluate_offer(s, params, "all-in-negotiable")
+    assert pending.tie is not None and pending.tie.pending[0] and not pending.certified[0]
+    chunk = fast.evaluate(s, spec, inputs, 1)
+    negotiable = next(o for o in chunk.offers if o.offer_id == "all-in-negotiable")
+    assert not negotiable.certified[0]
+    exact = summarise_exact(apply_row(s, spec, {c: x[0] for c, x in inputs.items()}),
+                            "all-in-negotiable")
+    assert abs(exact.value_worst - pending.value_worst[0]) <= 1e-9
+    assert exact.value_best < pending.value_best[0] - 1
+
+
+def test_map_cells_with_a_confirmed_tie_equal_the_exact_verdicts() -> None:
+    """Cells of the default's map (rigorous detection against the security-only
+    prior) where the negotiable offer's values come from a confirmed tie: the map's
+    verdict (does the main offer separate; the best offer, proposer-worst) equals
+    the one computed with every offer solved exactly."""
+    from callbluff.sweep.maps import _verdicts, map_spec
+    from callbluff.sweep.run import evaluate_inputs
+
+    s = load_scenario("north-korea-2009")
+    x, y = "regimes[rigorous].detection", "types[security-only].prior"
+    spec = map_spec(s, x, y, ((0.6, 1.0), (0.05, 0.95)))
+    xs, ys = np.array([0.7, 0.9, 1.0]), np.array([0.1, 0.3, 0.8])
+    columns = {item.column: v for item, v in zip(spec.inputs, (xs, ys), strict=True)}
+    chunk = fast.evaluate(s, spec, columns, 3)
+    negotiable = next(o for o in chunk.offers if o.offer_id == "all-in-negotiable")
+    assert negotiable.tie is not None and negotiable.certified.all()
+    assert negotiable.tie.pending.all()
+    exact, _ = evaluate_inputs(s, spec, columns, 3, engine="exact")
+    assert _verdicts(s, spec, xs, ys) == [
+        f"{'separates' if a else 'does not separate'}; best: {b}"
+        for a, b in zip(exact["separates"], exact["best_offer"], strict=True)]

@@ -121,15 +121,16 @@ def test_structures_are_distinct_and_counted() -> None:
         assert len(found) == 9 + 2 * 5 * nt + nt + 3 * nt * (nt - 1)
 
 
-def three(comply: tuple[float, float, float], reject: tuple[tuple[float, float], ...]
-          ) -> FinalOfferGame:
+def three(comply: tuple[float, float, float], reject: tuple[tuple[float, float], ...],
+          second: tuple[float, float, float] = (-1.0, 1.0, -1.0)) -> FinalOfferGame:
     """Three types S, U1, U2 with priors (1/2, 1/4, 1/4); the proposer gets 10 when a
-    type complies, 0 at R with the first fallback and, with the second, -1 against S,
-    +1 against U1, -1 against U2: weights (-1/2, 1/4, -1/4), so U1 and U2 cancel.
-    Cheating is worth -10 to every type whatever the proposer does (C off the path)."""
+    type complies, 0 at R with the first fallback and ``second`` with the second
+    (by default -1 against S, +1 against U1, -1 against U2: weights (-1/2, 1/4,
+    -1/4), so U1 and U2 cancel).  Cheating is worth -10 to every type whatever the
+    proposer does (C off the path)."""
     prior = np.array([[0.5, 0.25, 0.25]])
     row = np.array
-    proposer_second = row([[-1.0, 1.0, -1.0]])
+    proposer_second = row([second])
     return FinalOfferGame(
         prior=prior, comply=row([comply]), cheat_first=row([[-10.0] * 3]),
         cheat_second=row([[-10.0] * 3]), reject_first=row([[r[0] for r in reject]]),
@@ -161,3 +162,24 @@ def test_cancelling_types_that_reject_alone_are_not_certified() -> None:
     out = enumerate_outcomes(three((5.0, 0.0, 0.0), ((0.0, 0.0), (1.0, 1.0), (1.0, 1.0))),
                              TOL)
     assert not out.certified[0]
+
+
+def test_a_tie_leaves_the_values_of_a_family_pending() -> None:
+    """S complies at every x (5 > 0); U2 rejects at every x (3 > 0); U1 rejects iff
+    x < 1 (1 - x against 0) and is tied at x = 1.  The second fallback pays the
+    proposer +1 against U1 and U2 (weights -1/2, 1/4, 1/4), so whatever share r of U1
+    rejects, the posterior after a rejection leans to it (1/4 + r/4 > 0): x = 1, where
+    U1 is indifferent.  Every r in [0, 1] is an equilibrium (and none with x < 1,
+    where U1 would reject and the lean be 1/2).  Value: S 1/2·10, U2 1/4·1, U1
+    1/4·(r·1 + (1 - r)·10): 7.75 - 2.25 r, from 5.5 (r = 1) to 7.75 (r = 0).  In
+    floats the tie cannot be told from a near one: the values are pending, for U1
+    between complying and rejecting under the second fallback."""
+    out = enumerate_outcomes(three((5.0, 0.0, 0.0), ((0.0, 0.0), (1.0, 0.0), (3.0, 3.0)),
+                                   second=(-1.0, 1.0, 1.0)), TOL)
+    assert not out.certified[0] and out.tie is not None and out.tie.pending[0]
+    assert out.value_worst[0] == pytest.approx(5.5, abs=1e-12)
+    assert out.value_best[0] == pytest.approx(7.75, abs=1e-12)
+    assert out.tie.type_index[0] == 1
+    assert sorted(zip(out.tie.answers[0], out.tie.fallbacks[0], strict=True)) == [
+        (0, -1), (2, 1)]
+

@@ -10,7 +10,7 @@ and every row it cannot certify is marked for the exact solver (``sweep/run.py``
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -24,8 +24,9 @@ from callbluff.solve.vectorised import evaluate_offer
 from callbluff.solve.vectorised.outcomes import FastOffer
 from callbluff.solve.vectorised.parameters import TOL, BoolArray, FloatArray, Key, Params
 from callbluff.solve.vectorised.payoffs import status_quo_values
+from callbluff.solve.vectorised.ties import tie_is_exact
 from callbluff.sweep.evaluate import OfferFigures
-from callbluff.sweep.spec import INPUT_PREFIX, PRIOR_PREFIX, SweepSpec
+from callbluff.sweep.spec import INPUT_PREFIX, PRIOR_PREFIX, SweepSpec, apply_row
 
 
 class Unsupported(ValueError):
@@ -130,8 +131,15 @@ def evaluate(scenario: Scenario, spec: SweepSpec, inputs: Mapping[str, FloatArra
     main offer needs every figure, the others their worst and best values)."""
     params = sweep_params(scenario, spec, inputs, n)
     main_id = main_offer_id(scenario)
-    offers = [evaluate_offer(scenario, params, o.id, full=o.id == main_id)
-              for o in scenario.offers]
+    variants: dict[int, Scenario] = {}
+
+    def variant(row: int) -> Scenario:
+        if row not in variants:
+            variants[row] = apply_row(scenario, spec, {c: v[row] for c, v in inputs.items()})
+        return variants[row]
+
+    offers = [confirm_ties(evaluate_offer(scenario, params, o.id, full=o.id == main_id),
+                           variant) for o in scenario.offers]
     main = offers[[o.id for o in scenario.offers].index(main_id)]
     certified = main.full.copy()
     for o in offers:
@@ -169,6 +177,22 @@ def evaluate(scenario: Scenario, spec: SweepSpec, inputs: Mapping[str, FloatArra
         columns[rule] = names[best_index + 1]
     columns["exact_offers"] = np.zeros(n, dtype=np.int64)
     return FastChunk(certified=certified, columns=columns, offers=tuple(offers))
+
+
+def confirm_ties(offer: FastOffer, variant: Callable[[int], Scenario]) -> FastOffer:
+    """``offer`` with its values certified in the variants where a pending tie
+    (:class:`~callbluff.solve.vectorised.outcomes.PendingTie`) holds exactly on the
+    variant's own numbers (``variant(row)``: that row's scenario)."""
+    tie = offer.tie
+    if tie is None:
+        return offer
+    rows = [int(i) for i in np.flatnonzero(tie.pending & ~offer.certified)]
+    exact = [i for i in rows if tie_is_exact(variant(i), offer.offer_id, tie, i)]
+    if not exact:
+        return offer
+    certified = offer.certified.copy()
+    certified[exact] = True
+    return replace(offer, certified=certified)
 
 
 def repeated_offers(scenario: Scenario) -> set[int]:

@@ -24,7 +24,9 @@ Certification.  Every comparison is decided with the margin ``tol``; a structure
 whose checks are neither decisively passed nor decisively failed makes the variant
 uncertified (it goes to the exact solver).  Non-generic games, where equilibria
 need more coincidences than unknowns (a continuum), are caught there — a type not
-designated as mixing is tied at the structure's point — or by the flat-family test
+designated as mixing is tied at the structure's point (one such tie in a structure
+without mixing types may instead make a *tie family* whose values are pending until
+the tie is confirmed exactly: :class:`_Ties`) — or by the flat-family test
 (:func:`_flat_families_possible`): a set of types whose weighted preferences between
 the two fallbacks cancel, which lets x or y move freely while the proposer stays
 indifferent, *and* which can be exactly the set of types giving that answer at some
@@ -47,6 +49,7 @@ deterring behaviour at unreached ones) is checked for each reported outcome.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -55,7 +58,7 @@ from typing import Any
 import numpy as np
 
 from callbluff.solve.vectorised.arrays import last_max, last_min, last_sum
-from callbluff.solve.vectorised.outcomes import FastOffer
+from callbluff.solve.vectorised.outcomes import FastOffer, PendingTie
 from callbluff.solve.vectorised.parameters import TOL, IntArray
 from callbluff.solve.vectorised.payoffs import OfferPayoffs
 
@@ -88,6 +91,12 @@ class FinalOfferGame:
     preference: FloatArray  # prior · (fp(second) - fp(first)): the proposer's lean to second
     security: BoolArray  # (T,): security-only types
     usable: BoolArray  # (n,): the variant fits the shape (d > 0, priors > 0, 2 alive)
+    #: where the answers come from (:func:`final_offer_game`): the deal each type's
+    #: "comply" keeps (n, T), the deal whose cheating is "cheat" (n,), the two alive
+    #: fallbacks (n, 2); the offer's own deal and fallbacks 0, 1 when not given
+    comply_deal: IntArray | None = None
+    cheat_deal: IntArray | None = None
+    fallback_pair: IntArray | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,22 @@ class FinalOfferFigures:
     all_reject: BoolArray  # one outcome, in which every type rejects
     #: with ``keep_outcomes``: per variant, each outcome's answer probabilities (T, 3)
     outcomes: tuple[tuple[FloatArray, ...], ...] | None = None
+    #: variants whose values (``value_worst``, ``value_best``) hold if one tie found in
+    #: floats is exact (:class:`_Ties`; ``None``: none)
+    tie: Tie | None = None
+
+
+@dataclass(frozen=True)
+class Tie:
+    """Per variant, one type tied between two answers at a structure's point, the
+    rest of the variant decided: ``pending`` where so; the type (index), the two
+    answers (``COMPLY``, ``CHEAT``, ``REJECT``) and, for each, the fallback it is
+    played under (0: the first alive, 1: the second, -1: none, for complying)."""
+
+    pending: BoolArray
+    type_index: IntArray
+    answers: IntArray  # (n, 2)
+    fallbacks: IntArray  # (n, 2)
 
 
 @dataclass(frozen=True)
@@ -149,13 +174,31 @@ class _Checks:
     def greater(self, a: FloatArray, b: FloatArray | float) -> None:
         """``a > b`` (NaN counts as failed)."""
         diff = a - b
-        self.passed &= diff > self.tol
-        self.failed |= ~(diff >= -self.tol)
+        self.fold(diff > self.tol, ~(diff >= -self.tol))
 
     def require(self, condition: BoolArray) -> None:
         """A condition decided exactly (no margin needed)."""
-        self.passed &= condition
-        self.failed |= ~condition
+        self.fold(condition, ~condition)
+
+    def fold(self, holds: BoolArray, fails: BoolArray) -> None:
+        """One condition: where it holds decisively, where it fails decisively."""
+        self.passed &= holds
+        self.failed |= fails
+
+
+class _SplitChecks(_Checks):
+    """The checks of a structure at the two ends of one tied type's split, rows ``i``
+    (all on one answer) and ``k + i`` (all on the other) for ``k`` variants: passed
+    where every condition holds at both ends, failed where one condition fails at
+    both.  Each condition is affine in the split (the reach and the lean of a set; the
+    others do not move with it), so it then holds, or fails, along the whole split."""
+
+    def fold(self, holds: BoolArray, fails: BoolArray) -> None:
+        k = self.passed.shape[0]
+        holds = np.broadcast_to(holds, (2 * k,))
+        fails = np.broadcast_to(fails, (2 * k,))
+        self.passed &= holds[:k] & holds[k:]
+        self.failed |= fails[:k] & fails[k:]
 
 
 def _deterrable(level: FloatArray, slope: FloatArray, slack: float) -> BoolArray:
@@ -277,6 +320,9 @@ class _Candidate:
     passed: BoolArray
     failed: BoolArray
     behaviour: FloatArray  # (n, T, 3): each type's answer probabilities
+    #: (n, T, 3): a type's allowed answers within ``tol`` of its best (more than one:
+    #: tied at the point)
+    best: BoolArray
 
 
 def enumerate_outcomes(game: FinalOfferGame, tol: float,
@@ -290,6 +336,7 @@ def enumerate_outcomes(game: FinalOfferGame, tol: float,
     undecided = ~game.usable | _flat_families_possible(answers, tol)
     tally = _Tally(n, nt, tol, keep_outcomes)
     possible = _Possible(game, tol)
+    ties = _Ties(n)
     for st in structures(nt):
         # necessary conditions first, on every variant; the rest only where they hold
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -298,16 +345,109 @@ def enumerate_outcomes(game: FinalOfferGame, tol: float,
         rows = np.flatnonzero(~ranged.failed)
         if rows.size == 0:
             continue
+        xr, yr = (None if x is None else x[rows]), (None if y is None else y[rows])
         with np.errstate(divide="ignore", invalid="ignore"):
-            cand = _solve(st, answers if rows.size == n else answers.take(rows),
-                          None if x is None else x[rows], None if y is None else y[rows], tol)
-        passed = cand.passed & ranged.passed[rows]
-        undecided[rows] |= ~passed & ~cand.failed
+            cand = _solve(st, answers if rows.size == n else answers.take(rows), xr, yr, tol)
+            passed = cand.passed & ranged.passed[rows]
+            open_ = ~passed & ~cand.failed
+            if not st.mixers:
+                # a type tied at the point may split either way: where the ends of
+                # the split decide (a family, or none) they replace the point's checks
+                tied = (cand.best.sum(axis=2) > 1).any(axis=1)
+                if tied.any():
+                    family, none = ties.settle(game, st, answers, rows, tied, cand, xr, yr,
+                                               tol)
+                    open_ = (open_ | family) & ~(family | none)
+        undecided[rows] |= open_
         if passed.any():
             tally.add(game, rows[passed], cand.behaviour[passed],
                       None if x is None else x[rows[passed]],
                       None if y is None else y[rows[passed]])
-    return tally.figures(~(undecided | tally.undecided), game.security)
+    decided = ~(undecided | tally.undecided)
+    figures = tally.figures(decided & ~ties.found, game.security)
+    if not (decided & ties.found).any():
+        return figures
+    pending = decided & ties.found
+    return dataclasses.replace(
+        figures, value_worst=np.where(pending, np.minimum(figures.value_worst, ties.low),
+                                      figures.value_worst),
+        value_best=np.where(pending, np.maximum(figures.value_best, ties.high),
+                            figures.value_best),
+        tie=Tie(pending, ties.type_index, ties.answers, ties.fallbacks))
+
+
+class _Ties:
+    """Tie families: at a structure's point without mixing types, one type tied
+    between two allowed answers (within ``tol``) and the variant otherwise decided.
+
+    If the tie is exact, every split r of that type between the two answers leaves
+    its value unchanged, and every other condition of the structure is affine in r
+    (the reach and lean of each set; the other types' answers and the deterrence of
+    an unreached set do not move with r).  So when every condition holds at both
+    ends (the type all on one answer, all on the other), every split is an
+    equilibrium, and the proposer's value, affine in r, runs between its values at
+    the ends; when one condition fails at both ends, no split is.  Floats cannot tell
+    an exact tie from a near one, so such a variant's values are *pending*: the
+    caller confirms the tie in exact arithmetic (:mod:`.ties`) or routes the variant.
+    A second, different tie in the same variant leaves it undecided."""
+
+    def __init__(self, n: int) -> None:
+        self.found = np.zeros(n, dtype=bool)
+        self.conflict = np.zeros(n, dtype=bool)
+        self.low = np.full(n, np.inf)
+        self.high = np.full(n, -np.inf)
+        self.type_index = np.full(n, -1, dtype=np.int64)
+        self.answers = np.full((n, 2), -1, dtype=np.int64)
+        self.fallbacks = np.full((n, 2), -1, dtype=np.int64)
+
+    def settle(self, game: FinalOfferGame, st: Structure, answers: _Answers, rows: IntArray,
+               tied: BoolArray, cand: _Candidate, x: FloatArray | None,
+               y: FloatArray | None, tol: float) -> tuple[BoolArray, BoolArray]:
+        """Which of ``rows`` (where ``tied``) one tie decides: (a family, none)."""
+        counts = cand.best.sum(axis=2)
+        one = tied & ((counts > 1).sum(axis=1) == 1) & (counts.max(axis=1) == 2)
+        at = np.flatnonzero(one)
+        family_rows = np.zeros(rows.size, dtype=bool)
+        none_rows = np.zeros(rows.size, dtype=bool)
+        if at.size == 0:
+            return family_rows, none_rows
+        k = at.size
+        tau = np.argmax(counts[at] > 1, axis=1)
+        pair = cand.best[at, tau]  # (k, 3), two answers
+        first = np.argmax(pair, axis=1)
+        second = 2 - np.argmax(pair[:, ::-1], axis=1)
+        both = np.concatenate([at, at])
+        checks = _SplitChecks(k, tol)
+        ends = _solve(st, answers.take(rows[both]), None if x is None else x[both],
+                      None if y is None else y[both], tol, checks,
+                      (np.concatenate([tau, tau]), np.concatenate([first, second])))
+        family, none = checks.passed, checks.failed
+        none_rows[at] = none
+        if not family.any():
+            return family_rows, none_rows
+        here = rows[at[family]]
+        values = _outcome_value(game, rows[both], ends.behaviour,
+                                None if x is None else x[both], None if y is None else y[both])
+        v_first, v_second = values[:k][family], values[k:][family]
+        mode = {FIRST: 0, SECOND: 1}
+        fallback = {COMPLY: -1, CHEAT: mode.get(st.c_mode, -1), REJECT: mode.get(st.r_mode, -1)}
+        fbs = np.array([[fallback[int(a)], fallback[int(b)]]
+                        for a, b in zip(first[family], second[family], strict=True)],
+                       dtype=np.int64).reshape(-1, 2)
+        pairs = np.stack([first[family], second[family]], axis=1)
+        seen = self.found[here]
+        same = ((self.type_index[here] == tau[family]) & (self.answers[here] == pairs).all(axis=1)
+                & (self.fallbacks[here] == fbs).all(axis=1))
+        self.conflict[here] |= seen & ~same
+        self.found[here] = True
+        self.type_index[here] = tau[family]
+        self.answers[here] = pairs
+        self.fallbacks[here] = fbs
+        self.low[here] = np.minimum(self.low[here], np.minimum(v_first, v_second))
+        self.high[here] = np.maximum(self.high[here], np.maximum(v_first, v_second))
+        # a variant with two different ties stays undecided
+        family_rows[at[family]] = ~self.conflict[here]
+        return family_rows, none_rows
 
 
 class _Possible:
@@ -364,13 +504,7 @@ class _Tally:
         p = game.prior[rows]
         secure = game.security
         comply, cheats, rejects = (behaviour[:, :, a] for a in (COMPLY, CHEAT, REJECT))
-        xs = np.zeros(rows.size) if x is None else x
-        ys = np.zeros(rows.size) if y is None else y
-        value = last_sum(p * (comply * game.proposer_comply[rows]
-                               + cheats * _between(game.proposer_cheat_first[rows],
-                                                   game.proposer_cheat_second[rows], ys)
-                               + rejects * _between(game.proposer_reject_first[rows],
-                                                    game.proposer_reject_second[rows], xs)))
+        value = _outcome_value(game, rows, behaviour, x, y)
         sep = separates((comply + cheats > 0, rejects > 0), p, secure)
         post = security_share(p, rejects, secure)
         # the proposer-worst outcome's posterior: a near tie cannot be ordered in floats
@@ -420,17 +554,34 @@ def security_share(prior: FloatArray, rejects: FloatArray, security: BoolArray) 
                                    np.nan))
 
 
+def _outcome_value(game: FinalOfferGame, rows: IntArray, behaviour: FloatArray,
+                   x: FloatArray | None, y: FloatArray | None) -> FloatArray:
+    """The proposer's value of one outcome in each of ``rows``."""
+    comply, cheats, rejects = (behaviour[:, :, a] for a in (COMPLY, CHEAT, REJECT))
+    xs = np.zeros(rows.size) if x is None else x
+    ys = np.zeros(rows.size) if y is None else y
+    return last_sum(game.prior[rows] * (
+        comply * game.proposer_comply[rows]
+        + cheats * _between(game.proposer_cheat_first[rows], game.proposer_cheat_second[rows],
+                            ys)
+        + rejects * _between(game.proposer_reject_first[rows],
+                             game.proposer_reject_second[rows], xs)))
+
+
 def _between(first: FloatArray, second: FloatArray, z: FloatArray) -> FloatArray:
     """The payoff when the second fallback is played with probability z (per row)."""
     return np.asarray(first + z[:, None] * (second - first))
 
 
 def _solve(st: Structure, answers: _Answers, x: FloatArray | None, y: FloatArray | None,
-           tol: float) -> _Candidate:
+           tol: float, checks: _Checks | None = None,
+           force: tuple[IntArray, IntArray] | None = None) -> _Candidate:
     """At the structure's point (x, y): the types' best answers, the mixing
-    probabilities and the proposer's conditions, for every variant."""
+    probabilities and the proposer's conditions, for every variant.  ``force``
+    (per variant a type and an answer) puts that type on that answer, as tied there
+    (:class:`_Ties`)."""
     n, nt = answers.prior.shape
-    checks = _Checks(n, tol)
+    checks = checks or _Checks(n, tol)
     values = np.empty((n, nt, 3))
     values[:, :, COMPLY] = answers.comply
     values[:, :, CHEAT] = answers.cheat_first
@@ -455,8 +606,15 @@ def _solve(st: Structure, answers: _Answers, x: FloatArray | None, y: FloatArray
         low = np.minimum(np.minimum(columns[0], columns[1]), columns[2])
         margin = 2 * top + low - columns[0] - columns[1] - columns[2]  # top - middle
     behaviour = np.zeros((n, nt, 3))
+    best = np.zeros((n, nt, 3), dtype=bool)
     for a, c in zip(allowed, columns, strict=True):
         behaviour[:, :, a] = c == top
+        best[:, :, a] = c >= top - tol
+    if force is not None:
+        every = np.arange(n)
+        behaviour[every, force[0], :] = 0.0
+        behaviour[every, force[0], force[1]] = 1.0
+        margin[every, force[0]] = np.inf
     for t, support in st.mixers:  # tied on its support by construction; the rest worse
         behaviour[:, t, :] = 0.0
         tie = values[:, t, min(support)]
@@ -475,8 +633,7 @@ def _solve(st: Structure, answers: _Answers, x: FloatArray | None, y: FloatArray
             checks.require(reach == 0)
             # weak inequality: an off-path set deters when no type gains by it
             level = own - start
-            checks.passed &= _deterrable(level, slope, tol)
-            checks.failed |= ~_deterrable(level, slope, -tol)
+            checks.fold(_deterrable(level, slope, tol), ~_deterrable(level, slope, -tol))
             continue
         checks.require(reach > 0)
         lean = last_sum(answers.preference * behaviour[:, :, answer])
@@ -484,7 +641,7 @@ def _solve(st: Structure, answers: _Answers, x: FloatArray | None, y: FloatArray
             checks.greater(-lean, 0.0)
         elif mode == SECOND:
             checks.greater(lean, 0.0)
-    return _Candidate(checks.passed, checks.failed, behaviour)
+    return _Candidate(checks.passed, checks.failed, behaviour, best)
 
 
 def _point(st: Structure, answers: _Answers, x_line: FloatArray,
@@ -569,12 +726,14 @@ def final_offer_game(pay: OfferPayoffs) -> FinalOfferGame:
         return np.asarray(np.take_along_axis(x, f[:, None, None], axis=2)[:, :, 0])
 
     usable = np.all(prior > 0, axis=1) & (alive.sum(axis=1) == 2) & (d > TOL)
+    n, nt = prior.shape
     if nx == 0:
         constant, proposer_constant = comply_t[0], np.asarray(comply_p[0])
         other_t, other_p = cheat_t[0], cheat_v_p[0]
+        choice, cheat_deal = np.zeros((n, nt), dtype=np.int64), np.zeros(n, dtype=np.int64)
     else:
-        constant, proposer_constant, cheat_deal, reducible, refused = counters_as_final(
-            comply_t, cheat_t, comply_p, cheat_v_p, no_deal_p, alive)
+        constant, proposer_constant, choice, cheat_deal, reducible, refused = \
+            counters_as_final(comply_t, cheat_t, comply_p, cheat_v_p, no_deal_p, alive)
         pick = cheat_deal[:, None, None, None]
         other_t = np.take_along_axis(np.stack(cheat_t, axis=3), pick, axis=3)[:, :, :, 0]
         other_p = np.take_along_axis(np.stack(cheat_v_p, axis=3), pick, axis=3)[:, :, :, 0]
@@ -595,7 +754,8 @@ def final_offer_game(pay: OfferPayoffs) -> FinalOfferGame:
         proposer_reject_first=on_fallback(no_deal_p, first),
         proposer_reject_second=on_fallback(no_deal_p, second),
         preference=prior * (on_fallback(fp, second) - on_fallback(fp, first)),
-        security=pay.security, usable=usable)
+        security=pay.security, usable=usable, comply_deal=choice, cheat_deal=cheat_deal,
+        fallback_pair=np.stack([first, second], axis=1))
     return game
 
 
@@ -603,7 +763,8 @@ def enumerated(pay: OfferPayoffs) -> FastOffer:
     """Certificates A (final offers: every figure) and B (counter-demands: values)."""
     n = pay.prior.shape[0]
     nx = len(pay.comply_t) - 1
-    every = enumerate_outcomes(final_offer_game(pay), TOL)
+    game = final_offer_game(pay)
+    every = enumerate_outcomes(game, TOL)
     return FastOffer(
         offer_id=pay.offer_id, certified=every.certified,
         # with counter-demands the reduced game merges answers: values only
@@ -612,14 +773,31 @@ def enumerated(pay: OfferPayoffs) -> FastOffer:
         value_best=every.value_best, separates_all=every.separates_all,
         separates_any=every.separates_any, cheaters=every.cheaters,
         security_posterior_after_reject=every.security_posterior_after_reject,
-        all_reject=every.all_reject)
+        all_reject=every.all_reject, tie=_pending(game, every.tie))
+
+
+def _pending(game: FinalOfferGame, tie: Tie | None) -> PendingTie | None:
+    """The tie of the reduced game in the terms of the offer's own game: the deal each
+    tied answer keeps and the fallback it is played under (scenario indices)."""
+    if tie is None:
+        return None
+    assert game.comply_deal is not None and game.cheat_deal is not None
+    assert game.fallback_pair is not None
+    rows = np.arange(tie.pending.shape[0])
+    tau = np.maximum(tie.type_index, 0)
+    deal = np.where(tie.answers == COMPLY, game.comply_deal[rows, tau][:, None],
+                    np.where(tie.answers == CHEAT, game.cheat_deal[:, None], -1))
+    side = np.maximum(tie.fallbacks, 0)
+    fallback = np.where(tie.fallbacks >= 0,
+                        np.take_along_axis(game.fallback_pair, side, axis=1), -1)
+    return PendingTie(tie.pending, tie.type_index, tie.answers, deal, fallback)
 
 
 def counters_as_final(
     comply_t: Sequence[FloatArray], cheat_t: Sequence[FloatArray],
     comply_p: Sequence[FloatArray], cheat_v_p: Sequence[FloatArray], no_deal_p: FloatArray,
     alive: BoolArray,
-) -> tuple[FloatArray, FloatArray, IntArray, BoolArray, BoolArray]:
+) -> tuple[FloatArray, FloatArray, IntArray, IntArray, BoolArray, BoolArray]:
     """An offer with counter-demands as a final offer of the same values.
 
     Where (by ``TOL``, against every type and alive fallback) each counter-demand is
@@ -630,9 +808,10 @@ def counters_as_final(
     cheating after that one deal, and a refused counter-demand is a second "reject"
     (the proposer picks a fallback at its own information set).
 
-    Returns the type's best deal, its value to the proposer, the deal whose cheating
-    is the "cheat", where the reduction holds (the best deal also clear by ``TOL``)
-    and where some counter-demand is refused."""
+    Returns the type's best deal's value, its value to the proposer, that deal (its
+    index, per type), the deal whose cheating is the "cheat", where the reduction
+    holds (the best deal also clear by ``TOL``) and where some counter-demand is
+    refused."""
     n, nt, _ = no_deal_p.shape
     on = alive[:, None, :]
 
@@ -666,13 +845,14 @@ def counters_as_final(
     ok &= cheat_pays.sum(axis=1) <= 1
     proposer = np.take_along_axis(np.stack(list(comply_p), axis=2), choice[:, :, None],
                                   axis=2)[:, :, 0]
-    return constant, proposer, np.argmax(cheat_pays, axis=1), ok, refused_some
+    return constant, proposer, choice, np.argmax(cheat_pays, axis=1), ok, refused_some
 
 
 __all__ = [
     "FinalOfferFigures",
     "FinalOfferGame",
     "Structure",
+    "Tie",
     "counters_as_final",
     "enumerate_outcomes",
     "enumerated",
