@@ -49,10 +49,9 @@ deterring behaviour at unreached ones) is checked for each reported outcome.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -368,7 +367,7 @@ def enumerate_outcomes(game: FinalOfferGame, tol: float,
     if not (decided & ties.found).any():
         return figures
     pending = decided & ties.found
-    return dataclasses.replace(
+    return replace(
         figures, value_worst=np.where(pending, np.minimum(figures.value_worst, ties.low),
                                       figures.value_worst),
         value_best=np.where(pending, np.maximum(figures.value_best, ties.high),
