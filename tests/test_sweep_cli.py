@@ -97,6 +97,13 @@ def test_bad_options_exit_2(tmp_path: Path, args: list[str]) -> None:
     assert result.exit_code == 2
 
 
+def test_map_with_workers_and_a_scheduler_exits_2() -> None:
+    result = CliRunner().invoke(app, ["map", "regimes[rigorous].detection", "cheating.penalty",
+                                      "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"])
+    assert result.exit_code == 2
+    assert "give --workers or --scheduler, not both" in result.output
+
+
 def test_sweep_with_thresholds(tmp_path: Path) -> None:
     out = tmp_path / "t.parquet"
     result = CliRunner().invoke(app, ["sweep", str(tiny_yaml(tmp_path)), "--samples", "4",

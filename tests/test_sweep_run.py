@@ -170,3 +170,25 @@ def test_bad_paths_and_supports_are_input_errors() -> None:
     with pytest.raises(InputError, match="every type"):
         build_spec(s, [], PriorDistribution.model_validate(
             {"kind": "dirichlet", "concentration": {"mixed": 1}}))
+
+
+@pytest.mark.slow
+def test_a_map_on_dask_workers_equals_one_process() -> None:
+    """``callbluff map --workers``: the points computed on a real LocalCluster of two
+    workers give the same grid, labels and threshold curves as in this process (the
+    default's all-in and security-for-inspections offers, detection against the
+    cheating penalty: three verdicts, a curve bisected between them)."""
+    distributed = pytest.importorskip("distributed")
+    from callbluff.sweep.maps import verdict_map
+
+    s = load_scenario("north-korea-2009")
+    keep = [o for o in s.offers if o.id in ("all-in", "security-for-inspections")]
+    s = s.model_copy(update={"counter_demands": [], "offers": keep, "uncertainty": [],
+                             "prior_distribution": None})
+    axes = ("regimes[rigorous].detection", "cheating.penalty", (0.0, 1.0), (0.0, 30.0))
+    here = verdict_map(s, *axes, resolution=4)
+    with start_local_cluster(2) as cluster, distributed.Client(cluster) as client:
+        there = verdict_map(s, *axes, resolution=4, client=client)
+    assert here.labels == there.labels and len(here.labels) == 3
+    assert (here.grid == there.grid).all()
+    assert here.curves == there.curves and here.curves

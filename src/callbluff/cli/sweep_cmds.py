@@ -273,14 +273,22 @@ def map_command(
         "--resolution", min=2, max=401, help="Grid points per axis.")] = 41,
     output: Annotated[Path, typer.Option("-o", "--output",
                                          help="PNG or HTML file.")] = Path("map.png"),
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Start a local Dask cluster with K worker processes.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Address of a running Dask scheduler (tcp://host:8786).")] = None,
 ) -> None:
     """A verdict map over two inputs, with the threshold curves bisected on top.
+
+    The points the fast path cannot certify are solved exactly; ``--workers`` spreads
+    them over processes (the same map).
 
     Example: callbluff map libya-2003 bargaining.renege_risk 'types[0].prior' --resolution 11
     """
     # Imported here, not at the top: `callbluff --help` must not load the solver.
     from callbluff.scenario.loader import load_scenario
     from callbluff.sweep.maps import verdict_map, write_html, write_png
+    from callbluff.sweep.run import dask_client
 
     if len(words) == 2:
         scenario, x, y = scenario_option or DEFAULT_SCENARIO, *words
@@ -291,16 +299,19 @@ def map_command(
                             "deprecated --scenario, not both), then two input paths")
     if output.suffix.lower() not in (".png", ".html"):
         raise input_failure(f"output must end in .png or .html, got {output.name!r}")
+    if workers is not None and scheduler is not None:
+        raise input_failure("give --workers or --scheduler, not both")
     try:
         loaded = load_scenario(scenario)
         ranges = _range(x_range, x, loaded), _range(y_range, y, loaded)
-        with _progress("map") as progress:
+        with dask_client(workers, scheduler) as client, _progress("map") as progress:
             task = progress.add_task("map", total=resolution * resolution)
 
             def advance(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            m = verdict_map(loaded, x, y, *ranges, resolution, on_progress=advance)
+            m = verdict_map(loaded, x, y, *ranges, resolution, on_progress=advance,
+                            client=client)
     except (InputError, KeyError, ValueError) as err:
         raise input_failure(err) from None
     title = f"{loaded.title}: verdict map"

@@ -21,6 +21,7 @@ import numpy as np
 
 from callbluff.analysis.thresholds import get_number, valid_range
 from callbluff.analysis.verdict import default_range
+from callbluff.scenario.loader import dump_scenario, load_scenario_text
 from callbluff.scenario.schema import Scenario
 from callbluff.scenario.uncertainty import UncertainInput
 from callbluff.sweep.run import evaluate_inputs
@@ -94,6 +95,14 @@ def _verdicts(scenario: Scenario, spec: SweepSpec, xs: np.ndarray, ys: np.ndarra
             for s, b in zip(outs["separates"], outs["best_offer"], strict=True)]
 
 
+def _worker_verdicts(scenario_text: str, x_path: str, y_path: str,
+                     lo_hi: tuple[tuple[float, float], tuple[float, float]], xs: np.ndarray,
+                     ys: np.ndarray) -> list[str]:
+    """:func:`_verdicts` on a Dask worker: the scenario comes as YAML text (safe loader)."""
+    scenario = load_scenario_text(scenario_text, "<map>")
+    return _verdicts(scenario, map_spec(scenario, x_path, y_path, lo_hi), xs, ys)
+
+
 #: Called with (points evaluated, points planned) as the map is computed; the plan
 #: grows when the bisection of the threshold curves starts.
 Progress = Callable[[int, int], None]
@@ -101,9 +110,12 @@ Progress = Callable[[int, int], None]
 
 def verdict_map(scenario: Scenario, x_path: str, y_path: str,
                 x_range: tuple[float, float], y_range: tuple[float, float],
-                resolution: int = 41, on_progress: Progress | None = None) -> VerdictMap:
+                resolution: int = 41, on_progress: Progress | None = None,
+                client: Any = None) -> VerdictMap:
     """The verdict on a ``resolution`` × ``resolution`` grid spanning the two ranges
-    (ends included), with each change along ``y`` bisected (module docstring)."""
+    (ends included), with each change along ``y`` bisected (module docstring); with a
+    :class:`distributed.Client`, the points are computed on its workers (one task per
+    ``resolution`` points: the same map)."""
     if resolution < 2:
         raise ValueError("resolution must be >= 2")
     if x_path == y_path:
@@ -117,15 +129,31 @@ def verdict_map(scenario: Scenario, x_path: str, y_path: str,
 
     def evaluate(x: np.ndarray, y: np.ndarray) -> list[str]:
         nonlocal done
-        out: list[str] = []
         # One grid row at a time, so that the progress moves while exact solves run.
-        for start in range(0, len(x), resolution):
-            out += _verdicts(scenario, spec, x[start:start + resolution],
-                             y[start:start + resolution])
-            done += len(x[start:start + resolution])
+        parts = [(x[start:start + resolution], y[start:start + resolution])
+                 for start in range(0, len(x), resolution)]
+        found: list[list[str]] = [[] for _ in parts]
+
+        def finished(i: int, labels: list[str]) -> None:
+            nonlocal done
+            found[i] = labels
+            done += len(labels)
             if on_progress is not None:
                 on_progress(done, planned)
-        return out
+
+        if client is None:
+            for i, (px, py) in enumerate(parts):
+                finished(i, _verdicts(scenario, spec, px, py))
+        else:
+            from distributed import as_completed
+
+            text = dump_scenario(scenario)
+            futures = {client.submit(_worker_verdicts, text, x_path, y_path,
+                                     (x_range, y_range), px, py, pure=False): i
+                       for i, (px, py) in enumerate(parts)}
+            for future in as_completed(futures):  # type: ignore[no-untyped-call]
+                finished(futures[future], future.result())
+        return [label for labels in found for label in labels]
 
     labels_flat = evaluate(gx.ravel(), gy.ravel())
     labels = tuple(sorted(set(labels_flat)))
