@@ -169,7 +169,10 @@ def evaluate(scenario: Scenario, spec: SweepSpec, inputs: Mapping[str, FloatArra
             if i in repeats:  # the same game as an earlier offer: equal value, never better
                 continue
             better = value > best_value + TOL
-            near = ~better & (np.abs(value - best_value) <= TOL) & ~(o.all_reject & best_is_sq)
+            # an uncertified offer's value may be ±inf (its row is uncertified anyway)
+            with np.errstate(invalid="ignore"):
+                gap = np.abs(value - best_value)
+            near = ~better & (gap <= TOL) & ~(o.all_reject & best_is_sq)
             certified &= ~near
             best_value = np.where(better, value, best_value)
             best_index = np.where(better, i, best_index)
