@@ -128,7 +128,6 @@ def verdict_map(scenario: Scenario, x_path: str, y_path: str,
     planned = resolution * resolution
 
     def evaluate(x: np.ndarray, y: np.ndarray) -> list[str]:
-        nonlocal done
         # One grid row at a time, so that the progress moves while exact solves run.
         parts = [(x[start:start + resolution], y[start:start + resolution])
                  for start in range(0, len(x), resolution)]
