@@ -94,8 +94,8 @@ def tornado(model: Model, names: Sequence[str], base: Sequence[float],
 #: of an exactly constant value), not a variance to share out.
 CONSTANT_TOL = 1e-9
 #: An output that moves at fewer than this share of the sampled points has its whole
-#: variance in those few points: Saltelli's estimators then see it only where such a
-#: point falls in the right matrix (all of them 0 when it falls in B alone).
+#: variance in those few points: Saltelli's estimators then see it only through the
+#: few sample rows where it shows, and do not rank the inputs.
 RARE_SHARE = 0.01
 
 
