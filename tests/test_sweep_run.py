@@ -192,3 +192,14 @@ def test_a_map_on_dask_workers_equals_one_process() -> None:
     assert here.labels == there.labels and len(here.labels) == 3
     assert (here.grid == there.grid).all()
     assert here.curves == there.curves and here.curves
+
+
+def test_map_rows_are_computed_spread_over_the_grid() -> None:
+    """The map computes its rows ends first, then the midpoints of the widest gaps,
+    so that the rate so far is the whole grid's: every row once; for 41 rows the
+    first five are 0, 40, 20, 10, 30 (halving [0, 40])."""
+    from callbluff.sweep.maps import _spread
+
+    for n in (1, 2, 3, 7, 41, 401):
+        assert sorted(_spread(n)) == list(range(n))
+    assert _spread(41)[:5] == [0, 40, 20, 10, 30]

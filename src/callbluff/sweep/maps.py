@@ -103,6 +103,23 @@ def _worker_verdicts(scenario_text: str, x_path: str, y_path: str,
     return _verdicts(scenario, map_spec(scenario, x_path, y_path, lo_hi), xs, ys)
 
 
+def _spread(n: int) -> list[int]:
+    """``0 … n-1`` in an order that covers the range evenly at every prefix: the
+    ends, then the midpoints of the widest gaps so far."""
+    if n <= 2:
+        return list(range(n))
+    order, gaps = [0, n - 1], [(0, n - 1)]
+    while gaps:
+        lo, hi = max(gaps, key=lambda g: (g[1] - g[0], -g[0]))
+        gaps.remove((lo, hi))
+        if hi - lo < 2:
+            continue
+        mid = (lo + hi) // 2
+        order.append(mid)
+        gaps += [(lo, mid), (mid, hi)]
+    return order
+
+
 #: Called with (points evaluated, points planned) as the map is computed; the plan
 #: grows when the bisection of the threshold curves starts.
 Progress = Callable[[int, int], None]
@@ -140,16 +157,20 @@ def verdict_map(scenario: Scenario, x_path: str, y_path: str,
             if on_progress is not None:
                 on_progress(done, planned)
 
+        # Rows spread over the grid first (0, the last, the middle, ...): the time a
+        # row takes depends on where it lies, so the rate so far (the progress bar's
+        # time left) is the whole map's early on.
+        order = _spread(len(parts))
         if client is None:
-            for i, (px, py) in enumerate(parts):
-                finished(i, _verdicts(scenario, spec, px, py))
+            for i in order:
+                finished(i, _verdicts(scenario, spec, *parts[i]))
         else:
             from distributed import as_completed
 
             text = dump_scenario(scenario)
             futures = {client.submit(_worker_verdicts, text, x_path, y_path,
-                                     (x_range, y_range), px, py, pure=False): i
-                       for i, (px, py) in enumerate(parts)}
+                                     (x_range, y_range), *parts[i], pure=False): i
+                       for i in order}
             for future in as_completed(futures):  # type: ignore[no-untyped-call]
                 finished(futures[future], future.result())
         return [label for labels in found for label in labels]
