@@ -420,3 +420,31 @@ def test_map_cells_with_a_confirmed_tie_equal_the_exact_verdicts() -> None:
     assert _verdicts(s, spec, xs, ys) == [
         f"{'separates' if a else 'does not separate'}; best: {b}"
         for a, b in zip(exact["separates"], exact["best_offer"], strict=True)]
+
+
+def test_only_a_tie_at_the_top_sends_a_row_to_the_exact_solver() -> None:
+    """The best offer is the largest value: a tie further down changes no choice.  On
+    the default's map, security for inspections has an outcome where every type
+    rejects, worth exactly the status quo (-54.05), far below the best; such rows keep
+    the offers the fast path certified instead of solving every offer again, and
+    their verdicts equal those with every offer solved exactly."""
+    from callbluff.sweep.evaluate import near_tie
+    from callbluff.sweep.maps import map_spec
+    from callbluff.sweep.run import evaluate_inputs
+
+    assert not near_tie([-54.05, -54.05, 11.03], 1e-9)
+    assert near_tie([11.03, 11.03 - 1e-12, -54.05], 1e-9)
+    assert not near_tie([3.0], 1e-9)
+    s = load_scenario("north-korea-2009")
+    spec = map_spec(s, "regimes[rigorous].detection", "types[security-only].prior",
+                    ((0.0, 1.0), (0.0, 1.0)))
+    xs = np.array([0.55, 0.8, 1.0])
+    columns = {item.column: v for item, v in zip(spec.inputs, (xs, np.full(3, 0.3)),
+                                                   strict=True)}
+    fast_rows, _ = evaluate_inputs(s, spec, columns, 3)
+    exact_rows, _ = evaluate_inputs(s, spec, columns, 3, engine="exact")
+    status_quo = exact_rows["value:status-quo"]
+    assert (np.abs(exact_rows["value:security-for-inspections"] - status_quo) < 1e-9).all()
+    assert (fast_rows["exact_offers"] < len(s.offers)).any()
+    for name in ("separates", "best_offer", "best_offer_optimistic"):
+        assert list(fast_rows[name]) == list(exact_rows[name]), name

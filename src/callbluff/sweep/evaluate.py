@@ -17,7 +17,6 @@ the vectorised solver (:mod:`callbluff.solve.vectorised`, through
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -136,10 +135,11 @@ def evaluate_exact(scenario: Scenario) -> dict[str, object]:
 
 
 def near_tie(values: Sequence[float], tol: float) -> bool:
-    """Whether two of ``values`` are within ``tol`` (a float comparison could then
-    disagree with the exact one)."""
-    ordered = sorted(values)
-    return any(b - a <= tol for a, b in itertools.pairwise(ordered))
+    """Whether the largest of ``values`` is within ``tol`` of another: only then
+    could the largest one (the best offer) found in floats differ from the exact
+    one; ties further down change no choice."""
+    ordered = sorted(values, reverse=True)
+    return len(ordered) > 1 and ordered[0] - ordered[1] <= tol
 
 
 __all__ = [

@@ -222,8 +222,9 @@ def detection_threshold_column(scenario: Scenario, spec: SweepSpec, inputs: Mapp
 
 def _mixed_row(variant: Scenario, result: fast.FastChunk, i: int) -> dict[str, object]:
     """A row where the fast path certified only some offers: those are kept, the
-    others solved exactly; if any two policy values are within the fast path's
-    margin, the whole variant is solved exactly (the float comparison could err)."""
+    others solved exactly; if the best policy value (worst or best equilibrium) is
+    within the fast path's margin of another, the whole variant is solved exactly
+    (the float comparison could err)."""
     sq = float(status_quo(variant)[0])
     main = main_offer_id(variant)
     figures = [
