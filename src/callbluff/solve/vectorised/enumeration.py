@@ -116,20 +116,7 @@ class FinalOfferFigures:
     outcomes: tuple[tuple[FloatArray, ...], ...] | None = None
     #: variants whose values (``value_worst``, ``value_best``) hold if one tie found in
     #: floats is exact (:class:`_Ties`; ``None``: none)
-    tie: Tie | None = None
-
-
-@dataclass(frozen=True)
-class Tie:
-    """Per variant, one type tied between two answers at a structure's point, the
-    rest of the variant decided: ``pending`` where so; the type (index), the two
-    answers (``COMPLY``, ``CHEAT``, ``REJECT``) and, for each, the fallback it is
-    played under (0: the first alive, 1: the second, -1: none, for complying)."""
-
-    pending: BoolArray
-    type_index: IntArray
-    answers: IntArray  # (n, 2)
-    fallbacks: IntArray  # (n, 2)
+    tie: PendingTie | None = None
 
 
 @dataclass(frozen=True)
@@ -372,7 +359,7 @@ def enumerate_outcomes(game: FinalOfferGame, tol: float,
                                       figures.value_worst),
         value_best=np.where(pending, np.maximum(figures.value_best, ties.high),
                             figures.value_best),
-        tie=Tie(pending, ties.type_index, ties.answers, ties.fallbacks))
+        tie=ties.pending(game, pending))
 
 
 class _Ties:
@@ -447,6 +434,23 @@ class _Ties:
         # a variant with two different ties stays undecided
         family_rows[at[family]] = ~self.conflict[here]
         return family_rows, none_rows
+
+    def pending(self, game: FinalOfferGame, where: BoolArray) -> PendingTie:
+        """The ties pending ``where``, in the terms of the offer's own game: the deal
+        each tied answer keeps and the fallback it is played under (scenario
+        indices; a game without them: the offer's own deal, fallbacks 0 and 1)."""
+        n, nt = game.prior.shape
+        comply_deal = (np.zeros((n, nt), dtype=np.int64) if game.comply_deal is None
+                       else game.comply_deal)
+        cheat_deal = np.zeros(n, dtype=np.int64) if game.cheat_deal is None else game.cheat_deal
+        pair = (np.tile(np.arange(2, dtype=np.int64), (n, 1)) if game.fallback_pair is None
+                else game.fallback_pair)
+        tau = np.maximum(self.type_index, 0)
+        deal = np.where(self.answers == COMPLY, comply_deal[np.arange(n), tau][:, None],
+                        np.where(self.answers == CHEAT, cheat_deal[:, None], -1))
+        fallback = np.where(self.fallbacks >= 0,
+                            np.take_along_axis(pair, np.maximum(self.fallbacks, 0), axis=1), -1)
+        return PendingTie(where, self.type_index, self.answers, deal, fallback)
 
 
 class _Possible:
@@ -762,8 +766,7 @@ def enumerated(pay: OfferPayoffs) -> FastOffer:
     """Certificates A (final offers: every figure) and B (counter-demands: values)."""
     n = pay.prior.shape[0]
     nx = len(pay.comply_t) - 1
-    game = final_offer_game(pay)
-    every = enumerate_outcomes(game, TOL)
+    every = enumerate_outcomes(final_offer_game(pay), TOL)
     return FastOffer(
         offer_id=pay.offer_id, certified=every.certified,
         # with counter-demands the reduced game merges answers: values only
@@ -772,24 +775,7 @@ def enumerated(pay: OfferPayoffs) -> FastOffer:
         value_best=every.value_best, separates_all=every.separates_all,
         separates_any=every.separates_any, cheaters=every.cheaters,
         security_posterior_after_reject=every.security_posterior_after_reject,
-        all_reject=every.all_reject, tie=_pending(game, every.tie))
-
-
-def _pending(game: FinalOfferGame, tie: Tie | None) -> PendingTie | None:
-    """The tie of the reduced game in the terms of the offer's own game: the deal each
-    tied answer keeps and the fallback it is played under (scenario indices)."""
-    if tie is None:
-        return None
-    assert game.comply_deal is not None and game.cheat_deal is not None
-    assert game.fallback_pair is not None
-    rows = np.arange(tie.pending.shape[0])
-    tau = np.maximum(tie.type_index, 0)
-    deal = np.where(tie.answers == COMPLY, game.comply_deal[rows, tau][:, None],
-                    np.where(tie.answers == CHEAT, game.cheat_deal[:, None], -1))
-    side = np.maximum(tie.fallbacks, 0)
-    fallback = np.where(tie.fallbacks >= 0,
-                        np.take_along_axis(game.fallback_pair, side, axis=1), -1)
-    return PendingTie(tie.pending, tie.type_index, tie.answers, deal, fallback)
+        all_reject=every.all_reject, tie=every.tie)
 
 
 def counters_as_final(
@@ -851,7 +837,6 @@ __all__ = [
     "FinalOfferFigures",
     "FinalOfferGame",
     "Structure",
-    "Tie",
     "counters_as_final",
     "enumerate_outcomes",
     "enumerated",

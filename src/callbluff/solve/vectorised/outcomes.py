@@ -13,7 +13,7 @@ from callbluff.solve.vectorised.parameters import BoolArray, FloatArray, IntArra
 @dataclass(frozen=True)
 class PendingTie:
     """Variants whose values hold if one tie found in floats is exact
-    (:class:`~callbluff.solve.vectorised.enumeration.Tie`, :mod:`.ties`): per
+    (:class:`~callbluff.solve.vectorised.enumeration._Ties`, :mod:`.ties`): per
     variant the type (index into the scenario's types) and, for each of the two tied
     answers, the answer (0 comply, 1 cheat, 2 reject), the deal it keeps (0: the
     offer; 1 + i: its i-th counter-demand granted; -1: none) and the fallback it is
