@@ -184,18 +184,17 @@ def sensitivity_command(
     console.print(table)
     if indices.constant is not None:
         console.print(f"Sobol' indices: {measure} is {indices.constant:.4f} at every one of the "
-                      f"{sobol_runs(spec, samples)} sampled points, so no input moves it over "
+                      f"{indices.points} sampled points, so no input moves it over "
                       "its range and the indices (shares of a variance of 0) are not defined.",
                       highlight=False)
     else:
         if indices.rare:
-            points = sobol_runs(spec, samples)
             these = "that point" if indices.moved == 1 else "those points"
             console.print(f"Sobol' indices: {measure} is {indices.typical:.4f} at "
-                          f"{points - indices.moved} of the {points} sampled points and "
-                          f"another number at {indices.moved}; the indices below rest on "
-                          f"{these} alone and do not rank the inputs (`callbluff sweep` shows "
-                          "where it moves).", highlight=False)
+                          f"{indices.points - indices.moved} of the {indices.points} sampled "
+                          f"points and another number at {indices.moved}; the indices below "
+                          f"rest on {these} alone and do not rank the inputs (`callbluff sweep` "
+                          "shows where it moves).", highlight=False)
         sob = Table(title=f"Sobol' indices ({indices.samples} base samples, 95% ±)")
         for col in ("input", "S1", "ST"):
             sob.add_column(col, justify="left" if col == "input" else "right")

@@ -59,8 +59,9 @@ class SobolIndices:
     #: the output at every sampled point when it never moves; the indices (shares of
     #: a variance of 0) are then undefined and the four tuples empty
     constant: float | None = None
-    #: the output's median over the sampled points, and at how many points it is
-    #: another number (beyond ``CONSTANT_TOL``)
+    #: the sampled points (model runs), the output's median over them, and at how many
+    #: it is another number (beyond ``CONSTANT_TOL``)
+    points: int = 0
     typical: float = 0.0
     moved: int = 0
 
@@ -68,8 +69,7 @@ class SobolIndices:
     def rare(self) -> bool:
         """The output moves at so few points (under ``RARE_SHARE`` of them) that the
         indices rest on those points alone."""
-        points = self.samples * (len(self.names) + 2)
-        return self.constant is None and self.moved < RARE_SHARE * points
+        return self.constant is None and self.moved < RARE_SHARE * self.points
 
 
 def tornado(model: Model, names: Sequence[str], base: Sequence[float],
@@ -113,7 +113,7 @@ def sobol(model: Model, names: Sequence[str], ppfs: Sequence[Callable[[np.ndarra
     moved = int(np.count_nonzero(np.abs(y - typical) > scale))
     if np.ptp(y) <= scale:
         return SobolIndices(tuple(names), (), (), (), (), n, constant=typical,
-                            typical=typical)
+                            points=len(y), typical=typical)
     with warnings.catch_warnings():
         # SALib warns whenever some resampled columns repeat a value (an output with
         # flat stretches); the indices are still defined, and the all-flat case is above
@@ -122,8 +122,8 @@ def sobol(model: Model, names: Sequence[str], ppfs: Sequence[Callable[[np.ndarra
     return SobolIndices(tuple(names), tuple(float(v) for v in res["S1"]),
                         tuple(float(v) for v in res["S1_conf"]),
                         tuple(float(v) for v in res["ST"]),
-                        tuple(float(v) for v in res["ST_conf"]), n, typical=typical,
-                        moved=moved)
+                        tuple(float(v) for v in res["ST_conf"]), n, points=len(y),
+                        typical=typical, moved=moved)
 
 
 def ppf_of(dist: Distribution) -> Callable[[np.ndarray], np.ndarray]:
