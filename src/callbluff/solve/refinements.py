@@ -391,27 +391,38 @@ class _Evaluated:
         return out
 
 
+#: Per action of an information set other than a representative one: each node's
+#: gain of that action over the representative (nonzero gains only).
+Gains = dict[int, list[tuple[int, Fraction]]]
+
+
+def _gains(game: Game, h: int, rep: int, values: Mapping[int, Fraction]) -> Gains:
+    """What each other action of ``h`` gains over action ``rep`` at each node."""
+    out: Gains = {}
+    for a in range(len(game.infosets[h].actions)):
+        if a == rep:
+            continue
+        out[a] = [(n, d) for n in game.infosets[h].nodes
+                  if (d := values[game.nodes[n].children[a]]
+                      - values[game.nodes[n].children[rep]]) != 0]
+    return out
+
+
 def _action_rows(game: Game, h: int, chosen: Sequence[int],
                  weights: Mapping[int, dict[int, Fraction]],
                  values: Mapping[int, Fraction]) -> tuple[list[Row], list[Row]]:
     """Rows in the weight variables: the ``chosen`` actions tie, the others are no better.
     ``weights[node]``: the node's weight as a linear form in the variables."""
-    info = game.infosets[h]
-    rep = chosen[0]
     eq: list[Row] = []
     ub: list[Row] = []
-    for a in range(len(info.actions)):
-        if a == rep:
-            continue
+    for a, per_node in _gains(game, h, chosen[0], values).items():
         row: dict[int, Fraction] = {}
-        for n in info.nodes:
-            diff = values[game.nodes[n].children[a]] - values[game.nodes[n].children[rep]]
+        for n, diff in per_node:
             for var, w in weights.get(n, {}).items():
                 row[var] = row.get(var, Fraction(0)) + w * diff
         row = {k: c for k, c in row.items() if c != 0}
-        if not row:
-            continue
-        (eq if a in chosen else ub).append((row, Fraction(0)))
+        if row:
+            (eq if a in chosen else ub).append((row, Fraction(0)))
     return eq, ub
 
 
@@ -440,17 +451,41 @@ def _plan_optimal(game: Game, evaluated: _Evaluated, sets: Sequence[int],
     for selection in evaluated.selections:
         values = evaluated.receiver_values(selection)
         reach = {t: evaluated.reach(selection, starts[t]) for t in types}
+        # Per set, what each other action gains over the plan's, weighted by each
+        # type's chance of reaching the set's nodes: the same for every support, so
+        # computed once per selection (a support only names the types that weigh).
+        gains: dict[int, dict[int, dict[str, Fraction]]] = {}
+        reaching: dict[int, set[str]] = {}
+        for h in sets:
+            reaching[h] = {below[n] for n in game.infosets[h].nodes
+                           if below[n] in reach and reach[below[n]].get(n, Fraction(0)) > 0}
+            gains[h] = {}
+            for a, per_node in _gains(game, h, plan[h], values).items():
+                by_type: dict[str, Fraction] = {}
+                for n, diff in per_node:
+                    t = below[n]
+                    if t in reaching[h] and (w := reach[t].get(n, Fraction(0))) > 0:
+                        by_type[t] = by_type.get(t, Fraction(0)) + w * diff
+                gains[h][a] = by_type
+        # whether an unreached set has a belief making its action optimal depends on
+        # the set and the values, not on the support: decided once per selection
+        believable: dict[int, bool] = {}
         for size in range(1, len(types) + 1):
             for support in itertools.combinations(types, size):
-                if _support_works(game, sets, plan, support, reach, values, among, below):
+                if _support_works(game, sets, plan, support, values, gains, reaching,
+                                  among, below, believable):
                     return True
     return False
 
 
 def _support_works(game: Game, sets: Sequence[int], plan: Mapping[int, int],
-                   support: Sequence[str], reach: Mapping[str, Mapping[int, Fraction]],
-                   values: Mapping[int, Fraction], among: frozenset[str],
-                   below: Mapping[int, str]) -> bool:
+                   support: Sequence[str], values: Mapping[int, Fraction],
+                   gains: Mapping[int, Mapping[int, Mapping[str, Fraction]]],
+                   reaching: Mapping[int, set[str]], among: frozenset[str],
+                   below: Mapping[int, str], believable: dict[int, bool]) -> bool:
+    """Some belief with exactly ``support`` (each type weighing at least ``tau`` > 0)
+    makes ``plan`` optimal at every set it reaches, and every set it does not reach
+    has a belief of its own over the types in ``among``."""
     index = {t: i for i, t in enumerate(support)}
     tau = len(support)
     system = _simplex_system(tau + 1)
@@ -459,15 +494,17 @@ def _support_works(game: Game, sets: Sequence[int], plan: Mapping[int, int],
         system.ub.append(({tau: Fraction(1), index[t]: Fraction(-1)}, Fraction(0)))
     system.ub.append(({tau: Fraction(1)}, Fraction(1)))
     for h in sets:
-        nodes = game.infosets[h].nodes
-        weights = {n: {index[below[n]]: reach[below[n]][n]} for n in nodes
-                   if below[n] in index and reach[below[n]].get(n, Fraction(0)) > 0}
-        if weights:
-            system.ub.extend(_action_rows(game, h, [plan[h]], weights, values)[1])
+        if reaching[h] & index.keys():
+            for by_type in gains[h].values():
+                row = {index[t]: c for t, c in by_type.items() if t in index and c != 0}
+                if row:
+                    system.ub.append((row, Fraction(0)))
             continue
         # unreached: some belief over its nodes of the types in ``among``
-        local = [n for n in nodes if below[n] in among]
-        if local and not _some_belief(game, h, plan[h], local, values):
+        if h not in believable:
+            local = [n for n in game.infosets[h].nodes if below[n] in among]
+            believable[h] = not local or _some_belief(game, h, plan[h], local, values)
+        if not believable[h]:
             return False
     objective = [0.0] * (tau + 1)
     objective[tau] = -1.0
