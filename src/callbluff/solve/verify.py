@@ -112,10 +112,18 @@ def regrets(
     """
     vals = node_values(game, beh) if values is None else values
     reach = reach_probabilities(game, beh) if reach is None else reach
+    optimum = {p: _optimum(game, beh, p) for p in range(len(game.players))
+               if all(len(h.nodes) == 1 for h in game.infosets if h.player == p)}
     worst = Fraction(0)
     agent = Fraction(0)
     for h in game.infosets:
         p = h.player
+        if p in optimum:
+            (n,) = h.nodes
+            gain = optimum[p][n] - vals[n][p]
+            worst = max(worst, gain)
+            agent = max(agent, reach[n] * gain)
+            continue
         mu = bayes_beliefs(game, reach, h.id)
         if mu is None:
             if len(h.nodes) == 1:
@@ -133,6 +141,26 @@ def regrets(
         mass = sum((reach[n] for n in h.nodes), Fraction(0))
         agent = max(agent, mass * gain)
     return worst, agent
+
+
+def _optimum(game: Game, beh: Behaviour, player: int) -> list[Fraction]:
+    """``player``'s best value at every node when it re-optimises at each of its own
+    nodes below (everyone else following ``beh``), by backward induction.  For a
+    player whose information sets are all single nodes this is
+    :func:`best_continuation` at every one of them at once (the belief at a single
+    node is 1), computed in one pass instead of one pass per set."""
+    best: list[Fraction] = [Fraction(0)] * len(game.nodes)
+    for node in reversed(game.nodes):
+        if node.kind is NodeKind.TERMINAL:
+            best[node.id] = node.payoffs[player]
+        elif node.kind is NodeKind.DECISION and game.infosets[node.infoset].player == player:  # type: ignore[index]
+            best[node.id] = max(best[c] for c in node.children)
+        else:
+            probs = (node.chance_probs if node.kind is NodeKind.CHANCE
+                     else beh[node.infoset])  # type: ignore[index]
+            best[node.id] = sum((q * best[c] for q, c in zip(probs, node.children, strict=True)
+                                 if q), Fraction(0))
+    return best
 
 
 def mixes_off_path(game: Game, beh: Behaviour) -> bool:
