@@ -22,11 +22,12 @@ there exactly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from callbluff.game.tree import Game, GameBuilder, NodeKind
-from callbluff.solve.verify import Behaviour, node_values
+from callbluff.solve.verify import Behaviour
 
 __all__ = ["Reduction", "lift", "reduce_dominated"]
 
@@ -207,39 +208,57 @@ def _rebuild(game: Game, kept: dict[int, tuple[int, ...]]) -> Reduction:
 def lift(reduction: Reduction, beh: Behaviour) -> list[list[Fraction]]:
     """A profile of the original game from one of the reduced game: removed actions
     get probability 0; vanished information sets get a best reply for a point
-    belief on their first node (computed bottom-up, so it is sequentially rational)."""
+    belief on their first node, given the replies of the vanished sets below it
+    (so it is sequentially rational)."""
     game = reduction.original
     out: list[list[Fraction]] = [[Fraction(0)] * len(h.actions) for h in game.infosets]
-    vanished: list[int] = []
+    vanished: set[int] = set()
     for h in game.infosets:
         if h.id in reduction.infoset_map:
             reduced_row = beh[reduction.infoset_map[h.id]]
             for position, a in enumerate(reduction.kept[h.id]):
                 out[h.id][a] = reduced_row[position]
         else:
-            vanished.append(h.id)
-    # A vanished set's best reply depends on vanished sets below it: repeat passes
-    # until nothing changes.  Sets are taken by the depth of their first node, deepest
-    # level first, and the values recomputed once per level that changed, so one
-    # pass usually settles all.
-    levels: dict[int, list[int]] = {}
-    for h_id in vanished:
-        levels.setdefault(len(game.path(game.infosets[h_id].nodes[0])), []).append(h_id)
-    values = node_values(game, out)
-    for _ in range(len(vanished) + 1):
-        changed = False
-        for level in sorted(levels, reverse=True):
-            level_changed = False
-            for h_id in levels[level]:
-                h = game.infosets[h_id]
-                first = game.nodes[h.nodes[0]]
-                best = max(reduction.kept[h_id],
-                           key=lambda a: values[first.children[a]][h.player])
-                row = [Fraction(int(a == best)) for a in range(len(h.actions))]
-                if row != out[h_id]:
-                    out[h_id], level_changed = row, True
-            if level_changed:
-                values, changed = node_values(game, out), True
-        if not changed:
-            break
+            vanished.add(h.id)
+    # A vanished set's reply depends only on the replies of vanished sets below its
+    # first node, so each is decided once, on demand, depth first; with perfect recall
+    # no set lies below another that lies below it, so the recursion ends.
+    decided: set[int] = set()
+    deciding: set[int] = set()
+    # a node's value depends only on the replies below it, each fixed once decided
+    values: dict[tuple[int, int], Fraction] = {}
+
+    def value(n: int, player: int) -> Fraction:
+        if (n, player) in values:
+            return values[(n, player)]
+        node = game.nodes[n]
+        if node.kind is NodeKind.TERMINAL:
+            return node.payoffs[player]
+        if node.kind is NodeKind.CHANCE:
+            probs: Sequence[Fraction] = node.chance_probs
+        else:
+            assert node.infoset is not None
+            if node.infoset in vanished:
+                decide(node.infoset)
+            probs = out[node.infoset]
+        found = sum((q * value(c, player) for q, c in zip(probs, node.children, strict=True)
+                     if q), Fraction(0))
+        values[(n, player)] = found
+        return found
+
+    def decide(h_id: int) -> None:
+        if h_id in decided:
+            return
+        if h_id in deciding:
+            raise RuntimeError(f"information sets below each other at "
+                               f"{game.infosets[h_id].label!r}: the game lacks perfect recall")
+        deciding.add(h_id)
+        h = game.infosets[h_id]
+        first = game.nodes[h.nodes[0]]
+        best = max(reduction.kept[h_id], key=lambda a: value(first.children[a], h.player))
+        out[h_id] = [Fraction(int(a == best)) for a in range(len(h.actions))]
+        decided.add(h_id)
+
+    for h_id in sorted(vanished):
+        decide(h_id)
     return out
