@@ -189,7 +189,7 @@ def _slider_crosses_threshold(browser: object, server: Server, url: str,
     _shot(page, shot.replace(".png", "-before.png"))
     page.evaluate(f"""() => {{ window.seen = [];  // each state the page enters, with its summary
         new MutationObserver(() => window.seen.push([document.body.dataset.state,
-                                                     ({SHOWN})()]))
+            ({SHOWN})(), document.getElementById("talks-status").textContent]))
           .observe(document.body, {{attributes: true, attributeFilter: ["data-state"]}}); }}""")
     _set_control(page, path, below)
     _wait_verdict(page, separates_after, timeout_ms, cheats_after)
@@ -200,8 +200,12 @@ def _slider_crosses_threshold(browser: object, server: Server, url: str,
     alone = _analyze(server, {**body, "overrides": overrides, "thresholds": False,
                               "policies": False, "package": False})["summary"]
     seen = page.evaluate("() => window.seen")
-    assert [state for state, _ in seen] == ["loading", "verdict", "ready"]
+    assert [entry[0] for entry in seen] == ["loading", "verdict", "ready"]
     assert seen[1][1] == alone and seen[2][1] == summary_after
+    # while the talks game is solved the page says so; then its chart is the API's
+    assert seen[1][2] == "Solving the talks game for these inputs…" and seen[2][2] == ""
+    _talks_chart_matches_the_api(page, _analyze(server, {**body, "overrides": overrides,
+                                                         "thresholds": False}))
     numbers = shown["numbers"]
     assert isinstance(numbers, list)
     assert any(line.startswith("Types that can accept and cheat now")

@@ -377,6 +377,9 @@
     renderOffers(aj);
     renderTypes(aj, offer);
     renderPackage(aj, partial);
+    // the verdict alone comes without the talks game: say so rather than leave the
+    // chart empty with no word
+    $("talks-status").textContent = partial ? "Solving the talks game for these inputs…" : "";
     if (window.Plotly) {
       chartResponses(aj, offer);
       chartPosteriors(aj, offer);
