@@ -16,11 +16,11 @@ may not hold, Fearon (1995) and Powell (2006) (docs/sources.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from callbluff.game.payoffs import OutcomePayoffs, outcome_payoffs, renege_risk
+from callbluff.game.payoffs import OutcomePayoffs, fallback_payoffs, renege_risk
 from callbluff.game.tree import Game, GameBuilder
 from callbluff.scenario.schema import Scenario
 
@@ -141,85 +141,87 @@ def compile_offer(scenario: Scenario, offer_id: str) -> Game:
     root = builder.chance(None, [(t.id, t.prior) for t in scenario.types], label="type")
     for target_type in scenario.types:
         theta = target_type.id
+        # each deal's payoffs under every fallback, computed once per type
+        pay_now = deal_payoffs(scenario, theta, now, fallbacks)
+        pay_later = (deal_payoffs(scenario, theta, later, fallbacks)
+                     if counters and scenario.bargaining.costly_counters else {})
         answer = builder.decision(
             root, TARGET, theta,
             [ACCEPT, *(counter_action(x) for x in counters), REJECT],
             label=theta,
         )
-        _deal(builder, answer, scenario, theta, now, fallbacks, accepted_infoset(theta),
+        _deal(builder, answer, scenario, pay_now, now, fallbacks, accepted_infoset(theta),
               CHEATING_DETECTED)
         for x in counters:
+            granted = granted_deal(scenario, offer_id, x)
+            pay_granted = deal_payoffs(scenario, theta, granted, fallbacks)
             if not scenario.bargaining.costly_counters:
-                _free_counter(builder, answer, scenario, offer_id, theta, x, fallbacks, now)
+                reply = builder.decision(answer, PROPOSER, counter_action(x),
+                                         [GRANT, *(walk_action(f) for f in fallbacks)])
+                _deal(builder, reply, scenario, pay_granted, granted, fallbacks,
+                      granted_infoset(theta, x), detected_after_grant_infoset(x))
+                # the first model's counter-demand: free, answered at once by a grant or
+                # a walk (walking ends as a rejection of the offer now does)
+                for f in fallbacks:
+                    _no_deal(builder, reply, pay_now, f)
                 continue
             talks = builder.chance(answer, [("breakdown", pi), ("talks go on", 1 - pi)],
                                    label=f"talks after {x}")
             broke = builder.decision(talks, PROPOSER, breakdown_infoset(x), fallbacks)
             for f in fallbacks:
-                _no_deal(builder, broke, scenario, theta, later, f)
+                _no_deal(builder, broke, pay_later, f)
             reply = builder.decision(
                 talks, PROPOSER, counter_action(x),
                 [GRANT, FIRM, *(walk_action(f) for f in fallbacks)],
             )
-            _deal(builder, reply, scenario, theta, granted_deal(scenario, offer_id, x),
-                  fallbacks, granted_infoset(theta, x), detected_after_grant_infoset(x))
+            _deal(builder, reply, scenario, pay_granted, granted, fallbacks,
+                  granted_infoset(theta, x), detected_after_grant_infoset(x))
             second = builder.decision(reply, TARGET, firm_infoset(theta, x), [ACCEPT, REJECT])
-            _deal(builder, second, scenario, theta, later, fallbacks,
+            _deal(builder, second, scenario, pay_later, later, fallbacks,
                   accepted_after_firm_infoset(theta, x), detected_after_firm_infoset(x))
             refused = builder.decision(second, PROPOSER, rejected_after_firm_infoset(x),
                                        fallbacks)
             for f in fallbacks:
-                _no_deal(builder, refused, scenario, theta, later, f)
+                _no_deal(builder, refused, pay_later, f)
             for f in fallbacks:
-                _no_deal(builder, reply, scenario, theta, later, f)
+                _no_deal(builder, reply, pay_later, f)
         rejected = builder.decision(answer, PROPOSER, REJECTED, fallbacks)
         for f in fallbacks:
-            _no_deal(builder, rejected, scenario, theta, now, f)
+            _no_deal(builder, rejected, pay_now, f)
     return builder.build()
 
 
-def _free_counter(builder: GameBuilder, answer: int, scenario: Scenario, offer_id: str,
-                  theta: str, x: str, fallbacks: Sequence[str], now: Deal) -> None:
-    """The first model's counter-demand: free, answered at once by a grant or a walk
-    (walking ends as a rejection of the offer ``now`` does)."""
-    reply = builder.decision(answer, PROPOSER, counter_action(x),
-                             [GRANT, *(walk_action(f) for f in fallbacks)])
-    _deal(builder, reply, scenario, theta, granted_deal(scenario, offer_id, x), fallbacks,
-          granted_infoset(theta, x), detected_after_grant_infoset(x))
-    for f in fallbacks:
-        _no_deal(builder, reply, scenario, theta, now, f)
-
-
-def deal_payoffs(scenario: Scenario, theta: str, deal: Deal, fallback_id: str
-                 ) -> OutcomePayoffs:
-    """The outcome payoffs of ``deal`` for type θ, the audience cost included."""
-    pay = outcome_payoffs(scenario, theta, deal.package, deal.regime, fallback_id,
-                          rounds_later=deal.rounds_later)
+def deal_payoffs(scenario: Scenario, theta: str, deal: Deal, fallback_ids: Sequence[str]
+                 ) -> dict[str, OutcomePayoffs]:
+    """The outcome payoffs of ``deal`` for type θ under each fallback, the audience
+    cost included."""
+    by_fallback = fallback_payoffs(scenario, theta, deal.package, deal.regime, fallback_ids,
+                                   rounds_later=deal.rounds_later)
     if not deal.audience_cost:
-        return pay
+        return by_fallback
     cost = deal.audience_cost
 
     def less(pair: tuple[Fraction, Fraction]) -> tuple[Fraction, Fraction]:
         return pair[0], pair[1] - cost
 
-    return OutcomePayoffs(comply=less(pay.comply), comply_reneged=less(pay.comply_reneged),
-                          cheat_undetected=less(pay.cheat_undetected),
-                          cheat_detected=less(pay.cheat_detected), no_deal=pay.no_deal)
+    return {f: OutcomePayoffs(comply=less(pay.comply), comply_reneged=less(pay.comply_reneged),
+                              cheat_undetected=less(pay.cheat_undetected),
+                              cheat_detected=less(pay.cheat_detected), no_deal=pay.no_deal)
+            for f, pay in by_fallback.items()}
 
 
 def _deal(
     builder: GameBuilder,
     parent: int,
     scenario: Scenario,
-    theta: str,
+    by_fallback: Mapping[str, OutcomePayoffs],
     deal: Deal,
     fallbacks: Sequence[str],
     choice_infoset: str,
     detected_infoset: str,
 ) -> None:
-    """The deal is in force: the target complies (and the proposer may renege) or
-    cheats (and may be detected)."""
-    by_fallback = {f: deal_payoffs(scenario, theta, deal, f) for f in fallbacks}
+    """The deal is in force (``by_fallback``: its payoffs, :func:`deal_payoffs`): the
+    target complies (and the proposer may renege) or cheats (and may be detected)."""
     any_fallback: OutcomePayoffs = by_fallback[fallbacks[0]]
     choice = builder.decision(parent, TARGET, choice_infoset, [COMPLY, CHEAT])
     rho = renege_risk(scenario, deal.package)
@@ -239,16 +241,10 @@ def _deal(
                          outcome=f"cheat detected: {f}")
 
 
-def _no_deal(
-    builder: GameBuilder,
-    parent: int,
-    scenario: Scenario,
-    theta: str,
-    deal: Deal,
-    fallback_id: str,
-) -> None:
-    payoffs = deal_payoffs(scenario, theta, deal, fallback_id)
-    builder.terminal(parent, _ordered(payoffs.no_deal), outcome=f"no deal: {fallback_id}")
+def _no_deal(builder: GameBuilder, parent: int, by_fallback: Mapping[str, OutcomePayoffs],
+             fallback_id: str) -> None:
+    builder.terminal(parent, _ordered(by_fallback[fallback_id].no_deal),
+                     outcome=f"no deal: {fallback_id}")
 
 
 def _ordered(target_proposer: tuple[Fraction, Fraction]) -> tuple[Fraction, Fraction]:

@@ -177,10 +177,18 @@ def outcome_payoffs(s: Scenario, type_id: str, concession_ids: Iterable[str],
     counter-demand, r = 1): the arsenal's value and the harm have grown
     (:func:`growth_factors`) and both payoffs are discounted by ``δ^r``.
     """
+    return fallback_payoffs(s, type_id, concession_ids, regime_id, (fallback_id,),
+                            rounds_later=rounds_later)[fallback_id]
+
+
+def fallback_payoffs(s: Scenario, type_id: str, concession_ids: Iterable[str],
+                     regime_id: str, fallback_ids: Iterable[str], *, rounds_later: int = 0
+                     ) -> dict[str, OutcomePayoffs]:
+    """:func:`outcome_payoffs` under each of ``fallback_ids``: the terms that do not
+    depend on the fallback (the package, the arsenal, the harm) are computed once."""
     ids = list(concession_ids)
     t = target_type(s, type_id)
     r = s.regime(regime_id)
-    f = fallback(s, fallback_id)
     value_growth, harm_growth = growth_factors(s, rounds_later)
     big_a = arsenal_value(s, type_id) * value_growth
     q = status_quo(s, type_id)
@@ -198,16 +206,21 @@ def outcome_payoffs(s: Scenario, type_id: str, concession_ids: Iterable[str],
     def later(target: Fraction, proposer: Fraction) -> PayoffPair:
         return discount * target, discount * proposer
 
-    return OutcomePayoffs(
-        comply=later(b - inspection, d_value - c - r.cost),
-        comply_reneged=later(b_irr - inspection - t.renege_loss, d_value - c_irr - r.cost),
-        cheat_undetected=later(b - inspection + kappa * big_a,
-                               (1 - kappa) * d_value - c - r.cost - kappa * harm),
-        cheat_detected=later(
-            b_irr - inspection - penalty + kappa * big_a + q + f.target[type_id],
-            -c_irr - r.cost - kappa * harm + f.proposer[type_id]),
-        no_deal=later(big_a + q + f.target[type_id], -harm + f.proposer[type_id]),
-    )
+    comply = later(b - inspection, d_value - c - r.cost)
+    comply_reneged = later(b_irr - inspection - t.renege_loss, d_value - c_irr - r.cost)
+    cheat_undetected = later(b - inspection + kappa * big_a,
+                             (1 - kappa) * d_value - c - r.cost - kappa * harm)
+    out: dict[str, OutcomePayoffs] = {}
+    for fallback_id in fallback_ids:
+        f = fallback(s, fallback_id)
+        out[fallback_id] = OutcomePayoffs(
+            comply=comply, comply_reneged=comply_reneged, cheat_undetected=cheat_undetected,
+            cheat_detected=later(
+                b_irr - inspection - penalty + kappa * big_a + q + f.target[type_id],
+                -c_irr - r.cost - kappa * harm + f.proposer[type_id]),
+            no_deal=later(big_a + q + f.target[type_id], -harm + f.proposer[type_id]),
+        )
+    return out
 
 
 def best_fallback(s: Scenario, weights: Mapping[str, Fraction]) -> str:
