@@ -186,10 +186,12 @@ def _own_sets_below(game: Game, infoset: int) -> list[int]:
 
 
 def _plan_values(game: Game, beh: Behaviour, player: int, plan: Mapping[int, int],
-                 nodes: Sequence[int]) -> dict[int, Fraction]:
+                 nodes: Sequence[int], memo: dict[int, Fraction] | None = None
+                 ) -> dict[int, Fraction]:
     """``player``'s value at ``nodes`` (and below) when it follows the pure ``plan``
-    at the information sets it names and ``beh`` elsewhere."""
-    memo: dict[int, Fraction] = {}
+    at the information sets it names and ``beh`` elsewhere; ``memo``: values already
+    known (and kept), valid while ``plan`` only gains sets above them."""
+    memo = {} if memo is None else memo
 
     def value(n: int) -> Fraction:
         if n in memo:
@@ -234,17 +236,20 @@ def best_continuation(game: Game, beh: Behaviour, infoset: int,
                 weight[c] = weight[node.id] * q
                 stack.append(c)
     plan: dict[int, int] = {}
+    # Sets are decided deepest first, so a node's value, once computed, already
+    # follows the plan everywhere below it (perfect recall): one memo serves them all.
+    memo: dict[int, Fraction] = {}
     for k in _own_sets_below(game, infoset):
         nodes = [n for n in game.infosets[k].nodes if weight.get(n)]
         if not nodes:
             plan[k] = 0  # never reached from here: any action
             continue
         children = [c for n in nodes for c in game.nodes[n].children]
-        vals = _plan_values(game, beh, player, plan, children)
+        vals = _plan_values(game, beh, player, plan, children, memo)
         scores = [sum((weight[n] * vals[game.nodes[n].children[a]] for n in nodes), Fraction(0))
                   for a in range(len(game.infosets[k].actions))]
         plan[k] = scores.index(max(scores))
-    vals = _plan_values(game, beh, player, plan, list(belief))
+    vals = _plan_values(game, beh, player, plan, list(belief), memo)
     return sum((w * vals[n] for n, w in belief.items()), Fraction(0))
 
 
