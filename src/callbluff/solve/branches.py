@@ -19,6 +19,17 @@ information sets is never formed.
   (which messages each type sends) is combined with one local candidate per branch
   sent on the path.  A type mixes over several messages only if their values can be
   equal, which prunes mixed patterns by the values each branch can give.
+* Values of a candidate (:func:`_image`): the vertices of its polytope (U's
+  realization plans in the branch that satisfy I's rows after the message) are
+  enumerated exactly, which gives each type's exact least and greatest value, whether
+  each end is reachable with every support probability positive, and, for every two
+  types, the polygon of their two values.  The search prunes with these necessary
+  conditions before any LP: each type's interval (exact where it shrinks to a point),
+  and every two types' values meeting in all branches on the path at once (the
+  polygons cut into a box, in floats widened far beyond their rounding).  Most
+  patterns that the LP of I's rows used to reject fail one of them (one type: its
+  values cannot be equal; two types: one mixture in a branch cannot make both
+  indifferent).
 * Off the path ("existence semantics"): a message nobody sends needs one
   continuation that deters every type, not all of them; its local candidates are
   tried until the whole profile is verified.  Profiles that differ only off the path
@@ -39,6 +50,7 @@ differential test against :mod:`.pbe` is ``tests/test_solve_branches.py``.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -64,6 +76,7 @@ from callbluff.solve.pbe import (
     _u_forms,
     _u_live,
     _u_supports,
+    _value,
     _w_form,
 )
 from callbluff.solve.structure import OneInformed
@@ -189,6 +202,44 @@ def _locals(shape: Shape, message: str, tie_twins: bool = True) -> list[_Local]:
             out.append(_Local(dict(u_support), supports, values, forms,
                               yb.nvars, (*yb.eq, *eq_rows), tuple(ub_rows)))
     return out
+
+
+@dataclass(frozen=True)
+class _Image:
+    """A local candidate's values over its polytope (U's realization plans in the
+    branch that satisfy I's rows after the message)."""
+
+    #: per type: least and greatest value (the pure-plan range where the vertices
+    #: were not enumerated)
+    ranges: dict[int, tuple[Fraction, Fraction]]
+    #: per type: its value at each vertex, in one order; ``None`` if not enumerated
+    points: dict[int, tuple[Fraction, ...]] | None
+    #: per type: whether the least and the greatest value are out of reach with every
+    #: realization probability positive (as the LPs and the exact solve require)
+    open_ends: dict[int, tuple[bool, bool]]
+
+
+def _image(loc: _Local) -> _Image:
+    """The values of ``loc`` at the vertices of its polytope.
+
+    An end of a type's range is reached with every variable positive exactly when the
+    vertices at that end together use every variable: their average is then positive
+    and on the same face; otherwise a variable vanishes on the whole face.  (The local
+    exists because a point with every variable positive was found, so no variable
+    vanishes on the whole polytope.)"""
+    vertices = _vertices(loc.nvars, loc.eq, loc.ub) if loc.nvars else [()]
+    if not vertices:
+        return _Image(dict(loc.values), None, {t: (False, False) for t in loc.values})
+    points = {t: tuple(_value(f, list(v)) for v in vertices) for t, f in loc.forms.items()}
+    used = [frozenset(j for j, x in enumerate(v) if x > 0) for v in vertices]
+    everything = frozenset(range(loc.nvars))
+
+    def unreached(values: tuple[Fraction, ...], end: Fraction) -> bool:
+        return frozenset().union(*(u for u, x in zip(used, values, strict=True)
+                                   if x == end)) != everything
+
+    return _Image({t: (min(p), max(p)) for t, p in points.items()}, points,
+                  {t: (unreached(p, min(p)), unreached(p, max(p))) for t, p in points.items()})
 
 
 #: One member of a twin class: a U information set and, per action that ends the game
@@ -335,6 +386,15 @@ def _x_feasible(shape: Shape, pattern: dict[int, tuple[str, ...]],
     return _float_strict(xb, ub, []) is not None
 
 
+def _shares_weight(weights: dict[int, tuple[str, ...]]) -> bool:
+    """Whether :func:`_x_feasible` would tie two branches together: a type that sends
+    several messages of the path with one shared weight.  Otherwise its system splits
+    into one block per branch — the rows that ``rows_ok`` of :func:`search_branches`
+    already solved for that branch with the same weights (a pure sender's fixed, a
+    mixing sender's free) — so solving it again decides nothing new."""
+    return any(len(p) > 1 and "?" not in p for p in weights.values())
+
+
 def _meet(ranges: list[tuple[Fraction, Fraction]]) -> bool:
     return max(lo for lo, _ in ranges) <= min(hi for _, hi in ranges)
 
@@ -447,26 +507,110 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool],
     same limit as :mod:`.pbe`'s.
 
     Depth-first over the messages: each gets its senders and one local candidate.
-    Pruning: every type's value is narrowed to an interval (a sender's value is the
-    candidate's, a non-sender's is at least what the candidate leaves it); U's rows
-    in the branch for these senders; and, once U mixes somewhere on the path, I's
-    rows of the branches chosen so far (an LP).  Which types mix over messages is
-    fixed first, so that U's rows weigh the other senders exactly.  Twins are tied
-    (:func:`_twins`); ``tie_twins=False`` enumerates them apart (the benchmark's
-    reference).
+    Pruning, all of it necessary conditions: every type's value is narrowed to an
+    interval (a sender's value is in the candidate's exact range, a non-sender's is at
+    least the candidate's least value; only candidates that keep every interval
+    non-empty are visited, and an interval shrunk to a point is checked exactly with
+    its open ends); U's rows in the branch for these senders; once U mixes somewhere
+    on the path, every two types' values in the branches chosen so far (:func:`_image`,
+    :func:`_box_meets`) and then I's rows of those branches (an LP).  Which types mix
+    over messages is fixed first, so that U's rows weigh the other senders exactly.
+    Twins are tied (:func:`_twins`); ``tie_twins=False`` enumerates them apart (the
+    benchmark's reference).
     """
     g = shape.tree.game
     local_lists = {m: _locals(shape, m, tie_twins) for m in shape.messages}
     messages = sorted(shape.messages, key=lambda m: len(local_lists[m]))
     coefficients = {m: [_coefficients(shape, m, loc) for loc in local_lists[m]]
                     for m in messages}
-    bounds = {m: [{t: (float(lo), float(hi)) for t, (lo, hi) in loc.values.items()}
-                  for loc in local_lists[m]] for m in messages}
+    images = {m: [_image(loc) for loc in local_lists[m]] for m in messages}
+    bounds = {m: [{t: (float(lo), float(hi)) for t, (lo, hi) in im.ranges.items()}
+                  for im in images[m]] for m in messages}
     available = [g.actions_at(g.nodes[r]) for r in shape.roots]
     ntypes = len(shape.roots)
+    # every type's value lies in the range of some branch it sends
+    bottom = [min((b[t][0] for m in messages for b in bounds[m] if t in b), default=0.0)
+              for t in range(ntypes)]
+    top = [max((b[t][1] for m in messages for b in bounds[m] if t in b), default=0.0)
+           for t in range(ntypes)]
+    scale = [max(abs(bottom[t]), abs(top[t])) for t in range(ntypes)]
+    pair_order = list(itertools.combinations(range(ntypes), 2))
+    index = {m: _Index(bounds[m]) for m in messages}
+    hulls: dict[tuple[str, int, int, int], list[tuple[Fraction, Fraction]]] = {}
+    facet_cache: dict[tuple[str, int, int, int, bool, bool], tuple[Plane, ...]] = {}
+
+    def facets(m: str, i: int, a: int, b: int, ray_a: bool, ray_b: bool
+               ) -> tuple[Plane, ...]:
+        key = (m, i, a, b, ray_a, ray_b)
+        if key not in facet_cache:
+            points = images[m][i].points
+            if points is None or a not in points or b not in points:
+                facet_cache[key] = ()
+            else:
+                hk = (m, i, a, b)
+                if hk not in hulls:
+                    hulls[hk] = _hull(list(zip(points[a], points[b], strict=True)))
+                facet_cache[key] = _slanted_facets(hulls[hk], ray_a, ray_b,
+                                                   (scale[a], scale[b]))
+        return facet_cache[key]
+
+    def side(t: int) -> tuple[float, float]:
+        slack = _PLANE_SLACK * (1 + scale[t])
+        return max(low[t], bottom[t]) - slack, min(high[t], top[t]) + slack
+
+    def ends_ok() -> bool:
+        """Where a type's interval has shrunk to one float, its exact ends, open
+        where the range's end needs a realization probability of 0 (the value there
+        is out of reach of the profile, whose supports are exact)."""
+        for t in range(ntypes):
+            if low[t] < high[t]:
+                continue
+            least: tuple[Fraction, bool] | None = None
+            most: tuple[Fraction, bool] | None = None
+            for m, i in chosen_at.items():
+                im = images[m][i]
+                if t not in im.ranges:
+                    continue
+                (lo, hi), (lo_open, hi_open) = im.ranges[t], im.open_ends[t]
+                if least is None or lo > least[0]:
+                    least = (lo, lo_open)
+                elif lo == least[0]:
+                    least = (lo, least[1] or lo_open)
+                if m in sends[t]:
+                    if most is None or hi < most[0]:
+                        most = (hi, hi_open)
+                    elif hi == most[0]:
+                        most = (hi, most[1] or hi_open)
+            if least is not None and most is not None and (
+                    least[0] > most[0] or (least[0] == most[0] and (least[1] or most[1]))):
+                return False
+        return True
+
+    def pairs_ok() -> bool:
+        """Every two types' values meet in every branch on the path at once.
+
+        Why it is necessary: with these supports, each type's value equals its value
+        in every branch it sends and is at least its value in every other branch on
+        the path, at one realization plan per branch.  So two types' values lie, for
+        each branch, in the polygon of the two values at the branch polytope's
+        vertices, extended upwards along a type that does not send the message, and
+        hence in all those regions at once.  Each region is the box of the types'
+        intervals (kept by :func:`_narrow`) cut by its slanted facets
+        (:func:`_slanted_facets`); closed regions are tested, a superset of what the
+        profile can reach.  The pair that failed last is tried first."""
+        for n, (a, b) in enumerate(pair_order):
+            planes: list[Plane] = []
+            for m, i in chosen_at.items():
+                if m in available[a] and m in available[b]:
+                    planes.extend(facets(m, i, a, b, m not in sends[a], m not in sends[b]))
+            if planes and not _box_meets((*side(a), *side(b)), planes):
+                pair_order.insert(0, pair_order.pop(n))
+                return False
+        return True
     offering = {m: [t for t in range(ntypes) if m in available[t]] for m in messages}
     possible: dict[tuple[str, int, frozenset[tuple[int, bool]]], bool] = {}
     feasible: dict[tuple[object, ...], bool] = {}
+    answers: dict[tuple[str, int, frozenset[int]], list[tuple[frozenset[int], bool]]] = {}
 
     def on_path_ok(sent: tuple[tuple[str, ...], ...], on_path: dict[str, _Local]) -> bool:
         """:func:`_on_path_feasible`, remembered: the same partial profile recurs (a
@@ -480,12 +624,27 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool],
     def rows_ok(m: str, i: int, flags: dict[int, bool]) -> bool:
         key = (m, i, frozenset(flags.items()))
         if key not in possible:
-            possible[key] = (_rows_possible(coefficients[m][i], flags) and _x_feasible(
-                shape, {t: (m, "?") if free else (m,) for t, free in flags.items()},
-                {m: local_lists[m][i]}))
+            possible[key] = _rows_possible(coefficients[m][i], flags) and free_rows_ok(
+                m, i, flags)
         return possible[key]
 
+    def free_rows_ok(m: str, i: int, flags: dict[int, bool]) -> bool:
+        """U's rows of one branch (an LP), unless a known answer decides: a sender
+        whose weight is free in (0, 1] may take the weight 1 of one that is fixed, so
+        rows feasible with fewer free senders are feasible with more, and rows
+        infeasible with more free senders are infeasible with fewer."""
+        free = frozenset(t for t, f in flags.items() if f)
+        known = answers.setdefault((m, i, frozenset(flags)), [])
+        for other, answer in known:
+            if (answer and other <= free) or (not answer and free <= other):
+                return answer
+        answer = _x_feasible(shape, {t: (m, "?") if f else (m,) for t, f in flags.items()},
+                             {m: local_lists[m][i]})
+        known.append((free, answer))
+        return answer
+
     chosen: dict[str, _Local] = {}
+    chosen_at: dict[str, int] = {}
     sends: list[list[str]] = [[] for _ in range(ntypes)]
     low: list[float] = [-math.inf] * ntypes
     high: list[float] = [math.inf] * ntypes
@@ -498,8 +657,9 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool],
     def leaf() -> None:
         sent = pattern()
         value = _values(sent, chosen, available)
-        if value is None or not on_path_ok(sent, chosen) or not _x_feasible(
-                shape, {t: p for t, p in enumerate(sent)}, chosen):
+        weights = {t: p for t, p in enumerate(sent)}
+        if value is None or not on_path_ok(sent, chosen) or (
+                _shares_weight(weights) and not _x_feasible(shape, weights, chosen)):
             return
         known = value
         unused = [m for m in shape.messages if m not in chosen]
@@ -540,7 +700,7 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool],
             return False
         weights = {t: (*p, "?") if t in mixing and remaining[t][k + 1] else p
                    for t, p in enumerate(sent) if p}
-        return _x_feasible(shape, weights, chosen)
+        return not _shares_weight(weights) or _x_feasible(shape, weights, chosen)
 
     def dfs(k: int) -> None:
         if k == len(messages):
@@ -553,6 +713,11 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool],
         if any(need[t] > remaining[t][k] for t in range(ntypes)):
             return
         must = [t for t in offering[m] if 0 < need[t] == remaining[t][k]]
+        # candidates that leave every type's interval non-empty (:func:`_narrow`'s test
+        # for a non-sender; a sender's also needs its greatest value above the low end)
+        reach = index[m].every
+        for t in offering[m]:
+            reach &= index[m].below(t, high[t])
         for size in range(len(must), len(open_) + 1):
             for senders in itertools.combinations(open_, size):
                 if any(t not in senders for t in must):
@@ -563,15 +728,25 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool],
                 for t in senders:
                     sends[t].append(m)
                 flags = {t: t in mixing for t in senders}
-                for i, loc in enumerate(local_lists[m]):
+                fits = reach
+                for t in senders:
+                    fits &= index[m].above(t, low[t])
+                while fits:  # the candidates whose intervals meet, in their order
+                    bit = fits & -fits
+                    fits ^= bit
+                    i = bit.bit_length() - 1
+                    loc = local_lists[m][i]
                     saved = (list(low), list(high))
                     if _narrow(bounds[m][i], senders, offering[m], low, high) and rows_ok(
                             m, i, flags):
                         chosen[m] = loc
-                        if k + 1 == len(messages) or all(c.u_pure for c in chosen.values()) \
-                                or partial_ok(k):
+                        chosen_at[m] = i
+                        pure = all(c.u_pure for c in chosen.values())
+                        if ends_ok() and (pure or (pairs_ok() and (
+                                k + 1 == len(messages) or partial_ok(k)))):
                             dfs(k + 1)
                         del chosen[m]
+                        del chosen_at[m]
                     low[:], high[:] = saved
                 for t in senders:
                     sends[t].pop()
@@ -586,6 +761,224 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool],
             mixing.update(group)
             dfs(0)
     return unresolved[0]
+
+
+#: Most sets of active constraints :func:`_vertices` tries; a branch whose polytope
+#: would need more keeps its pure-plan ranges and joins no pair test (less pruning only)
+_VERTEX_COMBOS = 4000
+#: Relative slack by which the pair test widens every float half-plane and box side
+#: before it declares their intersection empty: many orders of magnitude above the
+#: rounding of the few operations it does on exact numbers converted to floats, so
+#: the test is decided as in exact arithmetic (pruning only)
+_PLANE_SLACK = 1e-9
+
+
+def _vertices(nvars: int, eq: tuple[tuple[dict[int, Fraction], Fraction], ...],
+              ub: tuple[tuple[dict[int, Fraction], Fraction], ...]
+              ) -> list[tuple[Fraction, ...]] | None:
+    """Every vertex of ``{y ≥ 0, eq, ub}`` (a local candidate's realization polytope cut
+    by I's rows after the message; bounded: each variable is a realization probability),
+    exactly; ``None`` when more than ``_VERTEX_COMBOS`` active sets would be tried.
+
+    The equalities are solved for pivot variables (Gauss–Jordan), which leaves
+    ``d`` free ones; a vertex is a feasible point where ``d`` of the remaining
+    inequalities are active and independent."""
+    mat = [[row.get(j, Fraction(0)) for j in range(nvars)] + [rhs] for row, rhs in eq]
+    pivots: list[int] = []
+    r = 0
+    for col in range(nvars):
+        piv = next((i for i in range(r, len(mat)) if mat[i][col] != 0), None)
+        if piv is None:
+            continue
+        mat[r], mat[piv] = mat[piv], mat[r]
+        pv = mat[r][col]
+        mat[r] = [v / pv for v in mat[r]]
+        for i in range(len(mat)):
+            if i != r and mat[i][col] != 0:
+                f = mat[i][col]
+                mat[i] = [a - f * b for a, b in zip(mat[i], mat[r], strict=True)]
+        pivots.append(col)
+        r += 1
+    if any(row[nvars] != 0 for row in mat[r:]):
+        return []
+    free = [j for j in range(nvars) if j not in pivots]
+    d = len(free)
+    # every variable as an affine form in the free ones: (constant, coefficients)
+    affine: list[tuple[Fraction, list[Fraction]]] = [(Fraction(0), [])] * nvars
+    for k, j in enumerate(free):
+        affine[j] = (Fraction(0), [Fraction(int(k == kk)) for kk in range(d)])
+    for i, p in enumerate(pivots):
+        affine[p] = (mat[i][nvars], [-mat[i][j] for j in free])
+    # constraints a·z <= c
+    cons: list[tuple[tuple[Fraction, ...], Fraction]] = []
+    for const, coef in affine:
+        cons.append((tuple(-c for c in coef), const))
+    for row, rhs in ub:
+        coef = [Fraction(0)] * d
+        const = Fraction(0)
+        for j, c in row.items():
+            const += c * affine[j][0]
+            for k in range(d):
+                coef[k] += c * affine[j][1][k]
+        cons.append((tuple(coef), rhs - const))
+    kept: list[tuple[tuple[Fraction, ...], Fraction]] = []
+    for a, c in cons:
+        if not any(a):
+            if c < 0:
+                return []
+        elif (a, c) not in kept:
+            kept.append((a, c))
+    points: list[tuple[Fraction, ...]] = []
+    if d == 0:
+        candidates: list[tuple[Fraction, ...]] = [()]
+    elif math.comb(len(kept), d) > _VERTEX_COMBOS:
+        return None
+    else:
+        candidates = []
+        for active in itertools.combinations(kept, d):
+            z = _solve_square([a for a, _ in active], [c for _, c in active])
+            if z is not None:
+                candidates.append(z)
+    for z in candidates:
+        if all(sum((ak * zk for ak, zk in zip(a, z, strict=True)), Fraction(0)) <= c
+               for a, c in kept):
+            y = tuple(const + sum((ck * zk for ck, zk in zip(coef, z, strict=True)),
+                                  Fraction(0)) for const, coef in affine)
+            if y not in points:
+                points.append(y)
+    return points
+
+
+def _solve_square(rows: list[tuple[Fraction, ...]], rhs: list[Fraction]
+                  ) -> tuple[Fraction, ...] | None:
+    """The solution of a square system, ``None`` if it is singular."""
+    n = len(rows)
+    mat = [[*row, b] for row, b in zip(rows, rhs, strict=True)]
+    for col in range(n):
+        piv = next((i for i in range(col, n) if mat[i][col] != 0), None)
+        if piv is None:
+            return None
+        mat[col], mat[piv] = mat[piv], mat[col]
+        pv = mat[col][col]
+        mat[col] = [v / pv for v in mat[col]]
+        for i in range(n):
+            if i != col and mat[i][col] != 0:
+                f = mat[i][col]
+                mat[i] = [a - f * b for a, b in zip(mat[i], mat[col], strict=True)]
+    return tuple(mat[i][n] for i in range(n))
+
+
+def _hull(points: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fraction]]:
+    """Vertices of the convex hull, counter-clockwise (monotone chain, exact); two
+    for a segment, one for a point."""
+    pts = sorted(set(points))
+    if len(pts) <= 2:
+        return pts
+
+    def cross(o: tuple[Fraction, Fraction], a: tuple[Fraction, Fraction],
+              b: tuple[Fraction, Fraction]) -> Fraction:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[Fraction, Fraction]] = []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    upper: list[tuple[Fraction, Fraction]] = []
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+#: A half-plane ``nx·va + ny·vb <= g`` in floats, already widened by the slack
+Plane = tuple[float, float, float]
+
+
+def _slanted_facets(hull: list[tuple[Fraction, Fraction]], ray_a: bool, ray_b: bool,
+                    scale: tuple[float, float]) -> tuple[Plane, ...]:
+    """The facets of ``hull + cone(rays)`` that are not parallel to an axis (``ray_a``:
+    the direction +va, a type that does not send the message but may not prefer it).
+
+    Why the rest is the box: in the plane, a facet of a polytope plus rays along the
+    axes is an edge of the hull whose outward normal points away from every ray, or a
+    facet parallel to a ray, hence to an axis; and a facet parallel to an axis is the
+    polytope's bound on that coordinate, which the value intervals already hold.
+    So the region is the box of its intervals cut by these half-planes, exactly."""
+    out: list[Plane] = []
+    n = len(hull)
+    if n < 2:
+        return ()
+    for k in range(n):
+        (px, py), (qx, qy) = hull[k], hull[(k + 1) % n]
+        nx, ny = qy - py, px - qx  # outward for a counter-clockwise hull
+        if nx == 0 or ny == 0 or (ray_a and nx > 0) or (ray_b and ny > 0):
+            continue
+        top = max(abs(nx), abs(ny))
+        nx, ny = nx / top, ny / top
+        g = nx * px + ny * py
+        slack = _PLANE_SLACK * (1 + abs(float(g)) + abs(float(nx)) * scale[0]
+                                + abs(float(ny)) * scale[1])
+        plane = (float(nx), float(ny), float(g) + slack)
+        if plane not in out:
+            out.append(plane)
+    return tuple(out)
+
+
+def _box_meets(box: tuple[float, float, float, float], planes: list[Plane]) -> bool:
+    """Whether the box ``(xlo, xhi, ylo, yhi)`` meets every half-plane (float clipping of
+    a convex polygon, Sutherland–Hodgman; the caller has widened all of them)."""
+    xlo, xhi, ylo, yhi = box
+    if xlo > xhi or ylo > yhi:
+        return False
+    poly = [(xlo, ylo), (xhi, ylo), (xhi, yhi), (xlo, yhi)]
+    for nx, ny, g in planes:
+        out: list[tuple[float, float]] = []
+        px, py = poly[-1]
+        dp = nx * px + ny * py - g
+        for qx, qy in poly:
+            dq = nx * qx + ny * qy - g
+            if (dp > 0) != (dq > 0):
+                s = dp / (dp - dq)
+                out.append((px + s * (qx - px), py + s * (qy - py)))
+            if dq <= 0:
+                out.append((qx, qy))
+            px, py, dp = qx, qy, dq
+        if not out:
+            return False
+        poly = out
+    return True
+
+
+class _Index:
+    """One branch's candidates as bit sets by their value ranges, so that a level of
+    the search visits only the candidates :func:`_narrow` would pass."""
+
+    def __init__(self, bounds: list[dict[int, tuple[float, float]]]) -> None:
+        self.every = (1 << len(bounds)) - 1
+        self._lows: dict[int, tuple[list[float], list[int]]] = {}
+        self._highs: dict[int, tuple[list[float], list[int]]] = {}
+        for t in {t for b in bounds for t in b}:
+            self._lows[t] = self._prefixes(sorted((b[t][0], i) for i, b in enumerate(bounds)))
+            self._highs[t] = self._prefixes(sorted(((-b[t][1], i) for i, b in enumerate(bounds))))
+
+    @staticmethod
+    def _prefixes(ordered: list[tuple[float, int]]) -> tuple[list[float], list[int]]:
+        masks = [0]
+        for _, i in ordered:
+            masks.append(masks[-1] | 1 << i)
+        return [v for v, _ in ordered], masks
+
+    def below(self, t: int, top: float) -> int:
+        """The candidates whose least value for ``t`` is at most ``top``."""
+        values, masks = self._lows[t]
+        return masks[bisect.bisect_right(values, top)]
+
+    def above(self, t: int, bottom: float) -> int:
+        """The candidates whose greatest value for ``t`` is at least ``bottom``."""
+        values, masks = self._highs[t]
+        return masks[bisect.bisect_right(values, -bottom)]
 
 
 def _narrow(bounds: dict[int, tuple[float, float]], senders: tuple[int, ...],
