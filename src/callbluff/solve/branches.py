@@ -26,7 +26,8 @@ information sets is never formed.
   types, the polygon of their two values.  The search prunes with these necessary
   conditions before any LP: each type's interval (exact where it shrinks to a point),
   and every two types' values meeting in all branches on the path at once (the
-  polygons cut into a box, in floats widened far beyond their rounding).  Most
+  polygons cut into a box, in floats widened far beyond their rounding, and in exact
+  arithmetic where an open end or facet may decide).  Most
   patterns that the LP of I's rows used to reject fail one of them (one type: its
   values cannot be equal; two types: one mixture in a branch cannot make both
   indifferent).
@@ -57,6 +58,7 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TypeVar
 
 from callbluff.game.tree import Game, NodeKind
 from callbluff.solve.exact import LinearSystem, float_point
@@ -217,6 +219,14 @@ class _Image:
     #: per type: whether the least and the greatest value are out of reach with every
     #: realization probability positive (as the LPs and the exact solve require)
     open_ends: dict[int, tuple[bool, bool]]
+    #: per vertex: the variables positive there (empty without vertices)
+    used: tuple[frozenset[int], ...] = ()
+    nvars: int = 0
+
+    def reached(self, vertices: list[int]) -> bool:
+        """Whether the face spanned by these vertices has a point with every variable
+        positive (their average has exactly the union of their supports)."""
+        return len(frozenset().union(*(self.used[v] for v in vertices))) == self.nvars
 
 
 def _image(loc: _Local) -> _Image:
@@ -239,7 +249,8 @@ def _image(loc: _Local) -> _Image:
                                    if x == end)) != everything
 
     return _Image({t: (min(p), max(p)) for t, p in points.items()}, points,
-                  {t: (unreached(p, min(p)), unreached(p, max(p))) for t, p in points.items()})
+                  {t: (unreached(p, min(p)), unreached(p, max(p))) for t, p in points.items()},
+                  tuple(used), loc.nvars)
 
 
 #: One member of a twin class: a U information set and, per action that ends the game
@@ -534,10 +545,15 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool],
     top = [max((b[t][1] for m in messages for b in bounds[m] if t in b), default=0.0)
            for t in range(ntypes)]
     scale = [max(abs(bottom[t]), abs(top[t])) for t in range(ntypes)]
+    exact_bottom = [min((im.ranges[t][0] for m in messages for im in images[m]
+                         if t in im.ranges), default=Fraction(0)) for t in range(ntypes)]
+    exact_top = [max((im.ranges[t][1] for m in messages for im in images[m]
+                      if t in im.ranges), default=Fraction(0)) for t in range(ntypes)]
     pair_order = list(itertools.combinations(range(ntypes), 2))
     index = {m: _Index(bounds[m]) for m in messages}
     hulls: dict[tuple[str, int, int, int], list[tuple[Fraction, Fraction]]] = {}
     facet_cache: dict[tuple[str, int, int, int, bool, bool], tuple[Plane, ...]] = {}
+    exactly: dict[tuple[object, ...], bool] = {}
 
     def facets(m: str, i: int, a: int, b: int, ray_a: bool, ray_b: bool
                ) -> tuple[Plane, ...]:
@@ -550,13 +566,34 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool],
                 hk = (m, i, a, b)
                 if hk not in hulls:
                     hulls[hk] = _hull(list(zip(points[a], points[b], strict=True)))
-                facet_cache[key] = _slanted_facets(hulls[hk], ray_a, ray_b,
-                                                   (scale[a], scale[b]))
+                facet_cache[key] = _slanted_facets(
+                    hulls[hk], ray_a, ray_b, (scale[a], scale[b]),
+                    list(zip(points[a], points[b], strict=True)), images[m][i])
         return facet_cache[key]
 
     def side(t: int) -> tuple[float, float]:
         slack = _PLANE_SLACK * (1 + scale[t])
         return max(low[t], bottom[t]) - slack, min(high[t], top[t]) + slack
+
+    def exact_ends(t: int) -> tuple[_End | None, _End | None]:
+        """Type ``t``'s interval on the path so far, exactly, with open ends."""
+        least: _End | None = None
+        most: _End | None = None
+        for m, i in chosen_at.items():
+            im = images[m][i]
+            if t not in im.ranges:
+                continue
+            (lo, hi), (lo_open, hi_open) = im.ranges[t], im.open_ends[t]
+            if least is None or lo > least[0]:
+                least = (lo, lo_open)
+            elif lo == least[0]:
+                least = (lo, least[1] or lo_open)
+            if m in sends[t]:
+                if most is None or hi < most[0]:
+                    most = (hi, hi_open)
+                elif hi == most[0]:
+                    most = (hi, most[1] or hi_open)
+        return least, most
 
     def ends_ok() -> bool:
         """Where a type's interval has shrunk to one float, its exact ends, open
@@ -565,22 +602,7 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool],
         for t in range(ntypes):
             if low[t] < high[t]:
                 continue
-            least: tuple[Fraction, bool] | None = None
-            most: tuple[Fraction, bool] | None = None
-            for m, i in chosen_at.items():
-                im = images[m][i]
-                if t not in im.ranges:
-                    continue
-                (lo, hi), (lo_open, hi_open) = im.ranges[t], im.open_ends[t]
-                if least is None or lo > least[0]:
-                    least = (lo, lo_open)
-                elif lo == least[0]:
-                    least = (lo, least[1] or lo_open)
-                if m in sends[t]:
-                    if most is None or hi < most[0]:
-                        most = (hi, hi_open)
-                    elif hi == most[0]:
-                        most = (hi, most[1] or hi_open)
+            least, most = exact_ends(t)
             if least is not None and most is not None and (
                     least[0] > most[0] or (least[0] == most[0] and (least[1] or most[1]))):
                 return False
@@ -603,10 +625,40 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool],
             for m, i in chosen_at.items():
                 if m in available[a] and m in available[b]:
                     planes.extend(facets(m, i, a, b, m not in sends[a], m not in sends[b]))
-            if planes and not _box_meets((*side(a), *side(b)), planes):
+            if planes and not meets(a, b, planes):
                 pair_order.insert(0, pair_order.pop(n))
                 return False
         return True
+
+    def meets(a: int, b: int, planes: list[Plane]) -> bool:
+        """The pair test in floats, and exactly where an open end or facet may decide
+        (the float polygon comes within the slack of one)."""
+        box = (*side(a), *side(b))
+        poly = _clip(box, planes)
+        if not poly:
+            return False
+        near = [2 * _PLANE_SLACK * (1 + scale[t]) for t in (a, b)]
+        touch = (min(x for x, _ in poly) <= box[0] + near[0],
+                 max(x for x, _ in poly) >= box[1] - near[0],
+                 min(y for _, y in poly) <= box[2] + near[1],
+                 max(y for _, y in poly) >= box[3] - near[1])
+        if not any(touch) and not any(
+                is_open and max(nx * x + ny * y for x, y in poly) >= 2 * float(ge) - g
+                for nx, ny, g, is_open, _, _, ge in planes):
+            return True
+        # the exact answer depends only on the two types' branches on the path
+        key = (a, b, tuple((m, i, m in sends[a], m in sends[b]) for m, i in chosen_at.items()))
+        if key not in exactly:
+            xs, ys = exact_side(a), exact_side(b)
+            # nothing open near the polygon: the closed test above stands
+            opens = any(near_side and end[1] for near_side, end in zip(
+                touch, (*xs, *ys), strict=True)) or any(p[3] for p in planes)
+            exactly[key] = not opens or _meets_exactly(xs, ys, planes)
+        return exactly[key]
+
+    def exact_side(t: int) -> tuple[_End, _End]:
+        least, most = exact_ends(t)
+        return (least or (exact_bottom[t], False), most or (exact_top[t], False))
     offering = {m: [t for t in range(ntypes) if m in available[t]] for m in messages}
     possible: dict[tuple[str, int, frozenset[tuple[int, bool]]], bool] = {}
     feasible: dict[tuple[object, ...], bool] = {}
@@ -892,12 +944,14 @@ def _hull(points: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fract
     return lower[:-1] + upper[:-1]
 
 
-#: A half-plane ``nx·va + ny·vb <= g`` in floats, already widened by the slack
-Plane = tuple[float, float, float]
+#: A half-plane ``nx·va + ny·vb <= g``: in floats, ``g`` already widened by the slack;
+#: whether it is open (the facet needs a zero probability); and exactly
+Plane = tuple[float, float, float, bool, Fraction, Fraction, Fraction]
 
 
 def _slanted_facets(hull: list[tuple[Fraction, Fraction]], ray_a: bool, ray_b: bool,
-                    scale: tuple[float, float]) -> tuple[Plane, ...]:
+                    scale: tuple[float, float], points: list[tuple[Fraction, Fraction]],
+                    image: _Image) -> tuple[Plane, ...]:
     """The facets of ``hull + cone(rays)`` that are not parallel to an axis (``ray_a``:
     the direction +va, a type that does not send the message but may not prefer it).
 
@@ -905,7 +959,10 @@ def _slanted_facets(hull: list[tuple[Fraction, Fraction]], ray_a: bool, ray_b: b
     axes is an edge of the hull whose outward normal points away from every ray, or a
     facet parallel to a ray, hence to an axis; and a facet parallel to an axis is the
     polytope's bound on that coordinate, which the value intervals already hold.
-    So the region is the box of its intervals cut by these half-planes, exactly."""
+    So the region is the box of its intervals cut by these half-planes, exactly.
+    A facet is open where the vertices on it (``points``, the vertices' values in
+    order) span a face with a variable 0 throughout: the profile's point, all of whose
+    variables are positive, cannot lie on it."""
     out: list[Plane] = []
     n = len(hull)
     if n < 2:
@@ -920,21 +977,32 @@ def _slanted_facets(hull: list[tuple[Fraction, Fraction]], ray_a: bool, ray_b: b
         g = nx * px + ny * py
         slack = _PLANE_SLACK * (1 + abs(float(g)) + abs(float(nx)) * scale[0]
                                 + abs(float(ny)) * scale[1])
-        plane = (float(nx), float(ny), float(g) + slack)
+        on = [v for v, (x, y) in enumerate(points) if nx * x + ny * y == g]
+        plane = (float(nx), float(ny), float(g) + slack, not image.reached(on), nx, ny, g)
         if plane not in out:
             out.append(plane)
     return tuple(out)
 
 
-def _box_meets(box: tuple[float, float, float, float], planes: list[Plane]) -> bool:
-    """Whether the box ``(xlo, xhi, ylo, yhi)`` meets every half-plane (float clipping of
-    a convex polygon, Sutherland–Hodgman; the caller has widened all of them)."""
+def _clip(box: tuple[float, float, float, float], planes: list[Plane]
+          ) -> list[tuple[float, float]]:
+    """The part of the box ``(xlo, xhi, ylo, yhi)`` in every half-plane, as closed (float
+    clipping of a convex polygon, Sutherland–Hodgman; the caller has widened all of
+    them); empty if none."""
     xlo, xhi, ylo, yhi = box
     if xlo > xhi or ylo > yhi:
-        return False
-    poly = [(xlo, ylo), (xhi, ylo), (xhi, yhi), (xlo, yhi)]
+        return []
+    return _clipped([(xlo, ylo), (xhi, ylo), (xhi, yhi), (xlo, yhi)],
+                    [(nx, ny, g) for nx, ny, g, *_ in planes])
+
+
+_Num = TypeVar("_Num", float, Fraction)
+
+
+def _clipped(poly: list[tuple[_Num, _Num]], planes: list[tuple[_Num, _Num, _Num]]
+             ) -> list[tuple[_Num, _Num]]:
     for nx, ny, g in planes:
-        out: list[tuple[float, float]] = []
+        out: list[tuple[_Num, _Num]] = []
         px, py = poly[-1]
         dp = nx * px + ny * py - g
         for qx, qy in poly:
@@ -946,9 +1014,37 @@ def _box_meets(box: tuple[float, float, float, float], planes: list[Plane]) -> b
                 out.append((qx, qy))
             px, py, dp = qx, qy, dq
         if not out:
-            return False
+            return []
         poly = out
-    return True
+    return poly
+
+
+#: One end of an interval: its value and whether it is open
+_End = tuple[Fraction, bool]
+
+
+def _meets_exactly(xs: tuple[_End, _End], ys: tuple[_End, _End], planes: list[Plane]) -> bool:
+    """Whether the box of ``xs`` × ``ys`` meets every half-plane, open ends and open
+    half-planes excluded, in exact arithmetic.
+
+    The closed parts are clipped exactly; the average of the polygon's points is then
+    in its relative interior, where an open constraint fails only if it is tight on
+    the whole polygon (a linear function at most ``g`` on a convex set and equal to
+    ``g`` at a relative interior point is ``g`` throughout)."""
+    (xlo, xlo_open), (xhi, xhi_open) = xs
+    (ylo, ylo_open), (yhi, yhi_open) = ys
+    if xlo > xhi or ylo > yhi:
+        return False
+    poly = _clipped([(xlo, ylo), (xhi, ylo), (xhi, yhi), (xlo, yhi)],
+                    [(nx, ny, g) for *_, nx, ny, g in planes])
+    if not poly:
+        return False
+    cx = sum((x for x, _ in poly), Fraction(0)) / len(poly)
+    cy = sum((y for _, y in poly), Fraction(0)) / len(poly)
+    if (xlo_open and cx <= xlo) or (xhi_open and cx >= xhi) or (
+            ylo_open and cy <= ylo) or (yhi_open and cy >= yhi):
+        return False
+    return all(nx * cx + ny * cy < g for _, _, _, is_open, nx, ny, g in planes if is_open)
 
 
 class _Index:
