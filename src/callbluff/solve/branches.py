@@ -61,7 +61,7 @@ from fractions import Fraction
 from typing import TypeVar
 
 from callbluff.game.tree import Game, NodeKind
-from callbluff.solve.exact import LinearSystem, float_point
+from callbluff.solve.exact import LinearSystem, echelon, float_point
 from callbluff.solve.pbe import (
     _CONST,
     _ONE,
@@ -835,24 +835,10 @@ def _vertices(nvars: int, eq: tuple[tuple[dict[int, Fraction], Fraction], ...],
     The equalities are solved for pivot variables (Gauss–Jordan), which leaves
     ``d`` free ones; a vertex is a feasible point where ``d`` of the remaining
     inequalities are active and independent."""
-    mat = [[row.get(j, Fraction(0)) for j in range(nvars)] + [rhs] for row, rhs in eq]
-    pivots: list[int] = []
-    r = 0
-    for col in range(nvars):
-        piv = next((i for i in range(r, len(mat)) if mat[i][col] != 0), None)
-        if piv is None:
-            continue
-        mat[r], mat[piv] = mat[piv], mat[r]
-        pv = mat[r][col]
-        mat[r] = [v / pv for v in mat[r]]
-        for i in range(len(mat)):
-            if i != r and mat[i][col] != 0:
-                f = mat[i][col]
-                mat[i] = [a - f * b for a, b in zip(mat[i], mat[r], strict=True)]
-        pivots.append(col)
-        r += 1
-    if any(row[nvars] != 0 for row in mat[r:]):
+    reduced = echelon([row for row, _ in eq], [rhs for _, rhs in eq], nvars)
+    if reduced is None:
         return []
+    mat, pivots = reduced
     free = [j for j in range(nvars) if j not in pivots]
     d = len(free)
     # every variable as an affine form in the free ones: (constant, coefficients)
@@ -905,19 +891,10 @@ def _solve_square(rows: list[tuple[Fraction, ...]], rhs: list[Fraction]
                   ) -> tuple[Fraction, ...] | None:
     """The solution of a square system, ``None`` if it is singular."""
     n = len(rows)
-    mat = [[*row, b] for row, b in zip(rows, rhs, strict=True)]
-    for col in range(n):
-        piv = next((i for i in range(col, n) if mat[i][col] != 0), None)
-        if piv is None:
-            return None
-        mat[col], mat[piv] = mat[piv], mat[col]
-        pv = mat[col][col]
-        mat[col] = [v / pv for v in mat[col]]
-        for i in range(n):
-            if i != col and mat[i][col] != 0:
-                f = mat[i][col]
-                mat[i] = [a - f * b for a, b in zip(mat[i], mat[col], strict=True)]
-    return tuple(mat[i][n] for i in range(n))
+    reduced = echelon([dict(enumerate(row)) for row in rows], rhs, n)
+    if reduced is None or len(reduced[1]) < n:
+        return None
+    return tuple(reduced[0][i][n] for i in range(n))
 
 
 def _hull(points: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fraction]]:

@@ -11,7 +11,7 @@ Lett. 35 (2007)).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -20,8 +20,8 @@ import numpy as np
 from scipy.optimize import linprog
 
 __all__ = [
-    "GUESS_DENOMINATOR", "LinearSystem", "dense_rows", "exact_point", "float_point",
-    "solve_linear",
+    "GUESS_DENOMINATOR", "LinearSystem", "dense_rows", "echelon", "exact_point",
+    "float_point", "solve_linear",
 ]
 
 #: Float tolerance of the basis search (pivot, ratio test, "is this variable zero",
@@ -211,22 +211,18 @@ def float_point(system: LinearSystem,
     return np.asarray(res.x, dtype=float)
 
 
-def solve_linear(
-    rows: list[dict[int, Fraction]],
-    rhs: list[Fraction],
-    n: int,
-    defaults: Sequence[Fraction] | None = None,
-) -> list[Fraction] | None:
-    """Exact Gauss–Jordan elimination; free variables take ``defaults`` (else 0).
-
-    Returns ``None`` when the system is inconsistent.
-    """
-    mat = [
-        [row.get(j, Fraction(0)) for j in range(n)] + [r] for row, r in zip(rows, rhs, strict=True)
-    ]
+def echelon(rows: Sequence[Mapping[int, Fraction]], rhs: Sequence[Fraction], n: int
+            ) -> tuple[list[list[Fraction]], list[int]] | None:
+    """Exact Gauss–Jordan elimination of ``rows · x = rhs`` (``n`` unknowns): the
+    reduced rows (coefficients then right-hand side; pivot rows first) and the pivot
+    column of each pivot row; ``None`` when the system is inconsistent."""
+    mat = [[row.get(j, Fraction(0)) for j in range(n)] + [b]
+           for row, b in zip(rows, rhs, strict=True)]
     pivots: list[int] = []
     r = 0
     for col in range(n):
+        if r == len(mat):
+            break
         piv = next((i for i in range(r, len(mat)) if mat[i][col] != 0), None)
         if piv is None:
             continue
@@ -239,11 +235,25 @@ def solve_linear(
                 mat[i] = [a - f * b for a, b in zip(mat[i], mat[r], strict=True)]
         pivots.append(col)
         r += 1
-        if r == len(mat):
-            break
-    for i in range(r, len(mat)):
-        if mat[i][n] != 0:
-            return None
+    if any(row[n] != 0 for row in mat[r:]):
+        return None
+    return mat, pivots
+
+
+def solve_linear(
+    rows: list[dict[int, Fraction]],
+    rhs: list[Fraction],
+    n: int,
+    defaults: Sequence[Fraction] | None = None,
+) -> list[Fraction] | None:
+    """Exact Gauss–Jordan elimination; free variables take ``defaults`` (else 0).
+
+    Returns ``None`` when the system is inconsistent.
+    """
+    reduced = echelon(rows, rhs, n)
+    if reduced is None:
+        return None
+    mat, pivots = reduced
     x = [Fraction(0)] * n if defaults is None else list(defaults)
     pivot_set = set(pivots)
     for i, col in enumerate(pivots):
