@@ -28,6 +28,7 @@ from fractions import Fraction
 from callbluff.game.payoffs import (
     OutcomePayoffs,
     arsenal_value,
+    fallback_payoffs,
     growth_factors,
     outcome_payoffs,
     renege_risk,
@@ -324,8 +325,8 @@ def _accepted(builder: GameBuilder, s: Scenario, answer: int, theta: str, t: int
     # Under a freeze the arsenal stopped growing in the round it was frozen in.
     frozen_at = t if frozen is None else frozen[1]
     w = s.time.discount ** (t - frozen_at)
-    by_fallback = {f: _scaled(outcome_payoffs(s, theta, offer.concessions, offer.regime, f,
-                                              rounds_later=frozen_at), w) for f in fallbacks}
+    by_fallback = {f: _scaled(pay, w) for f, pay in fallback_payoffs(
+        s, theta, offer.concessions, offer.regime, fallbacks, rounds_later=frozen_at).items()}
     first = by_fallback[fallbacks[0]]
     rho = renege_risk(s, offer.concessions)
     kept = builder.chance(choice, [("kept", 1 - rho), ("reneged", rho)], label="guarantees")
