@@ -539,16 +539,15 @@ def search_branches(shape: Shape, accept: Callable[[Behaviour], bool],
                   for im in images[m]] for m in messages}
     available = [g.actions_at(g.nodes[r]) for r in shape.roots]
     ntypes = len(shape.roots)
-    # every type's value lies in the range of some branch it sends
-    bottom = [min((b[t][0] for m in messages for b in bounds[m] if t in b), default=0.0)
-              for t in range(ntypes)]
-    top = [max((b[t][1] for m in messages for b in bounds[m] if t in b), default=0.0)
-           for t in range(ntypes)]
-    scale = [max(abs(bottom[t]), abs(top[t])) for t in range(ntypes)]
+    # every type's value lies in the range of some branch it sends (floats round
+    # monotonically, so the float bounds are those of the exact ones)
     exact_bottom = [min((im.ranges[t][0] for m in messages for im in images[m]
                          if t in im.ranges), default=Fraction(0)) for t in range(ntypes)]
     exact_top = [max((im.ranges[t][1] for m in messages for im in images[m]
                       if t in im.ranges), default=Fraction(0)) for t in range(ntypes)]
+    bottom = [float(v) for v in exact_bottom]
+    top = [float(v) for v in exact_top]
+    scale = [max(abs(bottom[t]), abs(top[t])) for t in range(ntypes)]
     pair_order = list(itertools.combinations(range(ntypes), 2))
     index = {m: _Index(bounds[m]) for m in messages}
     hulls: dict[tuple[str, int, int, int], list[tuple[Fraction, Fraction]]] = {}
